@@ -1,0 +1,331 @@
+# cython: language_level=3
+"""Compiled passes of tabular_irl: soft/hard backward sweeps and forward visitation.
+
+Design note
+-----------
+* Stateless: every kernel takes raw CSR triplets (``indptr``, ``indices``,
+  ``data``) of the ``(S*A, S)`` transition matrix -- or of its ``(S, S*A)``
+  transpose for the forward passes -- plus C-contiguous float64 arrays, and
+  returns new arrays. No model objects cross this boundary.
+* Trusting: the Python layer (``tabular_irl._validation``) has proven shapes,
+  index ranges, finiteness and normalisation. Kernels never raise; they run
+  with the GIL released and allocate nothing inside their time loops.
+* Log space: every soft maximum is ``m + tau * log(sum exp((x - m) / tau))``
+  with ``m`` the maximum, so rewards of 1e4 and horizons of 1e4 stay finite.
+  Rows of P are never empty (they sum to 1), so ``m`` is always finite.
+* Races: backward sweeps write only state ``s``'s own entries; forward sweeps
+  *gather* each next state's mass over the transposed matrix instead of
+  scattering, so a ``prange`` over states is race-free and the summation order
+  (hence the result) is the same for any thread count.
+* Modes of the backward step (``MODE_*``): causal soft backup
+  ``Q = r + gamma * P V'``, non-causal ``Q = r + tau * log P exp(V' / tau)``,
+  and the hard backup ``Q = r + gamma * P V'`` with ``V = max_a Q``.
+* Index types: ``idx_t`` is int32 or int64, as scipy stores the CSR indices.
+"""
+
+from cython.parallel cimport prange
+from libc.math cimport exp, fabs, log, INFINITY
+from libc.stdint cimport int32_t, int64_t
+from libc.float cimport DBL_EPSILON
+
+import numpy as np
+
+cdef extern from *:
+    """
+    #if TABULAR_IRL_OPENMP
+    #include <omp.h>
+    static int tirl_max_threads(void) { return omp_get_max_threads(); }
+    static int tirl_openmp(void) { return 1; }
+    #else
+    static int tirl_max_threads(void) { return 1; }
+    static int tirl_openmp(void) { return 0; }
+    #endif
+    """
+    int tirl_max_threads() nogil
+    int tirl_openmp() nogil
+
+ctypedef fused idx_t:
+    int32_t
+    int64_t
+
+# Shared with tabular_irl.planning (keep in sync with _kernels.pyi).
+MODE_CAUSAL = 0
+MODE_NONCAUSAL = 1
+MODE_HARD = 2
+cdef enum:
+    _CAUSAL = 0
+    _NONCAUSAL = 1
+    _HARD = 2
+
+
+def openmp_enabled():
+    """True when the kernels were compiled with OpenMP."""
+    return bool(tirl_openmp())
+
+
+def max_threads():
+    """OpenMP's default thread count (1 without OpenMP)."""
+    return int(tirl_max_threads())
+
+
+# --------------------------------------------------------------------------
+# helpers (no GIL, never raise)
+# --------------------------------------------------------------------------
+
+cdef inline double _row_soft_continuation(
+    const idx_t* indptr, const idx_t* indices, const double* data,
+    Py_ssize_t k, const double* vnext, double tau,
+) noexcept nogil:
+    """tau * log sum_j P[k, j] exp(vnext[j] / tau), computed stably."""
+    cdef idx_t lo = indptr[k], hi = indptr[k + 1], j
+    cdef double m = -INFINITY, acc = 0.0, v
+    for j in range(lo, hi):
+        v = vnext[indices[j]]
+        if v > m:
+            m = v
+    for j in range(lo, hi):
+        acc += data[j] * exp((vnext[indices[j]] - m) / tau)
+    return m + tau * log(acc)
+
+
+cdef inline double _row_expectation(
+    const idx_t* indptr, const idx_t* indices, const double* data,
+    Py_ssize_t k, const double* vnext,
+) noexcept nogil:
+    """sum_j P[k, j] vnext[j]."""
+    cdef idx_t j
+    cdef double acc = 0.0
+    for j in range(indptr[k], indptr[k + 1]):
+        acc += data[j] * vnext[indices[j]]
+    return acc
+
+
+cdef inline void _backup_state(
+    Py_ssize_t s, Py_ssize_t A,
+    const idx_t* indptr, const idx_t* indices, const double* data,
+    const double* reward, const double* vnext, double gamma, double tau, int mode,
+    double* q, double* v, double* pi,
+) noexcept nogil:
+    """One Bellman backup of state ``s``.
+
+    IN: reward, q, pi are flat (S*A) arrays for one time step; vnext is V_{t+1} (S,).
+    OUT: q[s*A:(s+1)*A], v[s], pi[s*A:(s+1)*A].
+    """
+    cdef Py_ssize_t a, k, best = 0, base = s * A
+    cdef double cont, m = -INFINITY, acc = 0.0, e
+    for a in range(A):
+        k = base + a
+        if mode == _NONCAUSAL:
+            cont = _row_soft_continuation(indptr, indices, data, k, vnext, tau)
+        else:
+            cont = _row_expectation(indptr, indices, data, k, vnext)
+        q[k] = reward[k] + gamma * cont
+        if q[k] > m:
+            m = q[k]
+            best = a
+    if mode == _HARD:
+        v[s] = m
+        for a in range(A):
+            pi[base + a] = 1.0 if a == best else 0.0
+        return
+    for a in range(A):
+        e = exp((q[base + a] - m) / tau)
+        pi[base + a] = e
+        acc += e
+    v[s] = m + tau * log(acc)
+    for a in range(A):
+        pi[base + a] /= acc
+
+
+cdef inline void _backup_all(
+    Py_ssize_t S, Py_ssize_t A,
+    const idx_t* indptr, const idx_t* indices, const double* data,
+    const double* reward, const double* vnext, double gamma, double tau, int mode,
+    double* q, double* v, double* pi, int n_threads,
+) noexcept nogil:
+    cdef Py_ssize_t s
+    if n_threads > 1:
+        for s in prange(S, num_threads=n_threads, schedule="static"):
+            _backup_state(s, A, indptr, indices, data, reward, vnext, gamma, tau, mode, q, v, pi)
+    else:
+        for s in range(S):
+            _backup_state(s, A, indptr, indices, data, reward, vnext, gamma, tau, mode, q, v, pi)
+
+
+# --------------------------------------------------------------------------
+# backward passes
+# --------------------------------------------------------------------------
+
+def backward_finite(
+    const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
+    const double[:, ::1] reward, Py_ssize_t horizon, double gamma, double tau,
+    int mode, int n_threads,
+):
+    """Finite-horizon backward pass.
+
+    IN: CSR of P (S*A, S); reward (S, A); horizon T >= 1; gamma; tau > 0
+    (ignored for MODE_HARD); mode.
+    OUT: V (T+1, S) with V[T] = 0, Q (T, S, A), policy (T, S, A).
+    """
+    cdef Py_ssize_t S = reward.shape[0], A = reward.shape[1], T = horizon, t
+    V_arr = np.zeros((T + 1, S), dtype=np.float64)
+    Q_arr = np.empty((T, S, A), dtype=np.float64)
+    pi_arr = np.empty((T, S, A), dtype=np.float64)
+    cdef double[:, ::1] V = V_arr
+    cdef double[:, :, ::1] Q = Q_arr
+    cdef double[:, :, ::1] pi = pi_arr
+    if S == 0 or A == 0:
+        return V_arr, Q_arr, pi_arr
+    with nogil:
+        for t in range(T - 1, -1, -1):
+            _backup_all(S, A, &indptr[0], &indices[0], &data[0], &reward[0, 0],
+                        &V[t + 1, 0], gamma, tau, mode, &Q[t, 0, 0], &V[t, 0], &pi[t, 0, 0],
+                        n_threads)
+    return V_arr, Q_arr, pi_arr
+
+
+def backward_discounted(
+    const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
+    const double[:, ::1] reward, double gamma, double tau, int mode,
+    double tol, Py_ssize_t max_iter, int n_threads,
+):
+    """Discounted (soft or hard) value iteration from V = 0.
+
+    Stops when the contraction bound ``gamma / (1 - gamma) * ||V_k - V_{k-1}||_inf``
+    on ``||V_k - V*||_inf`` is <= tol, or when the change is at the rounding
+    level of V (a few ulps of ``max |V|``), or after max_iter sweeps.
+
+    OUT: V (S,), Q (S, A), policy (S, A) with V = softmax_tau(Q) exactly,
+    n_iter, error_bound, converged.
+    """
+    cdef Py_ssize_t S = reward.shape[0], A = reward.shape[1], s, it = 0
+    V_arr = np.zeros(S, dtype=np.float64)
+    prev_arr = np.zeros(S, dtype=np.float64)
+    Q_arr = np.empty((S, A), dtype=np.float64)
+    pi_arr = np.empty((S, A), dtype=np.float64)
+    cdef double[::1] V = V_arr, prev = prev_arr
+    cdef double[:, ::1] Q = Q_arr, pi = pi_arr
+    cdef double delta = INFINITY, scale, bound = INFINITY, d
+    cdef bint converged = False
+    with nogil:
+        while it < max_iter:
+            for s in range(S):
+                prev[s] = V[s]
+            _backup_all(S, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], &prev[0],
+                        gamma, tau, mode, &Q[0, 0], &V[0], &pi[0, 0], n_threads)
+            it += 1
+            delta = 0.0
+            scale = 0.0
+            for s in range(S):
+                d = fabs(V[s] - prev[s])
+                if d > delta:
+                    delta = d
+                if fabs(V[s]) > scale:
+                    scale = fabs(V[s])
+            bound = gamma / (1.0 - gamma) * delta if gamma > 0.0 else 0.0
+            if bound <= tol or delta <= 8.0 * DBL_EPSILON * scale:
+                converged = True
+                break
+    return V_arr, Q_arr, pi_arr, int(it), float(bound), bool(converged)
+
+
+# --------------------------------------------------------------------------
+# forward passes
+# --------------------------------------------------------------------------
+
+cdef inline void _gather(
+    Py_ssize_t S, const idx_t* t_indptr, const idx_t* t_indices, const double* t_data,
+    const double* mu, double* out, int n_threads,
+) noexcept nogil:
+    """out[s'] = sum_k P^T[s', k] mu[k] (gather over the transpose: race-free)."""
+    cdef Py_ssize_t sp
+    cdef idx_t j
+    cdef double acc
+    if n_threads > 1:
+        for sp in prange(S, num_threads=n_threads, schedule="static"):
+            acc = 0.0
+            for j in range(t_indptr[sp], t_indptr[sp + 1]):
+                acc = acc + t_data[j] * mu[t_indices[j]]
+            out[sp] = acc
+    else:
+        for sp in range(S):
+            acc = 0.0
+            for j in range(t_indptr[sp], t_indptr[sp + 1]):
+                acc = acc + t_data[j] * mu[t_indices[j]]
+            out[sp] = acc
+
+
+def forward_finite(
+    const idx_t[::1] t_indptr, const idx_t[::1] t_indices, const double[::1] t_data,
+    const double[::1] initial, const double[:, :, ::1] policy, Py_ssize_t horizon,
+    int n_threads,
+):
+    """Roll a policy forward under P for T steps.
+
+    IN: CSR of P^T (S, S*A); initial (S,); policy (1, S, A) stationary or
+    (T, S, A) time-indexed.
+    OUT: D (T+1, S) state visitation, mu (T, S, A) with mu[t, s, a] = D[t, s] pi_t(a|s).
+    """
+    cdef Py_ssize_t S = policy.shape[1], A = policy.shape[2], T = horizon, t, s, a, tp
+    cdef bint stationary = policy.shape[0] == 1
+    D_arr = np.empty((T + 1, S), dtype=np.float64)
+    mu_arr = np.empty((T, S, A), dtype=np.float64)
+    cdef double[:, ::1] D = D_arr
+    cdef double[:, :, ::1] mu = mu_arr
+    with nogil:
+        for s in range(S):
+            D[0, s] = initial[s]
+        for t in range(T):
+            tp = 0 if stationary else t
+            for s in range(S):
+                for a in range(A):
+                    mu[t, s, a] = D[t, s] * policy[tp, s, a]
+            _gather(S, &t_indptr[0], &t_indices[0], &t_data[0], &mu[t, 0, 0], &D[t + 1, 0], n_threads)
+    return D_arr, mu_arr
+
+
+def posterior_forward(
+    const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
+    const idx_t[::1] t_indptr, const idx_t[::1] t_indices, const double[::1] t_data,
+    const double[::1] initial, const double[:, ::1] reward, const double[:, ::1] V,
+    double tau, int n_threads,
+):
+    """Exact marginals of the non-causal (trajectory-level) model.
+
+    Given the non-causal backward messages V (T+1, S) (``V_t = tau log beta_t``),
+    the posterior over trajectories started from ``initial`` is a Markov chain
+    with action probabilities ``exp((Q_t - V_t) / tau)`` and *reweighted*
+    dynamics ``P(s'|s,a) exp((V_{t+1}(s') - L_t(s,a)) / tau)``, where
+    ``L_t = tau log sum_s' P exp(V_{t+1} / tau)``; both factors are <= 1/P so
+    nothing overflows. This is alpha * beta written as a forward recursion.
+
+    OUT: D (T+1, S), mu (T, S, A).
+    """
+    cdef Py_ssize_t S = reward.shape[0], A = reward.shape[1], T = V.shape[0] - 1
+    cdef Py_ssize_t t, s, a, k, sp
+    cdef idx_t j
+    cdef double acc, vt
+    D_arr = np.empty((T + 1, S), dtype=np.float64)
+    mu_arr = np.empty((T, S, A), dtype=np.float64)
+    L_arr = np.empty(S * A, dtype=np.float64)
+    cdef double[:, ::1] D = D_arr
+    cdef double[:, :, ::1] mu = mu_arr
+    cdef double[::1] L = L_arr
+    cdef int nt = n_threads if n_threads > 1 else 1
+    with nogil:
+        for s in range(S):
+            D[0, s] = initial[s]
+        for t in range(T):
+            for s in prange(S, num_threads=nt, schedule="static"):
+                for a in range(A):
+                    k = s * A + a
+                    L[k] = _row_soft_continuation(&indptr[0], &indices[0], &data[0], k, &V[t + 1, 0], tau)
+                    mu[t, s, a] = D[t, s] * exp((reward[s, a] + L[k] - V[t, s]) / tau)
+            for sp in prange(S, num_threads=nt, schedule="static"):
+                acc = 0.0
+                vt = V[t + 1, sp]
+                for j in range(t_indptr[sp], t_indptr[sp + 1]):
+                    k = t_indices[j]
+                    acc = acc + t_data[j] * mu[t, k // A, k % A] * exp((vt - L[k]) / tau)
+                D[t + 1, sp] = acc
+    return D_arr, mu_arr

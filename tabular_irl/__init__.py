@@ -1,0 +1,32 @@
+"""tabular_irl: exact, fast inverse reinforcement learning on discrete MDPs."""
+
+__version__ = "0.1.0"
+
+from ._config import get_num_threads, set_num_threads, show_config
+from .envs import Problem, gridworld, objectworld, random_mdp
+from .inference import Visitation, expected_feature_counts, posterior_marginals, visitation
+from .mdp import MDP
+from .planning import ConvergenceWarning, SoftPlan, soft_backward, value_iteration
+from .trajectories import Trajectories, empirical_feature_counts, sample_trajectories
+
+__all__ = [
+    "MDP",
+    "Problem",
+    "gridworld",
+    "objectworld",
+    "random_mdp",
+    "SoftPlan",
+    "soft_backward",
+    "value_iteration",
+    "ConvergenceWarning",
+    "Visitation",
+    "visitation",
+    "posterior_marginals",
+    "expected_feature_counts",
+    "Trajectories",
+    "sample_trajectories",
+    "empirical_feature_counts",
+    "show_config",
+    "get_num_threads",
+    "set_num_threads",
+]

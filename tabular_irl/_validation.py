@@ -1,0 +1,314 @@
+"""The one place where user input is checked.
+
+Every public function calls these validators once, at the boundary, and hands
+the kernels only what they return: C-contiguous float64 / int64 arrays whose
+shapes, ranges and normalisation have been proven. Each validator raises
+``TypeError`` (wrong kind of object) or ``ValueError`` (right kind, wrong
+value) with a message of the form
+
+    "<argument> must be <expectation>, got <what was received>"
+
+so that a user can fix the call without reading the source.
+
+Representations checked here
+----------------------------
+transitions
+    ``scipy.sparse`` matrix of shape ``(S*A, S)``; row ``s*A + a`` is
+    ``P(. | s, a)``: indices in range, entries finite and non-negative, every
+    row summing to 1 within ``ROW_SUM_ATOL``. Never densified.
+distributions (``initial``)
+    length-``S`` finite non-negative vector summing to 1 within ``ROW_SUM_ATOL``.
+reward
+    ``(S,)`` or ``(S, A)`` finite float, broadcast to ``(S, A)``.
+horizon / discount
+    ``horizon`` an integer >= 1, ``discount`` a real in ``[0, 1)`` (``[0, 1]``
+    together with a horizon); at least one of them.
+policy
+    ``(S, A)`` stationary or ``(T, S, A)`` time-indexed; rows are distributions.
+"""
+
+from __future__ import annotations
+
+import numbers
+import operator
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = [
+    "ROW_SUM_ATOL",
+    "check_distribution",
+    "check_transitions",
+    "check_reward",
+    "check_features",
+    "check_horizon",
+    "check_discount",
+    "check_horizon_discount",
+    "check_temperature",
+    "check_policy",
+    "check_positive_int",
+    "check_indices",
+    "check_finite_array",
+]
+
+# Rows of P and the initial distribution are accepted when they sum to 1 within
+# this tolerance: tight enough to catch a forgotten normalisation, loose enough
+# for probabilities read from text files or summed from many small pieces.
+ROW_SUM_ATOL = 1e-9
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape} and dtype {value.dtype}"
+    if sp.issparse(value):
+        return f"sparse {value.format} matrix of shape {value.shape}"
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{type(value).__name__} {text}"
+
+
+def _as_float_array(value: Any, name: str) -> np.ndarray:
+    if sp.issparse(value):
+        raise TypeError(f"{name} must be a dense array, got {_describe(value)}")
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name} must be array-like of real numbers, got {_describe(value)}") from exc
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.floating)
+        or np.issubdtype(arr.dtype, np.integer)
+        or arr.dtype == np.bool_
+    ):
+        raise TypeError(f"{name} must hold real numbers, got {_describe(value)}")
+    return np.ascontiguousarray(arr, dtype=np.float64)
+
+
+def check_finite_array(value: Any, name: str, shape: tuple[int | None, ...] | None = None) -> np.ndarray:
+    """Return ``value`` as a C-contiguous float64 array, checking shape and finiteness.
+
+    ``shape`` entries that are ``None`` match any length.
+    """
+    arr = _as_float_array(value, name)
+    if shape is not None:
+        ok = arr.ndim == len(shape) and all(e is None or e == g for e, g in zip(shape, arr.shape))
+        if not ok:
+            want = "(" + ", ".join("n" if e is None else str(e) for e in shape) + (",)" if len(shape) == 1 else ")")
+            raise ValueError(f"{name} must have shape {want}, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        raise ValueError(f"{name} must be finite, got {arr[bad]} at index {bad if len(bad) > 1 else bad[0]}")
+    return arr
+
+
+def check_distribution(value: Any, name: str, size: int) -> np.ndarray:
+    """Validate a probability vector of length ``size``; returns float64, read-only."""
+    arr = check_finite_array(value, name, (size,))
+    if np.any(arr < 0):
+        i = int(np.argmax(arr < 0))
+        raise ValueError(f"{name} must be non-negative, got {arr[i]} at index {i}")
+    total = float(arr.sum())
+    if abs(total - 1.0) > ROW_SUM_ATOL:
+        raise ValueError(f"{name} must sum to 1, got sum {total!r}")
+    return arr
+
+
+def check_positive_int(value: Any, name: str, minimum: int = 1) -> int:
+    """Accept Python or NumPy integers (not bools, not floats) >= ``minimum``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {_describe(value)}")
+    value = operator.index(value)
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def check_transitions(transitions: Any, n_actions: int | None = None) -> tuple[sp.csr_array, int, int]:
+    """Validate a sparse ``(S*A, S)`` transition matrix.
+
+    Returns a canonical ``csr_array`` (float64 data, int32/int64 indices,
+    sorted indices, duplicates summed, explicit zeros removed) together with
+    ``(n_states, n_actions)``.
+    """
+    if not sp.issparse(transitions):
+        raise TypeError(
+            "transitions must be a scipy.sparse matrix of shape (S*A, S); "
+            f"got {_describe(transitions)} (use MDP.from_dense for a dense (S, A, S) array)"
+        )
+    n_rows, n_states = transitions.shape
+    if n_states < 1:
+        raise ValueError(f"transitions must have at least one column (state), got shape {transitions.shape}")
+    if n_actions is None:
+        if n_rows % n_states:
+            raise ValueError(
+                f"transitions must have shape (S*A, S) with S*A a multiple of S={n_states}, "
+                f"got shape {transitions.shape}"
+            )
+        n_actions = n_rows // n_states
+    else:
+        n_actions = check_positive_int(n_actions, "n_actions")
+        if n_rows != n_states * n_actions:
+            raise ValueError(
+                f"transitions must have shape (S*A, S) = ({n_states * n_actions}, {n_states}) "
+                f"for n_actions={n_actions}, got shape {transitions.shape}"
+            )
+    if n_actions < 1:
+        raise ValueError(f"transitions must have at least one action, got shape {transitions.shape}")
+    if transitions.dtype == object or not (
+        np.issubdtype(transitions.dtype, np.floating) or np.issubdtype(transitions.dtype, np.integer)
+        or transitions.dtype == np.bool_
+    ):
+        raise TypeError(f"transitions must hold real numbers, got dtype {transitions.dtype}")
+
+    # COO first: it exposes the raw (row, col, data) triplets without trusting
+    # any index structure, so malformed CSR input is caught, never followed.
+    try:
+        coo = sp.coo_array(transitions)
+    except Exception as exc:
+        raise ValueError(f"transitions is not a well-formed sparse matrix: {exc}") from exc
+    rows = np.asarray(coo.coords[0] if hasattr(coo, "coords") else coo.row, dtype=np.int64)
+    cols = np.asarray(coo.coords[1] if hasattr(coo, "coords") else coo.col, dtype=np.int64)
+    data = np.asarray(coo.data, dtype=np.float64)
+    if rows.size and (rows.min() < 0 or rows.max() >= n_rows or cols.min() < 0 or cols.max() >= n_states):
+        raise ValueError(f"transitions has an index out of range for shape {transitions.shape}")
+    if not np.all(np.isfinite(data)):
+        k = int(np.argmax(~np.isfinite(data)))
+        s, a = divmod(int(rows[k]), n_actions)
+        raise ValueError(
+            f"transitions must be finite, got {data[k]} for (s={s}, a={a}) -> s'={int(cols[k])}"
+        )
+    if np.any(data < 0):
+        k = int(np.argmax(data < 0))
+        s, a = divmod(int(rows[k]), n_actions)
+        raise ValueError(
+            f"transitions must be non-negative, got {data[k]} for (s={s}, a={a}) -> s'={int(cols[k])}"
+        )
+    sums = np.bincount(rows, weights=data, minlength=n_rows)
+    bad = np.abs(sums - 1.0) > ROW_SUM_ATOL
+    if np.any(bad):
+        k = int(np.argmax(bad))
+        s, a = divmod(k, n_actions)
+        raise ValueError(
+            f"transitions row for (s={s}, a={a}) sums to {sums[k]:.12g}, expected 1 "
+            f"({int(bad.sum())} row(s) of {n_rows} are not distributions)"
+        )
+    csr = sp.csr_array((data, (rows, cols)), shape=(n_rows, n_states))
+    csr.sum_duplicates()
+    csr.eliminate_zeros()
+    csr.sort_indices()
+    csr.data = np.ascontiguousarray(csr.data, dtype=np.float64)
+    return csr, n_states, n_actions
+
+
+def check_reward(reward: Any, n_states: int, n_actions: int, name: str = "reward") -> np.ndarray:
+    """Validate a reward ``(S,)`` or ``(S, A)``; returns a fresh ``(S, A)`` float64 array."""
+    arr = _as_float_array(reward, name)
+    if arr.shape == (n_states,):
+        arr = np.repeat(arr[:, None], n_actions, axis=1)
+    elif arr.shape != (n_states, n_actions):
+        raise ValueError(
+            f"{name} must have shape (S,) = ({n_states},) or (S, A) = ({n_states}, {n_actions}), "
+            f"got shape {arr.shape}"
+        )
+    return check_finite_array(arr, name)
+
+
+def check_features(features: Any, n_states: int, n_actions: int, name: str = "features") -> np.ndarray:
+    """Validate features ``(S, d)`` or ``(S, A, d)``; returns a fresh ``(S, A, d)`` float64 array."""
+    arr = _as_float_array(features, name)
+    if arr.ndim == 2 and arr.shape[0] == n_states:
+        arr = np.repeat(arr[:, None, :], n_actions, axis=1)
+    elif not (arr.ndim == 3 and arr.shape[:2] == (n_states, n_actions)):
+        raise ValueError(
+            f"{name} must have shape (S, d) = ({n_states}, d) or (S, A, d) = "
+            f"({n_states}, {n_actions}, d), got shape {arr.shape}"
+        )
+    if arr.shape[-1] < 1:
+        raise ValueError(f"{name} must have at least one feature (d >= 1), got shape {arr.shape}")
+    return check_finite_array(arr, name)
+
+
+def check_horizon(horizon: Any) -> int:
+    if isinstance(horizon, (float, np.floating)):
+        raise TypeError(f"horizon must be an integer >= 1, got float {horizon!r} (write {int(horizon)} if you mean it)"
+                        if float(horizon).is_integer() else f"horizon must be an integer >= 1, got float {horizon!r}")
+    return check_positive_int(horizon, "horizon")
+
+
+def check_discount(discount: Any, allow_one: bool) -> float:
+    if isinstance(discount, (bool, np.bool_)) or not isinstance(discount, numbers.Real):
+        raise TypeError(f"discount must be a real number, got {_describe(discount)}")
+    value = float(discount)
+    upper_ok = value <= 1.0 if allow_one else value < 1.0
+    if not (np.isfinite(value) and value >= 0.0 and upper_ok):
+        interval = "[0, 1] (with a horizon)" if allow_one else "[0, 1) (without a horizon, the sum must converge)"
+        raise ValueError(f"discount must be in {interval}, got {value!r}")
+    return value
+
+
+def check_horizon_discount(horizon: Any, discount: Any, causal: bool = True) -> tuple[int | None, float]:
+    """Resolve the (horizon, discount) pair into ``(T or None, gamma)``.
+
+    ``horizon`` alone: finite, undiscounted (``gamma = 1``). ``discount`` alone:
+    infinite, discounted. Both: finite and discounted.
+    """
+    if horizon is None and discount is None:
+        raise ValueError(
+            "give horizon (finite episodes), discount (infinite, discounted) or both; got neither"
+        )
+    T = None if horizon is None else check_horizon(horizon)
+    gamma = 1.0 if discount is None else check_discount(discount, allow_one=T is not None)
+    if not isinstance(causal, (bool, np.bool_)):
+        raise TypeError(f"causal must be True or False, got {_describe(causal)}")
+    if not causal and (T is None or gamma < 1.0):
+        raise ValueError(
+            "causal=False (MaxEnt over whole trajectories) is defined for undiscounted finite "
+            f"horizons only, got horizon={horizon!r}, discount={discount!r}: a discount has no "
+            "trajectory-distribution meaning there; use causal=True (maximum causal entropy)"
+        )
+    return T, gamma
+
+
+def check_temperature(temperature: Any) -> float:
+    if isinstance(temperature, (bool, np.bool_)) or not isinstance(temperature, numbers.Real):
+        raise TypeError(f"temperature must be a real number > 0, got {_describe(temperature)}")
+    value = float(temperature)
+    if not (np.isfinite(value) and value > 0.0):
+        raise ValueError(f"temperature must be finite and > 0, got {value!r} (use value_iteration for the hard max)")
+    return value
+
+
+def check_policy(policy: Any, n_states: int, n_actions: int, horizon: int | None) -> np.ndarray:
+    """Validate a policy: ``(S, A)`` stationary, or ``(T, S, A)`` with a horizon.
+
+    Returns float64 ``(S, A)`` or ``(T, S, A)``; rows must be distributions.
+    """
+    arr = _as_float_array(policy, "policy")
+    if arr.shape == (n_states, n_actions):
+        pass
+    elif horizon is not None and arr.shape == (horizon, n_states, n_actions):
+        pass
+    else:
+        want = f"(S, A) = ({n_states}, {n_actions})"
+        if horizon is not None:
+            want += f" or (T, S, A) = ({horizon}, {n_states}, {n_actions})"
+        raise ValueError(f"policy must have shape {want}, got shape {arr.shape}")
+    arr = check_finite_array(arr, "policy")
+    if np.any(arr < 0):
+        idx = tuple(int(i) for i in np.argwhere(arr < 0)[0])
+        raise ValueError(f"policy must be non-negative, got {arr[idx]} at index {idx}")
+    sums = arr.sum(axis=-1)
+    bad = np.abs(sums - 1.0) > ROW_SUM_ATOL
+    if np.any(bad):
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        where = f"(t={idx[0]}, s={idx[1]})" if arr.ndim == 3 else f"(s={idx[0]})"
+        raise ValueError(f"policy row for {where} sums to {sums[idx]:.12g}, expected 1")
+    return arr
+
+
+def check_indices(value: Any, name: str, upper: int, upper_name: str) -> None:
+    """Check an integer array lies in ``[0, upper)``."""
+    if value.size and (value.min() < 0 or value.max() >= upper):
+        bad = value[(value < 0) | (value >= upper)][0]
+        raise ValueError(f"{name} must lie in [0, {upper}) ({upper_name}), got {int(bad)}")
