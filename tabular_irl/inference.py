@@ -1,0 +1,240 @@
+"""Forward passes: visitation of a policy, and exact posterior marginals of the non-causal model.
+
+Shapes (time first): state visitation ``D[t, s]`` is ``(T+1, S)`` and includes
+``s_T``; state-action visitation ``mu[t, s, a]`` is ``(T, S, A)``. Without a
+horizon both are discounted occupancies ``d(s) = sum_t gamma^t Pr(s_t = s)``
+``(S,)`` and ``d(s, a) = d(s) pi(a|s)`` ``(S, A)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from . import _kernels
+from ._config import threads_for
+from ._validation import (
+    check_distribution,
+    check_features,
+    check_horizon_discount,
+    check_policy,
+    check_reward,
+    check_temperature,
+)
+from .mdp import MDP
+from .planning import soft_backward
+
+__all__ = ["Visitation", "visitation", "posterior_marginals", "expected_feature_counts"]
+
+
+@dataclass(frozen=True, eq=False)
+class Visitation:
+    """Expected visitation of a policy (or of the non-causal posterior).
+
+    Attributes
+    ----------
+    state : ndarray, shape (T+1, S) or (S,)
+        ``state[t, s] = Pr(s_t = s)``; each row sums to 1. Discounted:
+        occupancy ``d(s)``, summing to ``1 / (1 - gamma)``.
+    state_action : ndarray, shape (T, S, A) or (S, A)
+        ``state_action[t, s, a] = Pr(s_t = s, a_t = a)``; discounted: ``d(s, a)``.
+    total_state_action : ndarray, shape (S, A)
+        Expected discounted counts ``sum_{t<T} gamma^t state_action[t]``
+        (the occupancy itself without a horizon). Expected feature counts are
+        ``einsum("sa,sak->k", total_state_action, features)``.
+    horizon : int or None
+    discount : float
+    log_partition : float or None
+        Set by :func:`posterior_marginals`: ``initial @ V[0]`` of the
+        non-causal backward pass.
+    """
+
+    state: np.ndarray
+    state_action: np.ndarray
+    total_state_action: np.ndarray
+    horizon: int | None
+    discount: float
+    log_partition: float | None = None
+
+
+def _discount_weights(T: int, gamma: float) -> np.ndarray:
+    return gamma ** np.arange(T, dtype=np.float64)
+
+
+def _finish(D: np.ndarray, mu: np.ndarray, T: int | None, gamma: float, log_partition=None) -> Visitation:
+    if T is None:
+        total = mu
+    elif gamma == 1.0:
+        total = mu.sum(axis=0)
+    else:
+        total = np.tensordot(_discount_weights(T, gamma), mu, axes=1)
+    for a in (D, mu, total):
+        a.flags.writeable = False
+    return Visitation(state=D, state_action=mu, total_state_action=total, horizon=T, discount=gamma,
+                      log_partition=log_partition)
+
+
+def _check_mdp(mdp: Any) -> MDP:
+    if not isinstance(mdp, MDP):
+        raise TypeError(f"mdp must be a tabular_irl.MDP, got {type(mdp).__name__}")
+    return mdp
+
+
+def _start(mdp: MDP, initial: Any) -> np.ndarray:
+    if initial is None:
+        return np.ascontiguousarray(mdp.initial)
+    return check_distribution(initial, "initial", mdp.n_states)
+
+
+def visitation(
+    mdp: MDP,
+    policy: Any,
+    *,
+    horizon: int | None = None,
+    discount: float | None = None,
+    initial: Any = None,
+) -> Visitation:
+    r"""Expected state and state-action visitation of ``policy`` under ``mdp``.
+
+    Finite horizon: :math:`D_0 = \text{initial}`,
+    :math:`\mu_t(s, a) = D_t(s)\,\pi_t(a \mid s)`,
+    :math:`D_{t+1}(s') = \sum_{s,a} \mu_t(s, a) P(s' \mid s, a)`.
+    Discounted (no horizon): the occupancy solving
+    :math:`(I - \gamma P_\pi^\top) d = \text{initial}` exactly with a sparse
+    LU factorisation, and :math:`d(s, a) = d(s) \pi(a \mid s)`.
+
+    Parameters
+    ----------
+    mdp : MDP
+    policy : array_like, shape (S, A) or (T, S, A)
+        ``policy[t, s, a] = pi_t(a | s)``; a stationary ``(S, A)`` policy is
+        accepted with a horizon too. Rows must sum to 1.
+    horizon, discount
+        As in :func:`soft_backward`; with both, ``total_state_action`` weights
+        step ``t`` by ``gamma^t``.
+    initial : array_like, shape (S,), optional
+        Start distribution; ``mdp.initial`` by default.
+
+    Returns
+    -------
+    Visitation
+
+    Examples
+    --------
+    >>> from tabular_irl import gridworld, soft_backward, visitation
+    >>> world = gridworld(4, 4)
+    >>> plan = soft_backward(world.mdp, world.reward, horizon=6)
+    >>> vis = visitation(world.mdp, plan.policy, horizon=6)
+    >>> bool(abs(vis.state.sum(axis=1) - 1).max() < 1e-12)
+    True
+    """
+    mdp = _check_mdp(mdp)
+    T, gamma = check_horizon_discount(horizon, discount)
+    pi = check_policy(policy, mdp.n_states, mdp.n_actions, T)
+    init = _start(mdp, initial)
+    if T is None:
+        if pi.ndim != 2:
+            raise ValueError(f"policy must have shape (S, A) without a horizon, got shape {pi.shape}")
+        d = _discounted_occupancy(mdp, pi, gamma, init)
+        return _finish(d, d[:, None] * pi, None, gamma)
+    t_indptr, t_indices, t_data = mdp._kernel_parts(transpose=True)
+    pi3 = pi[None] if pi.ndim == 2 else pi
+    D, mu = _kernels.forward_finite(t_indptr, t_indices, t_data, init, pi3, T, threads_for(mdp))
+    return _finish(D, mu, T, gamma)
+
+
+def _discounted_occupancy(mdp: MDP, pi: np.ndarray, gamma: float, init: np.ndarray) -> np.ndarray:
+    """Solve ``(I - gamma P_pi^T) d = initial`` with ``P_pi[s, s'] = sum_a pi(a|s) P(s'|s, a)``."""
+    S, A = mdp.n_states, mdp.n_actions
+    # Row s*A+a of P weighted by pi(a|s), then the A rows of each state summed.
+    weights = sp.csr_array((pi.ravel(), (np.repeat(np.arange(S), A), np.arange(S * A))), shape=(S, S * A))
+    P_pi = weights @ mdp.transitions
+    system = (sp.identity(S, format="csc") - gamma * P_pi.T).tocsc()
+    d = spla.spsolve(system, init)
+    d = np.ascontiguousarray(np.atleast_1d(d), dtype=np.float64)
+    # One step of iterative refinement: the system is an M-matrix with
+    # condition number ~1/(1-gamma), so this brings the residual to rounding level.
+    residual = init - system @ d
+    d += np.atleast_1d(spla.spsolve(system, residual))
+    np.maximum(d, 0.0, out=d)  # clip -1e-17-style rounding: occupancies are non-negative
+    return d
+
+
+def posterior_marginals(
+    mdp: MDP,
+    reward: Any,
+    *,
+    horizon: int,
+    temperature: float = 1.0,
+    initial: Any = None,
+) -> Visitation:
+    r"""Exact marginals of the non-causal (trajectory-level MaxEnt) model.
+
+    The model is :math:`p(\tau \mid s_0) \propto \prod_t P(s_{t+1} \mid s_t, a_t)
+    \exp(R(\tau) / T_{\text{emp}})` with :math:`s_0 \sim` ``initial`` (the start
+    distribution is *not* reweighted by the partition function). Its marginals
+    are the gradient of ``log_partition = initial @ V[0]`` with respect to the
+    reward (times the temperature), computed by forward-backward (alpha·beta)
+    messages: the backward messages are the non-causal
+    :func:`soft_backward` values and the forward recursion runs the posterior
+    Markov chain in probability space, where no factor exceeds 1/P.
+
+    Rolling the non-causal policy forward under the true ``P`` (what many
+    implementations do) gives these marginals only for deterministic dynamics.
+
+    Parameters
+    ----------
+    mdp : MDP
+    reward : array_like, shape (S,) or (S, A)
+    horizon : int
+        ``T >= 1``.
+    temperature : float, default 1.0
+    initial : array_like, shape (S,), optional
+
+    Returns
+    -------
+    Visitation
+        With ``log_partition`` set.
+
+    Examples
+    --------
+    >>> from tabular_irl import gridworld, posterior_marginals
+    >>> world = gridworld(4, 4, slip=0.2)
+    >>> post = posterior_marginals(world.mdp, world.reward, horizon=5)
+    >>> post.state.shape, post.state_action.shape
+    ((6, 16), (5, 16, 5))
+    """
+    mdp = _check_mdp(mdp)
+    T, gamma = check_horizon_discount(horizon, None, causal=False)
+    tau = check_temperature(temperature)
+    r = check_reward(reward, mdp.n_states, mdp.n_actions)
+    init = _start(mdp, initial)
+    plan = soft_backward(mdp, r, horizon=T, causal=False, temperature=tau)
+    indptr, indices, data = mdp._kernel_parts()
+    t_indptr, t_indices, t_data = mdp._kernel_parts(transpose=True)
+    D, mu = _kernels.posterior_forward(indptr, indices, data, t_indptr, t_indices, t_data,
+                                       init, r, plan.V, tau, threads_for(mdp))
+    return _finish(D, mu, T, gamma, log_partition=float(init @ plan.V[0]))
+
+
+def expected_feature_counts(vis: Visitation, features: Any) -> np.ndarray:
+    r"""Expected (discounted) feature counts :math:`\sum_{s,a} \text{total}(s, a)\,\phi(s, a)`.
+
+    Parameters
+    ----------
+    vis : Visitation
+    features : array_like, shape (S, d) or (S, A, d)
+
+    Returns
+    -------
+    ndarray, shape (d,)
+    """
+    if not isinstance(vis, Visitation):
+        raise TypeError(f"vis must be a Visitation, got {type(vis).__name__}")
+    S, A = vis.total_state_action.shape
+    phi = check_features(features, S, A)
+    return np.einsum("sa,sak->k", vis.total_state_action, phi)

@@ -1,0 +1,234 @@
+"""Demonstrations: the ``Trajectories`` type, sampling from a policy, empirical counts.
+
+A trajectory is ``(s_0, a_0, s_1, ..., s_{T-1}, a_{T-1}, s_T)``; ``N`` of them
+are stored as ``states (N, T+1)`` and ``actions (N, T)``, int64.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ._validation import (
+    check_discount,
+    check_distribution,
+    check_features,
+    check_horizon,
+    check_indices,
+    check_policy,
+    check_positive_int,
+)
+from .mdp import MDP
+
+__all__ = ["Trajectories", "sample_trajectories", "empirical_feature_counts", "empirical_visitation"]
+
+
+def _as_index_array(value: Any, name: str, ndim: int) -> np.ndarray:
+    arr = np.asarray(value)
+    if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
+        if np.issubdtype(arr.dtype, np.floating) and arr.size and np.all(np.isfinite(arr)) \
+                and np.all(arr == np.round(arr)):
+            raise TypeError(f"{name} must be an integer array, got dtype {arr.dtype} "
+                            f"(cast with .astype(int) if the values are indices)")
+        raise TypeError(f"{name} must be an integer array, got dtype {arr.dtype}")
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
+    out = np.array(arr, dtype=np.int64, copy=True, order="C")
+    out.flags.writeable = False
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Trajectories:
+    """``N`` demonstrations of horizon ``T``.
+
+    Parameters
+    ----------
+    states : array_like of int, shape (N, T+1)
+        ``states[i, t] = s_t`` of trajectory ``i``, including the final ``s_T``.
+    actions : array_like of int, shape (N, T)
+        ``actions[i, t] = a_t``.
+
+    Shapes and dtypes are checked here; index ranges are checked against an
+    MDP when the trajectories are used with one (:meth:`check_against`).
+    """
+
+    states: np.ndarray
+    actions: np.ndarray
+
+    def __post_init__(self) -> None:
+        states = _as_index_array(self.states, "states", 2)
+        actions = _as_index_array(self.actions, "actions", 2)
+        if states.shape[0] < 1:
+            raise ValueError(f"states must hold at least one trajectory, got shape {states.shape}")
+        if actions.shape != (states.shape[0], states.shape[1] - 1):
+            raise ValueError(
+                f"actions must have shape (N, T) = ({states.shape[0]}, {states.shape[1] - 1}) to match "
+                f"states of shape (N, T+1) = {states.shape}, got shape {actions.shape}"
+            )
+        if actions.shape[1] < 1:
+            raise ValueError(f"trajectories must have at least one decision (T >= 1), got states of shape {states.shape}")
+        object.__setattr__(self, "states", states)
+        object.__setattr__(self, "actions", actions)
+
+    @property
+    def n_trajectories(self) -> int:
+        return int(self.states.shape[0])
+
+    @property
+    def horizon(self) -> int:
+        return int(self.actions.shape[1])
+
+    def __len__(self) -> int:
+        return self.n_trajectories
+
+    def check_against(self, mdp: MDP) -> None:
+        """Raise ``ValueError`` if a state or action index is out of range for ``mdp``."""
+        check_indices(self.states, "trajectory states", mdp.n_states, "n_states")
+        check_indices(self.actions, "trajectory actions", mdp.n_actions, "n_actions")
+
+    def start_distribution(self, n_states: int) -> np.ndarray:
+        """Empirical distribution of ``s_0``, shape ``(n_states,)``."""
+        return np.bincount(self.states[:, 0], minlength=n_states) / self.n_trajectories
+
+
+def _rng(seed: Any) -> np.random.Generator:
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)):
+        return np.random.default_rng(seed)
+    raise TypeError(f"seed must be None, an int or a numpy.random.Generator, got {type(seed).__name__}")
+
+
+def _sample_rows(cum: np.ndarray, starts: np.ndarray, ends: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Inverse-CDF draw of one entry per row from a flat array of per-row cumulative sums."""
+    base = np.where(starts > 0, cum[np.maximum(starts - 1, 0)], 0.0)
+    total = cum[ends - 1] - base
+    pos = np.searchsorted(cum, base + u * total, side="right")
+    return np.minimum(pos, ends - 1)
+
+
+def sample_trajectories(
+    mdp: MDP,
+    policy: Any,
+    n: int,
+    *,
+    horizon: int,
+    seed: int | np.random.Generator | None = None,
+    initial: Any = None,
+) -> Trajectories:
+    """Sample ``n`` trajectories of ``horizon`` decisions from ``policy`` under ``mdp``.
+
+    Parameters
+    ----------
+    mdp : MDP
+    policy : array_like, shape (S, A) or (T, S, A)
+    n : int
+        Number of trajectories (>= 1).
+    horizon : int
+    seed : int, Generator or None
+        Same seed, same trajectories.
+    initial : array_like, shape (S,), optional
+        Start distribution (``mdp.initial`` by default).
+
+    Returns
+    -------
+    Trajectories
+
+    Examples
+    --------
+    >>> from tabular_irl import gridworld, soft_backward, sample_trajectories
+    >>> world = gridworld(4, 4)
+    >>> plan = soft_backward(world.mdp, world.reward, horizon=5)
+    >>> demos = sample_trajectories(world.mdp, plan.policy, 3, horizon=5, seed=0)
+    >>> demos.states.shape, demos.actions.shape
+    ((3, 6), (3, 5))
+    """
+    if not isinstance(mdp, MDP):
+        raise TypeError(f"mdp must be a tabular_irl.MDP, got {type(mdp).__name__}")
+    T = check_horizon(horizon)
+    n = check_positive_int(n, "n")
+    pi = check_policy(policy, mdp.n_states, mdp.n_actions, T)
+    rng = _rng(seed)
+    init = mdp.initial if initial is None else check_distribution(initial, "initial", mdp.n_states)
+    S, A = mdp.n_states, mdp.n_actions
+    P = mdp.transitions
+    p_cum = np.cumsum(P.data)
+    indptr = P.indptr.astype(np.int64)
+
+    states = np.empty((n, T + 1), dtype=np.int64)
+    actions = np.empty((n, T), dtype=np.int64)
+    init_cum = np.cumsum(init)
+    states[:, 0] = np.minimum(np.searchsorted(init_cum, rng.random(n) * init_cum[-1], side="right"), S - 1)
+    # never start in a zero-probability state because of rounding at the top of the CDF
+    states[:, 0] = np.where(init[states[:, 0]] > 0, states[:, 0], np.flatnonzero(init)[-1])
+    for t in range(T):
+        pt = pi if pi.ndim == 2 else pi[t]
+        s = states[:, t]
+        a_cum = np.cumsum(pt[s], axis=1)
+        a = (a_cum < rng.random(n)[:, None] * a_cum[:, -1:]).sum(axis=1)
+        a = np.minimum(a, A - 1)
+        # rounding can land on a zero-probability action at the top: step back to the last positive one
+        bad = pt[s, a] <= 0
+        if np.any(bad):
+            last_pos = A - 1 - np.argmax(pt[s[bad], ::-1] > 0, axis=1)
+            a[bad] = last_pos
+        actions[:, t] = a
+        rows = s * A + a
+        j = _sample_rows(p_cum, indptr[rows], indptr[rows + 1], rng.random(n))
+        states[:, t + 1] = P.indices[j]
+    return Trajectories(states, actions)
+
+
+def empirical_feature_counts(demos: Trajectories, features: Any, *, discount: float | None = None) -> np.ndarray:
+    r"""Mean over trajectories of :math:`\sum_{t<T} \gamma^t \phi(s_t, a_t)`.
+
+    Parameters
+    ----------
+    demos : Trajectories
+    features : array_like, shape (S, d) or (S, A, d)
+        ``S`` and ``A`` are taken from ``features`` (with ``(S, d)`` any action
+        index is accepted).
+    discount : float, optional
+        ``gamma`` in ``[0, 1]``; undiscounted when omitted.
+
+    Returns
+    -------
+    ndarray, shape (d,)
+    """
+    if not isinstance(demos, Trajectories):
+        raise TypeError(f"demos must be Trajectories, got {type(demos).__name__}")
+    phi = np.asarray(features)
+    if phi.ndim == 2:
+        S = phi.shape[0]
+        phi = check_features(phi, S, 1)[:, 0, :]
+        check_indices(demos.states, "trajectory states", S, "number of feature rows")
+        per_step = phi[demos.states[:, :-1]]
+    else:
+        S, A = phi.shape[:2] if phi.ndim == 3 else (0, 0)
+        phi = check_features(phi, S, A)
+        check_indices(demos.states, "trajectory states", S, "n_states of features")
+        check_indices(demos.actions, "trajectory actions", A, "n_actions of features")
+        per_step = phi[demos.states[:, :-1], demos.actions]
+    T = demos.horizon
+    if discount is None:
+        weights = np.ones(T)
+    else:
+        weights = check_discount(discount, allow_one=True) ** np.arange(T)
+    return np.einsum("t,ntk->k", weights, per_step) / demos.n_trajectories
+
+
+def empirical_visitation(demos: Trajectories, n_states: int, n_actions: int) -> tuple[np.ndarray, np.ndarray]:
+    """Empirical ``(T+1, S)`` state and ``(T, S, A)`` state-action frequencies."""
+    if not isinstance(demos, Trajectories):
+        raise TypeError(f"demos must be Trajectories, got {type(demos).__name__}")
+    check_indices(demos.states, "trajectory states", n_states, "n_states")
+    check_indices(demos.actions, "trajectory actions", n_actions, "n_actions")
+    N, T = demos.n_trajectories, demos.horizon
+    D = np.zeros((T + 1, n_states))
+    mu = np.zeros((T, n_states, n_actions))
+    np.add.at(D, (np.broadcast_to(np.arange(T + 1), (N, T + 1)), demos.states), 1.0 / N)
+    np.add.at(mu, (np.broadcast_to(np.arange(T), (N, T)), demos.states[:, :-1], demos.actions), 1.0 / N)
+    return D, mu

@@ -1,0 +1,31 @@
+"""Shared test configuration: a deterministic hypothesis profile and seed fixtures."""
+
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, settings
+
+# "ci" is deterministic (derandomize) so that a red CI reproduces locally;
+# "dev" explores new examples on every run.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(params=range(3))
+def seed(request):
+    """Tests using this fixture must pass for any seed in 0-99."""
+    return request.param
+
+
+@pytest.fixture
+def rng(seed):
+    return np.random.default_rng(seed)

@@ -1,0 +1,42 @@
+"""Random tiny MDPs for the property tests."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from tabular_irl import MDP
+
+
+def random_dense_P(rng: np.random.Generator, S: int, A: int, *, deterministic: bool = False,
+                   density: float = 0.6) -> np.ndarray:
+    """Dense P (S, A, S) with some zero entries (every row keeps at least one successor)."""
+    if deterministic:
+        return np.eye(S)[rng.integers(S, size=(S, A))]
+    P = rng.random((S, A, S)) * (rng.random((S, A, S)) < density)
+    keep = rng.integers(S, size=(S, A))
+    P[np.arange(S)[:, None], np.arange(A)[None, :], keep] += rng.random((S, A)) + 0.1
+    return P / P.sum(axis=2, keepdims=True)
+
+
+def random_initial(rng: np.random.Generator, S: int, *, sparse: bool = False) -> np.ndarray:
+    init = rng.random(S)
+    if sparse and S > 1:
+        init[rng.random(S) < 0.4] = 0.0
+        init[rng.integers(S)] += 0.5
+    return init / init.sum()
+
+
+def tiny_problem(seed: int, S: int, A: int, *, deterministic: bool = False, reward_scale: float = 1.0,
+                 sparse_initial: bool = False):
+    """(mdp, P, initial, r (S, A)) from a seed."""
+    rng = np.random.default_rng(seed)
+    P = random_dense_P(rng, S, A, deterministic=deterministic)
+    init = random_initial(rng, S, sparse=sparse_initial)
+    r = reward_scale * rng.normal(size=(S, A))
+    return MDP.from_dense(P, init), P, init, r
+
+
+# sizes small enough to enumerate every trajectory
+tiny_sizes = st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3))  # (S, A, T)
+seeds = st.integers(0, 2**32 - 1)
