@@ -3,10 +3,7 @@
 __version__ = "0.1.0"
 
 from ._config import get_num_threads, set_num_threads, show_config
-try:
-    from .envs import Problem, gridworld, objectworld, random_mdp
-except ImportError:  # TEMP while envs is written
-    pass
+from .envs import Problem, gridworld, objectworld, random_mdp
 from .inference import Visitation, expected_feature_counts, posterior_marginals, visitation
 from .mdp import MDP
 from .planning import ConvergenceWarning, SoftPlan, soft_backward, value_iteration

@@ -124,6 +124,67 @@ def check_positive_int(value: Any, name: str, minimum: int = 1) -> int:
     return value
 
 
+def _check_compressed_structure(x: Any, n_major: int, n_minor: int, data_ndim: int) -> int:
+    """Prove the ``indptr`` / ``indices`` of a CSR/CSC/BSR matrix before scipy follows them.
+
+    scipy's constructors check only O(1) facts about ``indptr``, and its C
+    conversion routines trust the rest: a decreasing or out-of-range
+    ``indptr`` makes them write out of bounds (a segfault, not an exception).
+    Everything here is plain NumPy. Returns ``nnz`` (``indptr[-1]``).
+    """
+    indptr, indices, data = x.indptr, x.indices, x.data
+    for arr, what in ((indptr, "indptr"), (indices, "indices")):
+        if not isinstance(arr, np.ndarray) or arr.ndim != 1 or arr.dtype.kind not in "iu":
+            raise ValueError(f"transitions.{what} must be a 1-d integer array, got {_describe(arr)}")
+    if not isinstance(data, np.ndarray) or data.ndim != data_ndim:
+        raise ValueError(f"transitions.data has the wrong layout, got {_describe(data)}")
+    if indptr.size != n_major + 1:
+        raise ValueError(f"transitions.indptr must have length {n_major + 1}, got length {indptr.size}")
+    indptr = indptr.astype(np.int64)  # unsigned differences would wrap around
+    if indptr[0] != 0 or np.any(np.diff(indptr) < 0):
+        raise ValueError("transitions.indptr must start at 0 and be non-decreasing, "
+                         f"got {indptr[:10].tolist()}{'...' if indptr.size > 10 else ''}")
+    nnz = int(indptr[-1])
+    if nnz > indices.size or nnz > data.shape[0]:
+        raise ValueError(f"transitions.indptr ends at {nnz}, beyond the {min(indices.size, data.shape[0])} "
+                         "stored indices/values")
+    used = indices[:nnz]
+    if used.size and (used.min() < 0 or used.max() >= n_minor):
+        bad = int(used[(used < 0) | (used >= n_minor)][0])
+        raise ValueError(f"transitions.indices must lie in [0, {n_minor}), got {bad}")
+    return nnz
+
+
+def _coo_triplets(x: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(rows, cols, data)`` of a 2-d sparse matrix as int64 / int64 / float64, indices unchecked.
+
+    CSR and CSC are expanded here in NumPy after their structure is proven;
+    other formats go through ``coo_array``, whose conversions are safe once
+    that is so (BSR: proven first, too).
+    """
+    n_rows, n_cols = x.shape
+    fmt = x.format
+    if fmt in ("csr", "csc"):
+        n_major, n_minor = (n_rows, n_cols) if fmt == "csr" else (n_cols, n_rows)
+        nnz = _check_compressed_structure(x, n_major, n_minor, 1)
+        major = np.repeat(np.arange(n_major, dtype=np.int64), np.diff(x.indptr.astype(np.int64)))
+        minor = np.asarray(x.indices[:nnz], dtype=np.int64)
+        data = np.asarray(x.data[:nnz], dtype=np.float64)
+        return (major, minor, data) if fmt == "csr" else (minor, major, data)
+    if fmt == "bsr":
+        R, C = x.blocksize
+        if R < 1 or C < 1 or n_rows % R or n_cols % C or x.data.shape[1:] != (R, C):
+            raise ValueError(f"transitions has block size {x.blocksize} inconsistent with shape {x.shape}")
+        _check_compressed_structure(x, n_rows // R, n_cols // C, 3)
+    try:
+        coo = sp.coo_array(x)
+    except Exception as exc:
+        raise ValueError(f"transitions is not a well-formed sparse matrix: {exc}") from exc
+    rows = np.asarray(coo.coords[0], dtype=np.int64)
+    cols = np.asarray(coo.coords[1], dtype=np.int64)
+    return rows, cols, np.asarray(coo.data, dtype=np.float64)
+
+
 def check_transitions(transitions: Any, n_actions: int | None = None) -> tuple[sp.csr_array, int, int]:
     """Validate a sparse ``(S*A, S)`` transition matrix.
 
@@ -136,6 +197,8 @@ def check_transitions(transitions: Any, n_actions: int | None = None) -> tuple[s
             "transitions must be a scipy.sparse matrix of shape (S*A, S); "
             f"got {_describe(transitions)} (use MDP.from_dense for a dense (S, A, S) array)"
         )
+    if len(transitions.shape) != 2:
+        raise ValueError(f"transitions must be 2-d of shape (S*A, S), got shape {transitions.shape}")
     n_rows, n_states = transitions.shape
     if n_states < 1:
         raise ValueError(f"transitions must have at least one column (state), got shape {transitions.shape}")
@@ -161,15 +224,7 @@ def check_transitions(transitions: Any, n_actions: int | None = None) -> tuple[s
     ):
         raise TypeError(f"transitions must hold real numbers, got dtype {transitions.dtype}")
 
-    # COO first: it exposes the raw (row, col, data) triplets without trusting
-    # any index structure, so malformed CSR input is caught, never followed.
-    try:
-        coo = sp.coo_array(transitions)
-    except Exception as exc:
-        raise ValueError(f"transitions is not a well-formed sparse matrix: {exc}") from exc
-    rows = np.asarray(coo.coords[0] if hasattr(coo, "coords") else coo.row, dtype=np.int64)
-    cols = np.asarray(coo.coords[1] if hasattr(coo, "coords") else coo.col, dtype=np.int64)
-    data = np.asarray(coo.data, dtype=np.float64)
+    rows, cols, data = _coo_triplets(transitions)
     if rows.size and (rows.min() < 0 or rows.max() >= n_rows or cols.min() < 0 or cols.max() >= n_states):
         raise ValueError(f"transitions has an index out of range for shape {transitions.shape}")
     if not np.all(np.isfinite(data)):

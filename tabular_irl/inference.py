@@ -209,6 +209,8 @@ def posterior_marginals(
     ((6, 16), (5, 16, 5))
     """
     mdp = _check_mdp(mdp)
+    if horizon is None:
+        raise ValueError("horizon must be an integer >= 1 (the non-causal model needs a finite horizon), got None")
     T, gamma = check_horizon_discount(horizon, None, causal=False)
     tau = check_temperature(temperature)
     r = check_reward(reward, mdp.n_states, mdp.n_actions)

@@ -26,9 +26,32 @@ _LAYOUTS = {
 
 
 def _readonly_csr(csr: sp.csr_array) -> sp.csr_array:
+    # Own copies first: a read-only array that is a view of a writeable one can
+    # have its flag turned back on, an owner cannot be reached through views.
+    csr.data, csr.indices, csr.indptr = csr.data.copy(), csr.indices.copy(), csr.indptr.copy()
     for arr in (csr.data, csr.indices, csr.indptr):
         arr.flags.writeable = False
     return csr
+
+
+def _readonly_view(arr: np.ndarray) -> np.ndarray:
+    """A read-only view of a read-only array: its flag cannot be turned back on."""
+    view = arr.view()
+    view.flags.writeable = False
+    return view
+
+
+def _public_csr(csr: sp.csr_array) -> sp.csr_array:
+    """A new ``csr_array`` over read-only views of ``csr``'s arrays (no copy).
+
+    The MDP hands these out instead of its own matrix, so reassigning an
+    attribute of what a user got (``mdp.transitions.indices = ...``) cannot
+    reach the arrays the kernels read without bounds checks.
+    """
+    out = sp.csr_array((_readonly_view(csr.data), _readonly_view(csr.indices), _readonly_view(csr.indptr)),
+                       shape=csr.shape, copy=False)
+    out.has_canonical_format = True
+    return out
 
 
 class MDP:
@@ -81,7 +104,7 @@ class MDP:
     @property
     def transitions(self) -> sp.csr_array:
         """Read-only ``(S*A, S)`` CSR matrix; row ``s*A + a`` is ``P(. | s, a)``."""
-        return self._transitions
+        return _public_csr(self._transitions)
 
     @property
     def transitions_t(self) -> sp.csr_array:
@@ -94,12 +117,12 @@ class MDP:
             t = self._transitions.T.tocsr()
             t.sort_indices()
             object.__setattr__(self, "_transitions_t", _readonly_csr(sp.csr_array(t)))
-        return self._transitions_t
+        return _public_csr(self._transitions_t)
 
     @property
     def initial(self) -> np.ndarray:
         """Read-only start distribution, shape ``(S,)``."""
-        return self._initial
+        return _readonly_view(self._initial)
 
     @property
     def n_states(self) -> int:
@@ -116,7 +139,9 @@ class MDP:
 
     def _kernel_parts(self, transpose: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(indptr, indices, data)`` of P (or of P^T), with one index dtype for both."""
-        csr = self.transitions_t if transpose else self._transitions
+        if transpose:
+            self.transitions_t  # built once, on first use
+        csr = self._transitions_t if transpose else self._transitions
         big = max(self.n_states * self.n_actions, self.nnz) >= np.iinfo(np.int32).max
         itype = np.int64 if big else np.int32
         return (np.ascontiguousarray(csr.indptr, dtype=itype),
@@ -189,33 +214,46 @@ class MDP:
             Expected immediate reward ``sum_k p_k r_k`` per ``(s, a)``; zero in
             the absorbing state.
         """
-        if not isinstance(P_dict, (Mapping, Sequence)) or len(P_dict) == 0:
+        if not isinstance(P_dict, (Mapping, Sequence)) or isinstance(P_dict, (str, bytes)) or len(P_dict) == 0:
             raise TypeError(f"P_dict must be a non-empty mapping state -> action -> transitions, got {type(P_dict).__name__}")
         S = len(P_dict)
         keys = list(P_dict.keys()) if isinstance(P_dict, Mapping) else list(range(S))
-        if sorted(keys) != list(range(S)):
-            raise ValueError(f"P_dict must have states 0..{S - 1} as keys, got {sorted(keys)[:10]}...")
+        if set(keys) != set(range(S)):
+            raise ValueError(f"P_dict must have states 0..{S - 1} as keys, got {keys[:10]!r}")
+        if not isinstance(P_dict[0], (Mapping, Sequence)):
+            raise TypeError(f"P_dict[0] must map actions to transition lists, got {type(P_dict[0]).__name__}")
         A = len(P_dict[0])
+        if A < 1:
+            raise ValueError("P_dict[0] must have at least one action, got none")
         absorbing = S
         rows, cols, vals = [], [], []
         reward = np.zeros((S + 1, A))
         for s in range(S):
             actions = P_dict[s]
+            if not isinstance(actions, (Mapping, Sequence)):
+                raise TypeError(f"P_dict[{s}] must map actions to transition lists, got {type(actions).__name__}")
             if len(actions) != A:
                 raise ValueError(f"P_dict[{s}] must have {A} actions like P_dict[0], got {len(actions)}")
             akeys = list(actions.keys()) if isinstance(actions, Mapping) else list(range(len(actions)))
-            if sorted(akeys) != list(range(A)):
-                raise ValueError(f"P_dict[{s}] must have actions 0..{A - 1} as keys, got {sorted(akeys)}")
+            if set(akeys) != set(range(A)):
+                raise ValueError(f"P_dict[{s}] must have actions 0..{A - 1} as keys, got {akeys!r}")
             for a in range(A):
+                if not isinstance(actions[a], (Sequence, np.ndarray)):
+                    raise TypeError(f"P_dict[{s}][{a}] must be a list of (prob, next_state, reward, terminated), "
+                                    f"got {type(actions[a]).__name__}")
                 for item in actions[a]:
-                    if len(item) < 4:
+                    if not isinstance(item, (Sequence, np.ndarray)) or len(item) < 4:
                         raise ValueError(
                             f"P_dict[{s}][{a}] entries must be (prob, next_state, reward, terminated), got {item!r}"
                         )
                     p, nxt, r, done = item[:4]
-                    if not (isinstance(nxt, (int, np.integer)) and 0 <= nxt < S):
+                    if isinstance(nxt, (bool, np.bool_)) or not (isinstance(nxt, (int, np.integer)) and 0 <= nxt < S):
                         raise ValueError(f"P_dict[{s}][{a}] next_state must be an integer in [0, {S}), got {nxt!r}")
-                    p, r = float(p), float(r)
+                    try:
+                        p, r = float(p), float(r)
+                    except (TypeError, ValueError) as exc:
+                        raise TypeError(f"P_dict[{s}][{a}] probability and reward must be real numbers, "
+                                        f"got {item!r}") from exc
                     if not (np.isfinite(p) and np.isfinite(r)):
                         raise ValueError(f"P_dict[{s}][{a}] has a non-finite probability or reward: {item!r}")
                     rows.append(s * A + a)
@@ -231,7 +269,10 @@ class MDP:
             init = np.full(S + 1, 1.0 / S)
             init[absorbing] = 0.0
         else:
-            init = np.asarray(initial, dtype=float) if not sp.issparse(initial) else initial
-            if isinstance(init, np.ndarray) and init.shape == (S,):
+            init = check_finite_array(initial, "initial")
+            if init.shape == (S,):
                 init = np.append(init, 0.0)
+            elif init.shape != (S + 1,):
+                raise ValueError(f"initial must have shape (S,) = ({S},) or (S+1,) = ({S + 1},) "
+                                 f"(with the absorbing state), got shape {init.shape}")
         return cls(P, init, n_actions=A), reward

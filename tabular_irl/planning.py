@@ -77,11 +77,13 @@ def _freeze(*arrays: np.ndarray) -> None:
         a.flags.writeable = False
 
 
-def _plan(mdp: MDP, reward: Any, horizon: Any, discount: Any, *, causal: bool, mode: int,
+def _plan(mdp: MDP, reward: Any, horizon: Any, discount: Any, *, causal: bool, mode: int | None,
           temperature: float, tol: float, max_iter: Any) -> SoftPlan:
     if not isinstance(mdp, MDP):
         raise TypeError(f"mdp must be a tabular_irl.MDP, got {type(mdp).__name__}")
     T, gamma = check_horizon_discount(horizon, discount, causal)
+    if mode is None:  # soft: the model is chosen once ``causal`` is known to be a bool
+        mode = _kernels.MODE_CAUSAL if causal else _kernels.MODE_NONCAUSAL
     r = check_reward(reward, mdp.n_states, mdp.n_actions)
     indptr, indices, data = mdp._kernel_parts()
     n_threads = threads_for(mdp)
@@ -90,7 +92,8 @@ def _plan(mdp: MDP, reward: Any, horizon: Any, discount: Any, *, causal: bool, m
         n_iter, bound, converged = T, 0.0, True
         log_partition = float(mdp.initial @ V[0])
     else:
-        if not (isinstance(tol, (int, float, np.floating)) and np.isfinite(tol) and tol > 0):
+        if isinstance(tol, (bool, np.bool_)) or not (
+                isinstance(tol, (int, float, np.integer, np.floating)) and np.isfinite(tol) and tol > 0):
             raise ValueError(f"tol must be a finite number > 0, got {tol!r}")
         max_iter = check_positive_int(max_iter, "max_iter")
         V, Q, pi, n_iter, bound, converged = _kernels.backward_discounted(
@@ -173,8 +176,7 @@ def soft_backward(
     ((11, 16), (10, 16, 5))
     """
     tau = check_temperature(temperature)
-    mode = _kernels.MODE_CAUSAL if causal else _kernels.MODE_NONCAUSAL
-    return _plan(mdp, reward, horizon, discount, causal=causal, mode=mode, temperature=tau,
+    return _plan(mdp, reward, horizon, discount, causal=causal, mode=None, temperature=tau,
                  tol=tol, max_iter=max_iter)
 
 

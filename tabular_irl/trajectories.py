@@ -15,6 +15,7 @@ from ._validation import (
     check_discount,
     check_distribution,
     check_features,
+    check_finite_array,
     check_horizon,
     check_indices,
     check_policy,
@@ -26,7 +27,10 @@ __all__ = ["Trajectories", "sample_trajectories", "empirical_feature_counts", "e
 
 
 def _as_index_array(value: Any, name: str, ndim: int) -> np.ndarray:
-    arr = np.asarray(value)
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as exc:  # ragged nested lists
+        raise TypeError(f"{name} must be a rectangular integer array, got {type(value).__name__}: {exc}") from exc
     if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
         if np.issubdtype(arr.dtype, np.floating) and arr.size and np.all(np.isfinite(arr)) \
                 and np.all(arr == np.round(arr)):
@@ -98,6 +102,8 @@ def _rng(seed: Any) -> np.random.Generator:
     if isinstance(seed, np.random.Generator):
         return seed
     if seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)):
+        if seed is not None and seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {seed}")
         return np.random.default_rng(seed)
     raise TypeError(f"seed must be None, an int or a numpy.random.Generator, got {type(seed).__name__}")
 
@@ -200,14 +206,16 @@ def empirical_feature_counts(demos: Trajectories, features: Any, *, discount: fl
     """
     if not isinstance(demos, Trajectories):
         raise TypeError(f"demos must be Trajectories, got {type(demos).__name__}")
-    phi = np.asarray(features)
+    phi = check_finite_array(features, "features")
+    if phi.ndim not in (2, 3):
+        raise ValueError(f"features must have shape (S, d) or (S, A, d), got shape {phi.shape}")
     if phi.ndim == 2:
         S = phi.shape[0]
         phi = check_features(phi, S, 1)[:, 0, :]
         check_indices(demos.states, "trajectory states", S, "number of feature rows")
         per_step = phi[demos.states[:, :-1]]
     else:
-        S, A = phi.shape[:2] if phi.ndim == 3 else (0, 0)
+        S, A = phi.shape[:2]
         phi = check_features(phi, S, A)
         check_indices(demos.states, "trajectory states", S, "n_states of features")
         check_indices(demos.actions, "trajectory actions", A, "n_actions of features")

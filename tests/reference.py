@@ -182,3 +182,49 @@ def best_deterministic_return(P, r, initial, T, *, gamma=1.0):
         D, mu = forward(P, initial, pol, T)
         best = max(best, float(np.einsum("t,tsa,sa->", gamma ** np.arange(T), mu, r)))
     return best
+
+
+# --------------------------------------------------------------------------
+# Sparse NumPy/SciPy twins: the tuned baseline the benchmarks compare against
+# --------------------------------------------------------------------------
+
+
+def _softmax_rows(q, tau):
+    """(V, pi) of a (S, A) table, reusing exp(q - max) for the policy."""
+    m = q.max(axis=1, keepdims=True)
+    e = np.exp((q - m) / tau)
+    z = e.sum(axis=1, keepdims=True)
+    return (m + tau * np.log(z))[:, 0], e / z
+
+
+def sparse_backward(P, r, T, *, gamma=1.0, tau=1.0, causal=True):
+    """Finite-horizon soft backward pass over a CSR ``P (S*A, S)`` with scipy.sparse SpMV."""
+    S, A = r.shape
+    V = np.zeros((T + 1, S))
+    Q = np.empty((T, S, A))
+    pi = np.empty((T, S, A))
+    rows = np.repeat(np.arange(S * A), np.diff(P.indptr))
+    for t in range(T - 1, -1, -1):
+        if causal:
+            cont = P @ V[t + 1]
+        else:
+            vals = V[t + 1][P.indices] / tau
+            m = np.maximum.reduceat(vals, P.indptr[:-1])
+            cont = m + np.log(np.add.reduceat(P.data * np.exp(vals - m[rows]), P.indptr[:-1]))
+            cont = tau * cont
+        Q[t] = r + gamma * cont.reshape(S, A)
+        V[t], pi[t] = _softmax_rows(Q[t], tau)
+    return V, Q, pi
+
+
+def sparse_forward(P_T, initial, policy, T):
+    """Roll a policy forward with a precomputed ``P^T (S, S*A)``."""
+    S, A = policy.shape[-2:]
+    D = np.empty((T + 1, S))
+    mu = np.empty((T, S, A))
+    D[0] = initial
+    for t in range(T):
+        pt = policy if policy.ndim == 2 else policy[t]
+        mu[t] = D[t][:, None] * pt
+        D[t + 1] = P_T @ mu[t].ravel()
+    return D, mu

@@ -165,3 +165,18 @@ def test_state_reward_broadcasts_over_actions():
     a = soft_backward(mdp, rs, horizon=3)
     b = soft_backward(mdp, np.repeat(rs[:, None], 2, axis=1), horizon=3)
     assert_allclose(a.V, b.V, rtol=0, atol=0)
+
+
+@given(tiny_sizes, seeds, st.booleans())
+def test_sparse_twins_match_dense_twins(sizes, seed, causal):
+    """The benchmarks' sparse baseline computes the same numbers as the dense twins."""
+    S, A, T = sizes
+    mdp, P, init, r = tiny_problem(seed, S, A)
+    mode = "causal" if causal else "noncausal"
+    V, Q, pi = ref.sparse_backward(mdp.transitions, r, T, causal=causal)
+    Vd, Qd, pid = ref.backward(P, r, T, mode=mode)
+    assert_allclose(V, Vd, **EXACT)
+    assert_allclose(pi, pid, **EXACT)
+    D, mu = ref.sparse_forward(mdp.transitions.T.tocsr(), init, pi, T)
+    Dd, mud = ref.forward(P, init, pi, T)
+    assert_allclose(mu, mud, **EXACT)

@@ -1,0 +1,30 @@
+"""Type stubs for the compiled kernels (see csrc/_kernels.pyx for the design note)."""
+
+import numpy as np
+from numpy.typing import NDArray
+
+MODE_CAUSAL: int
+MODE_NONCAUSAL: int
+MODE_HARD: int
+
+def openmp_enabled() -> bool: ...
+def max_threads() -> int: ...
+def backward_finite(
+    indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
+    reward: NDArray[np.float64], horizon: int, gamma: float, tau: float, mode: int, n_threads: int,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]: ...
+def backward_discounted(
+    indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
+    reward: NDArray[np.float64], gamma: float, tau: float, mode: int, tol: float, max_iter: int,
+    n_threads: int,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], int, float, bool]: ...
+def forward_finite(
+    t_indptr: NDArray[np.integer], t_indices: NDArray[np.integer], t_data: NDArray[np.float64],
+    initial: NDArray[np.float64], policy: NDArray[np.float64], horizon: int, n_threads: int,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]: ...
+def posterior_forward(
+    indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
+    t_indptr: NDArray[np.integer], t_indices: NDArray[np.integer], t_data: NDArray[np.float64],
+    initial: NDArray[np.float64], reward: NDArray[np.float64], V: NDArray[np.float64], tau: float,
+    n_threads: int,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]: ...
