@@ -82,7 +82,9 @@ def _as_float_array(value: Any, name: str) -> np.ndarray:
         or arr.dtype == np.bool_
     ):
         raise TypeError(f"{name} must hold real numbers, got {_describe(value)}")
-    return np.ascontiguousarray(arr, dtype=np.float64)
+    # not np.ascontiguousarray: it turns a scalar into shape (1,), which would
+    # slip past the shape checks (and misreport the shape received)
+    return np.asarray(arr, dtype=np.float64, order="C")
 
 
 def check_finite_array(value: Any, name: str, shape: tuple[int | None, ...] | None = None) -> np.ndarray:
@@ -98,7 +100,7 @@ def check_finite_array(value: Any, name: str, shape: tuple[int | None, ...] | No
             raise ValueError(f"{name} must have shape {want}, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
-        raise ValueError(f"{name} must be finite, got {arr[bad]} at index {bad if len(bad) > 1 else bad[0]}")
+        raise ValueError(f"{name} must be finite, got {arr[bad]} at index {bad if len(bad) != 1 else bad[0]}")
     return arr
 
 

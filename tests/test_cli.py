@@ -36,8 +36,8 @@ def test_bad_arguments_exit_nonzero_with_one_line(args, capsys):
     assert "error" in capsys.readouterr().err
 
 
-def test_module_entry_point_runs():
-    proc = subprocess.run([sys.executable, "-m", "tabular_irl", "config"], capture_output=True, text=True,
+def test_module_entry_point_runs(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "tabular_irl", "config"], capture_output=True, text=True, cwd=tmp_path,
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "openmp" in proc.stdout and "kernels_compiled" in proc.stdout
