@@ -1,0 +1,23 @@
+"""IRL algorithms, one module per family."""
+
+from .maxent import (
+    MaxEntResult,
+    classic_maxent_gradient,
+    classic_maxent_irl,
+    maxent_hessian,
+    maxent_hessp,
+    maxent_irl,
+    maxent_objective,
+    reward_gradient,
+)
+
+__all__ = [
+    "MaxEntResult",
+    "maxent_objective",
+    "maxent_hessp",
+    "maxent_hessian",
+    "maxent_irl",
+    "reward_gradient",
+    "classic_maxent_gradient",
+    "classic_maxent_irl",
+]

@@ -1,0 +1,196 @@
+"""The MaxEnt objective as a function of the reward table, and its exact derivatives.
+
+For demonstrations ``tau_i`` with start states ``s_0^i`` and a reward table
+``r (S, A)``::
+
+    L(r) = mean_i [ sum_t gamma^t r(s_t^i, a_t^i) ] - rho_0 @ V_0
+         = <C_emp, r> - rho_0 @ V_0
+
+with ``C_emp (S, A)`` the empirical discounted state-action counts, ``rho_0``
+the empirical start distribution and ``V`` the soft backward pass of the
+chosen model (causal or non-causal). Its gradient is ``C_emp - C(r)`` where
+``C(r)`` is that model's expected counts from ``rho_0`` (policy rollout for the
+causal model, posterior marginals for the non-causal one). Directional
+derivatives of ``C(r)`` (the Hessian) are propagated in forward mode through
+the backward and the forward pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from .._validation import check_horizon_discount, check_indices
+from ..inference import Visitation, posterior_marginals, visitation
+from ..mdp import MDP
+from ..planning import SoftPlan, soft_backward
+from ..trajectories import Trajectories
+
+__all__ = ["Demonstrations", "prepare_demonstrations", "evaluate", "directional_counts", "log_likelihood"]
+
+
+@dataclass(frozen=True, eq=False)
+class Demonstrations:
+    """Validated demonstrations reduced to what the objective needs."""
+
+    trajectories: Trajectories
+    counts: np.ndarray  # (S, A) empirical discounted counts C_emp
+    start: np.ndarray  # (S,) empirical start distribution rho_0
+    horizon: int | None  # T of the model (None: infinite, discounted)
+    discount: float
+    causal: bool
+
+
+def prepare_demonstrations(mdp: MDP, demos, horizon, discount, causal) -> Demonstrations:
+    if not isinstance(mdp, MDP):
+        raise TypeError(f"mdp must be a tabular_irl.MDP, got {type(mdp).__name__}")
+    if not isinstance(demos, Trajectories):
+        raise TypeError(f"demos must be tabular_irl.Trajectories, got {type(demos).__name__}")
+    T, gamma = check_horizon_discount(horizon, discount, causal)
+    if T is not None and demos.horizon != T:
+        raise ValueError(
+            f"demos must have horizon T={T} to match horizon={T}, got trajectories of {demos.horizon} decisions"
+        )
+    check_indices(demos.states, "demos states", mdp.n_states, "n_states")
+    check_indices(demos.actions, "demos actions", mdp.n_actions, "n_actions")
+    S, A = mdp.n_states, mdp.n_actions
+    N, Td = demos.n_trajectories, demos.horizon
+    weights = np.broadcast_to(gamma ** np.arange(Td), (N, Td)).ravel() / N
+    flat = (demos.states[:, :-1] * A + demos.actions).ravel()
+    counts = np.bincount(flat, weights=weights, minlength=S * A).reshape(S, A)
+    start = np.bincount(demos.states[:, 0], minlength=S) / N
+    return Demonstrations(demos, counts, start, T, gamma, bool(causal))
+
+
+def evaluate(mdp: MDP, reward: np.ndarray, demo: Demonstrations) -> tuple[float, np.ndarray, SoftPlan, Visitation]:
+    """``(L, dL/dr (S, A), plan, expected visitation)`` for a validated ``(S, A)`` reward."""
+    T, gamma = demo.horizon, demo.discount
+    if demo.causal:
+        plan = soft_backward(mdp, reward, horizon=T, discount=None if T is not None and gamma == 1.0 else gamma)
+        vis = visitation(mdp, plan.policy, horizon=T, discount=None if T is not None and gamma == 1.0 else gamma,
+                         initial=demo.start)
+    else:
+        plan = soft_backward(mdp, reward, horizon=T, causal=False)
+        vis = posterior_marginals(mdp, reward, horizon=T, initial=demo.start)
+    V0 = plan.V[0] if T is not None else plan.V
+    value = float(np.sum(demo.counts * reward) - demo.start @ V0)
+    return value, demo.counts - vis.total_state_action, plan, vis
+
+
+def log_likelihood(mdp: MDP, reward: np.ndarray, plan: SoftPlan, demo: Demonstrations) -> float:
+    """Mean over demonstrations of ``log p(a_0, s_1, ..., s_T | s_0)`` under the fitted model.
+
+    Causal: ``sum_t log pi_t(a_t|s_t) + log P(s_{t+1}|s_t, a_t)``. Non-causal:
+    ``sum_t log P(s_{t+1}|s_t, a_t) + R(tau) - V_0(s_0)`` (the trajectory
+    distribution itself). ``-inf`` when a demonstration is impossible.
+    """
+    tr = demo.trajectories
+    s, a = tr.states, tr.actions
+    P = mdp.transitions
+    rows = s[:, :-1] * mdp.n_actions + a
+    p_next = np.asarray(P[rows.ravel(), s[:, 1:].ravel()]).reshape(rows.shape)
+    with np.errstate(divide="ignore"):
+        log_dyn = np.log(p_next).sum(axis=1)
+        if demo.causal:
+            steps = np.arange(tr.horizon)
+            pol = plan.policy[steps, s[:, :-1], a] if plan.horizon is not None else plan.policy[s[:, :-1], a]
+            log_pol = np.log(pol).sum(axis=1)
+            return float(np.mean(log_dyn + log_pol))
+        ret = reward[s[:, :-1], a].sum(axis=1)
+        return float(np.mean(log_dyn + ret - plan.V[0][s[:, 0]]))
+
+
+# --------------------------------------------------------------------------
+# forward-mode derivatives of the expected counts
+# --------------------------------------------------------------------------
+
+
+def _row_ids(P: sp.csr_array) -> np.ndarray:
+    return np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
+
+
+def directional_counts(mdp: MDP, plan: SoftPlan, vis: Visitation, demo: Demonstrations,
+                       d_reward: np.ndarray) -> np.ndarray:
+    """Directional derivative of the expected counts ``C(r)`` along ``d_reward (S, A)``.
+
+    Exact forward-mode differentiation (temperature 1) of the backward pass
+    (``dQ``, ``dV = E_pi[dQ]``, ``dpi = pi (dQ - dV)``) and of the forward pass
+    that produced ``vis``. The Hessian of ``L`` along ``v`` is ``-dC(phi v)``.
+    """
+    if demo.horizon is None:
+        return _directional_discounted(mdp, plan, vis, demo, d_reward)
+    if demo.causal:
+        return _directional_causal_finite(mdp, plan, vis, demo, d_reward)
+    return _directional_noncausal(mdp, plan, vis, demo, d_reward)
+
+
+def _directional_causal_finite(mdp, plan, vis, demo, dr):
+    P, PT = mdp.transitions, mdp.transitions_t
+    S, A = mdp.n_states, mdp.n_actions
+    T, gamma = demo.horizon, demo.discount
+    pi = plan.policy
+    dpi = np.empty_like(pi)
+    dV = np.zeros(S)
+    for t in range(T - 1, -1, -1):
+        dQ = dr + gamma * (P @ dV).reshape(S, A)
+        dV = np.einsum("sa,sa->s", pi[t], dQ)
+        dpi[t] = pi[t] * (dQ - dV[:, None])
+    dD = np.zeros(S)
+    total = np.zeros((S, A))
+    for t in range(T):
+        dmu = dD[:, None] * pi[t] + vis.state[t][:, None] * dpi[t]
+        total += gamma**t * dmu
+        dD = PT @ dmu.ravel()
+    return total
+
+
+def _directional_noncausal(mdp, plan, vis, demo, dr):
+    # The posterior is a Markov chain with actions pi_t and next-state law
+    # rho_t(s'|s,a) = P exp(V_{t+1}(s') - L_t(s,a)), L_t = log sum_s' P exp V_{t+1};
+    # dL_t = E_rho[dV_{t+1}] and d rho_t = rho_t (dV_{t+1}(s') - dL_t).
+    P = mdp.transitions
+    S, A = mdp.n_states, mdp.n_actions
+    T = demo.horizon
+    rows = _row_ids(P)
+    pi, V = plan.policy, plan.V
+    rho = np.empty((T, P.nnz))
+    dpi = np.empty_like(pi)
+    dL = np.empty((T, S, A))
+    dV = np.zeros((T + 1, S))
+    for t in range(T - 1, -1, -1):
+        vals = V[t + 1][P.indices]
+        w = P.data * np.exp(vals - np.maximum.reduceat(vals, P.indptr[:-1])[rows])
+        rho[t] = w / np.add.reduceat(w, P.indptr[:-1])[rows]
+        dL[t] = np.add.reduceat(rho[t] * dV[t + 1][P.indices], P.indptr[:-1]).reshape(S, A)
+        dQ = dr + dL[t]
+        dV[t] = np.einsum("sa,sa->s", pi[t], dQ)
+        dpi[t] = pi[t] * (dQ - dV[t][:, None])
+    # forward: D_{t+1}(s') = sum_k mu_t(k) rho_t(s'|k), differentiated
+    dD = np.zeros(S)
+    total = np.zeros((S, A))
+    for t in range(T):
+        mu = vis.state_action[t]
+        dmu = dD[:, None] * pi[t] + vis.state[t][:, None] * dpi[t]
+        total += dmu
+        R_t = sp.csr_array((rho[t], P.indices, P.indptr), shape=P.shape)
+        dD = R_t.T @ (dmu - mu * dL[t]).ravel() + dV[t + 1] * vis.state[t + 1]
+    return total
+
+
+def _directional_discounted(mdp, plan, vis, demo, dr):
+    P, PT = mdp.transitions, mdp.transitions_t
+    S, A = mdp.n_states, mdp.n_actions
+    gamma, pi, d = demo.discount, plan.policy, vis.state
+    weights = sp.csr_array((pi.ravel(), (np.repeat(np.arange(S), A), np.arange(S * A))), shape=(S, S * A))
+    P_pi = (weights @ P).tocsc()
+    lu = spla.splu((sp.identity(S, format="csc") - gamma * P_pi).tocsc())
+    # dV solves (I - gamma P_pi) dV = E_pi[dr]
+    dV = lu.solve(np.einsum("sa,sa->s", pi, dr))
+    dQ = dr + gamma * (P @ dV).reshape(S, A)
+    dpi = pi * (dQ - dV[:, None])
+    # dd solves (I - gamma P_pi^T) dd = gamma dP_pi^T d
+    dd = lu.solve(gamma * (PT @ (d[:, None] * dpi).ravel()), trans="T")
+    return dd[:, None] * pi + d[:, None] * dpi

@@ -1,0 +1,449 @@
+r"""Maximum entropy IRL (Ziebart et al. 2008) and maximum causal entropy IRL (Ziebart 2010).
+
+The objective of demonstrations ``tau_i`` for a linear reward
+``r = features @ theta`` is
+
+.. math::
+
+    L(\theta) = \frac{1}{N} \sum_i \Big[ \sum_{t<T} \gamma^t r_\theta(s^i_t, a^i_t)
+                - V_0(s^i_0) \Big] - \frac{\lambda}{2} \lVert\theta\rVert^2
+
+with ``V`` the soft backward pass of the chosen model and the start states the
+demonstrations' own. Its gradient is exact:
+
+.. math::
+
+    \nabla L = \bar\phi_{\text{emp}} - \mathbb{E}_\theta[\phi] - \lambda \theta
+
+where the expectation is the causal policy's visitation (``causal=True``) or
+the exact posterior marginals of the trajectory distribution
+(``causal=False``). The non-causal ``L`` is the log-likelihood of the
+demonstrations (less the dynamics' log-probability); the causal one is the MCE
+dual. Both are concave in ``theta``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.optimize as opt
+
+from .._validation import check_features, check_finite_array, check_positive_int
+from ..inference import Visitation, visitation
+from ..mdp import MDP
+from ..planning import ConvergenceWarning, SoftPlan, soft_backward
+from ..trajectories import Trajectories
+from ._objective import Demonstrations, directional_counts, evaluate, log_likelihood, prepare_demonstrations
+
+__all__ = [
+    "MaxEntResult",
+    "maxent_objective",
+    "maxent_hessian",
+    "maxent_hessp",
+    "maxent_irl",
+    "reward_gradient",
+    "classic_maxent_gradient",
+    "classic_maxent_irl",
+]
+
+_METHODS = ("L-BFGS-B", "trust-ncg", "trust-exact", "newton-cg")
+
+
+def _check_l2(l2: Any) -> float:
+    if isinstance(l2, bool) or not isinstance(l2, (int, float, np.integer, np.floating)) or not np.isfinite(l2) \
+            or l2 < 0:
+        raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
+    return float(l2)
+
+
+def _check_theta(theta: Any, d: int, name: str = "theta") -> np.ndarray:
+    return check_finite_array(theta, name, (d,))
+
+
+class _Problem:
+    """Validated inputs of one MaxEnt fit; caches the last evaluation."""
+
+    def __init__(self, mdp, features, demos, horizon, discount, causal, l2):
+        self.demo: Demonstrations = prepare_demonstrations(mdp, demos, horizon, discount, causal)
+        self.mdp: MDP = mdp
+        self.phi = check_features(features, mdp.n_states, mdp.n_actions)  # (S, A, d)
+        self.l2 = _check_l2(l2)
+        self.empirical = np.einsum("sa,sak->k", self.demo.counts, self.phi)
+        self._cache_key: bytes | None = None
+        self._cache: tuple | None = None
+
+    @property
+    def d(self) -> int:
+        return self.phi.shape[-1]
+
+    def reward(self, theta: np.ndarray) -> np.ndarray:
+        return self.phi @ theta
+
+    def evaluate(self, theta: np.ndarray):
+        """``(value, gradient, plan, vis)`` of the penalised objective at ``theta``."""
+        key = theta.tobytes()
+        if key != self._cache_key:
+            value, grad_r, plan, vis = evaluate(self.mdp, self.reward(theta), self.demo)
+            grad = np.einsum("sa,sak->k", grad_r, self.phi) - self.l2 * theta
+            value -= 0.5 * self.l2 * float(theta @ theta)
+            self._cache_key, self._cache = key, (value, grad, plan, vis)
+        return self._cache
+
+    def hessp(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
+        _, _, plan, vis = self.evaluate(theta)
+        dC = directional_counts(self.mdp, plan, vis, self.demo, self.reward(v))
+        return -np.einsum("sa,sak->k", dC, self.phi) - self.l2 * v
+
+    def hessian(self, theta: np.ndarray) -> np.ndarray:
+        H = np.column_stack([self.hessp(theta, e) for e in np.eye(self.d)])
+        return 0.5 * (H + H.T)  # symmetric up to rounding; make it exactly so
+
+
+def maxent_objective(
+    mdp: MDP,
+    features: Any,
+    theta: Any,
+    demos: Trajectories,
+    *,
+    horizon: int | None = None,
+    discount: float | None = None,
+    causal: bool = True,
+    l2: float = 0.0,
+) -> tuple[float, np.ndarray]:
+    r"""MaxEnt objective and its exact gradient.
+
+    Parameters
+    ----------
+    mdp : MDP
+    features : array_like, shape (S, d) or (S, A, d)
+        ``r(s, a) = features[s, a] @ theta``.
+    theta : array_like, shape (d,)
+    demos : Trajectories
+        With a horizon, their horizon must equal it.
+    horizon, discount, causal
+        The model, as in :func:`soft_backward`.
+    l2 : float, default 0
+        Penalty ``l2 / 2 * ||theta||^2`` subtracted from the objective.
+
+    Returns
+    -------
+    value : float
+        ``L(theta)`` (see the module docstring).
+    gradient : ndarray, shape (d,)
+        Empirical minus expected feature counts, minus ``l2 * theta``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tabular_irl import gridworld, soft_backward, sample_trajectories
+    >>> from tabular_irl.irl import maxent_objective
+    >>> world = gridworld(4, 4, slip=0.1)
+    >>> plan = soft_backward(world.mdp, world.reward, horizon=6)
+    >>> demos = sample_trajectories(world.mdp, plan.policy, 20, horizon=6, seed=0)
+    >>> value, grad = maxent_objective(world.mdp, world.features, np.zeros(16), demos, horizon=6)
+    >>> grad.shape
+    (16,)
+    """
+    problem = _Problem(mdp, features, demos, horizon, discount, causal, l2)
+    value, grad, _, _ = problem.evaluate(_check_theta(theta, problem.d))
+    return value, grad.copy()
+
+
+def maxent_hessp(mdp, features, theta, demos, v, *, horizon=None, discount=None, causal=True, l2=0.0) -> np.ndarray:
+    r"""Exact Hessian-vector product :math:`\nabla^2 L(\theta) v`, shape ``(d,)``.
+
+    Computed by forward-mode differentiation of the backward and forward
+    passes along the reward direction ``features @ v`` (one extra pass pair,
+    no finite differences). Arguments as in :func:`maxent_objective`.
+    """
+    problem = _Problem(mdp, features, demos, horizon, discount, causal, l2)
+    return problem.hessp(_check_theta(theta, problem.d), _check_theta(v, problem.d, "v"))
+
+
+def maxent_hessian(mdp, features, theta, demos, *, horizon=None, discount=None, causal=True, l2=0.0) -> np.ndarray:
+    r"""Exact Hessian :math:`\nabla^2 L(\theta)`, shape ``(d, d)`` (``d`` Hessian-vector products).
+
+    Negative semidefinite (the objective is concave). For the non-causal model
+    it is minus the feature-count covariance of the trajectory distribution
+    given the start states (averaged over the demonstrations' starts), minus
+    ``l2 * I``.
+    """
+    problem = _Problem(mdp, features, demos, horizon, discount, causal, l2)
+    return problem.hessian(_check_theta(theta, problem.d))
+
+
+def reward_gradient(
+    mdp: MDP,
+    reward: Any,
+    demos: Trajectories,
+    *,
+    horizon: int | None = None,
+    discount: float | None = None,
+    causal: bool = True,
+) -> tuple[float, np.ndarray]:
+    r"""Objective and its gradient with respect to the reward table ``r(s, a)``.
+
+    ``dL/dr(s, a)`` is the empirical (discounted) count of ``(s, a)`` minus its
+    expected count, so any differentiable reward model ``r = f_w(...)`` is
+    trained by the chain rule ``dL/dw = sum_{s,a} dL/dr(s, a) df/dw``
+    (deep MaxEnt IRL, Wulfmeier et al. 2015).
+
+    Parameters
+    ----------
+    reward : array_like, shape (S,) or (S, A)
+
+    Returns
+    -------
+    value : float
+    gradient : ndarray, shape (S, A)
+        (Sum it over actions for a state-only reward model.)
+    """
+    from .._validation import check_reward
+
+    demo = prepare_demonstrations(mdp, demos, horizon, discount, causal)
+    r = check_reward(reward, mdp.n_states, mdp.n_actions)
+    value, grad, _, _ = evaluate(mdp, r, demo)
+    return value, grad
+
+
+def classic_maxent_gradient(
+    mdp: MDP, features: Any, theta: Any, demos: Trajectories, *, horizon: int
+) -> tuple[float, np.ndarray]:
+    r"""The Ziebart-2008 algorithm as most implementations run it.
+
+    Non-causal backward pass, then its policy rolled forward under the *true*
+    dynamics ``P``. The value is the exact non-causal objective; the gradient
+    (empirical minus rolled-out feature counts) is exact **only for
+    deterministic dynamics**: with stochastic dynamics the rollout ignores
+    that the trajectory distribution also reweights the outcomes of ``P``, and
+    the gradient is biased (compare :func:`maxent_objective` with
+    ``causal=False``).
+    """
+    problem = _Problem(mdp, features, demos, horizon, None, False, 0.0)
+    th = _check_theta(theta, problem.d)
+    plan = soft_backward(mdp, problem.reward(th), horizon=problem.demo.horizon, causal=False)
+    vis = visitation(mdp, plan.policy, horizon=problem.demo.horizon, initial=problem.demo.start)
+    value = float(np.sum(problem.demo.counts * problem.reward(th)) - problem.demo.start @ plan.V[0])
+    return value, problem.empirical - np.einsum("sa,sak->k", vis.total_state_action, problem.phi)
+
+
+@dataclass(frozen=True, eq=False)
+class MaxEntResult:
+    """Result of :func:`maxent_irl`.
+
+    Attributes
+    ----------
+    theta : ndarray, shape (d,)
+    reward : ndarray, shape (S, A)
+        ``features @ theta``.
+    plan : SoftPlan
+        Soft backward pass of the fitted reward (the fitted policy is ``plan.policy``).
+    visitation : Visitation
+        Expected visitation of the fitted model from the demonstrations' starts.
+    objective : float
+        The objective as optimised (``l2`` penalty included).
+    log_likelihood : float
+        Mean log-probability of the demonstrations given their start states,
+        dynamics included (see :func:`tabular_irl.irl.maxent.log_likelihood`).
+    gradient : ndarray, shape (d,)
+        Gradient of ``objective`` at ``theta``.
+    empirical_features, expected_features : ndarray, shape (d,)
+        Feature counts of the demonstrations and of the fitted model.
+    n_iter, n_eval : int
+        Solver iterations and objective evaluations.
+    converged : bool
+        ``max |gradient| <= tol * scale`` with ``scale = max(1, max |empirical_features|)``.
+    message : str
+    method : str
+    history : dict
+        ``"objective"`` and ``"grad_norm"`` per iteration.
+    """
+
+    theta: np.ndarray
+    reward: np.ndarray
+    plan: SoftPlan
+    visitation: Visitation
+    objective: float
+    log_likelihood: float
+    gradient: np.ndarray
+    empirical_features: np.ndarray
+    expected_features: np.ndarray
+    n_iter: int
+    n_eval: int
+    converged: bool
+    message: str
+    method: str
+    history: dict = field(repr=False)
+
+    @property
+    def moment_matching_error(self) -> float:
+        """``max |empirical - expected feature counts|`` (0 at the unpenalised optimum)."""
+        return float(np.abs(self.empirical_features - self.expected_features).max())
+
+
+def _fit(problem: _Problem, theta0, method, max_iter, tol, callback, gradient_fn=None) -> MaxEntResult:
+    if method not in _METHODS:
+        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+    max_iter = check_positive_int(max_iter, "max_iter")
+    if not (isinstance(tol, (int, float, np.floating)) and np.isfinite(tol) and tol > 0):
+        raise ValueError(f"tol must be a finite number > 0, got {tol!r}")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
+    d = problem.d
+    theta0 = np.zeros(d) if theta0 is None else _check_theta(theta0, d, "theta0").copy()
+    scale = max(1.0, float(np.abs(problem.empirical).max()))
+    gtol = tol * scale
+    history = {"objective": [], "grad_norm": []}
+    n_eval = [0]
+
+    def fun(theta):
+        n_eval[0] += 1
+        if gradient_fn is None:
+            value, grad, _, _ = problem.evaluate(theta)
+        else:
+            value, grad = gradient_fn(theta)
+        return -value, -grad
+
+    def record(theta, *args):
+        value, grad = fun(theta)
+        n_eval[0] -= 1  # cached: not a new evaluation
+        history["objective"].append(-value)
+        history["grad_norm"].append(float(np.abs(grad).max()))
+        if callback is not None:
+            callback(theta.copy(), -value, -grad)
+
+    options: dict[str, Any] = {"maxiter": max_iter}
+    kwargs: dict[str, Any] = {}
+    if method == "L-BFGS-B":
+        # scipy's defaults (ftol 2.2e-9 relative, gtol 1e-5 absolute) stop far
+        # from moment matching; we stop on the gradient and let ftol only catch stalls.
+        options.update(gtol=gtol, ftol=1e-15, maxcor=30, maxls=50)
+    elif method in ("trust-ncg", "trust-exact"):
+        options.update(gtol=gtol)
+    else:
+        options.update(xtol=1e-14)
+    if method in ("trust-ncg", "newton-cg"):
+        kwargs["hessp"] = lambda th, v: -problem.hessp(th, v)
+    elif method == "trust-exact":
+        kwargs["hess"] = lambda th: -problem.hessian(th)
+    res = opt.minimize(fun, theta0, jac=True, method=method, options=options, callback=record, **kwargs)
+    theta = np.asarray(res.x, dtype=np.float64)
+    value, grad, plan, vis = problem.evaluate(theta)
+    if gradient_fn is not None:
+        value, grad = gradient_fn(theta)
+    grad_max = float(np.abs(grad).max())
+    converged = bool(grad_max <= gtol)
+    msg = str(res.message)
+    if not converged:
+        msg = (f"not converged: max |gradient| = {grad_max:.3g} > tol * scale = {gtol:.3g} after "
+               f"{res.nit} iterations ({method}: {res.message}). Try a larger max_iter, an l2 penalty "
+               "(the optimum may lie at infinity when features are never or always seen), or method='trust-ncg'.")
+        warnings.warn(msg, ConvergenceWarning, stacklevel=3)
+    reward = problem.reward(theta)
+    expected = np.einsum("sa,sak->k", vis.total_state_action, problem.phi)
+    for arr in (theta, reward):
+        arr.flags.writeable = False
+    return MaxEntResult(
+        theta=theta, reward=reward, plan=plan, visitation=vis, objective=float(value),
+        log_likelihood=log_likelihood(problem.mdp, reward, plan, problem.demo), gradient=grad.copy(),
+        empirical_features=problem.empirical.copy(), expected_features=expected,
+        n_iter=int(res.nit), n_eval=n_eval[0], converged=converged, message=msg, method=method,
+        history=history,
+    )
+
+
+def maxent_irl(
+    mdp: MDP,
+    features: Any,
+    demos: Trajectories,
+    *,
+    horizon: int | None = None,
+    discount: float | None = None,
+    causal: bool = True,
+    l2: float = 0.0,
+    theta0: Any = None,
+    method: str = "L-BFGS-B",
+    max_iter: int = 1000,
+    tol: float = 1e-8,
+    callback: Callable[[np.ndarray, float, np.ndarray], Any] | None = None,
+) -> MaxEntResult:
+    r"""Fit a linear reward by maximising the MaxEnt objective (exact gradients).
+
+    Parameters
+    ----------
+    mdp : MDP
+    features : array_like, shape (S, d) or (S, A, d)
+    demos : Trajectories
+    horizon, discount, causal
+        The model: ``causal=True`` is maximum causal entropy IRL (Ziebart
+        2010), ``causal=False`` trajectory-level MaxEnt IRL (Ziebart 2008,
+        exact posterior gradient; undiscounted finite horizon).
+    l2 : float, default 0
+        Penalty ``l2 / 2 ||theta||^2``. Needed when the unpenalised optimum
+        is at infinity (a feature the demonstrations never, or always, show).
+    theta0 : array_like, shape (d,), optional
+        Start point (zeros).
+    method : {"L-BFGS-B", "trust-ncg", "trust-exact", "newton-cg"}
+        ``scipy.optimize.minimize`` method. The Newton-type ones use exact
+        Hessian-vector products (``trust-exact``: the full Hessian).
+    max_iter : int, default 1000
+    tol : float, default 1e-8
+        Converged when ``max |gradient| <= tol * max(1, max |empirical
+        features|)``: expected feature counts then match the empirical ones to
+        ``tol`` of their scale (with ``l2 = 0``).
+    callback : callable, optional
+        ``callback(theta, objective, gradient)`` after every iteration.
+
+    Returns
+    -------
+    MaxEntResult
+        Not converging is reported (``converged=False``, ``message``) and
+        warned about with :class:`ConvergenceWarning`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tabular_irl import gridworld, soft_backward, sample_trajectories
+    >>> from tabular_irl.irl import maxent_irl
+    >>> world = gridworld(5, slip=0.1)
+    >>> expert = soft_backward(world.mdp, 5 * world.reward, horizon=10)
+    >>> demos = sample_trajectories(world.mdp, expert.policy, 200, horizon=10, seed=0)
+    >>> fit = maxent_irl(world.mdp, world.feature_sets["coordinates"], demos, horizon=10)
+    >>> fit.converged, fit.moment_matching_error < 1e-6
+    (True, True)
+    """
+    problem = _Problem(mdp, features, demos, horizon, discount, causal, l2)
+    return _fit(problem, theta0, method, max_iter, tol, callback)
+
+
+def classic_maxent_irl(
+    mdp: MDP,
+    features: Any,
+    demos: Trajectories,
+    *,
+    horizon: int,
+    l2: float = 0.0,
+    theta0: Any = None,
+    max_iter: int = 1000,
+    tol: float = 1e-8,
+    callback=None,
+) -> MaxEntResult:
+    """MaxEnt IRL with the classic rollout gradient (:func:`classic_maxent_gradient`).
+
+    Exact only for deterministic dynamics; with stochastic dynamics it
+    converges to where the rolled-out, not the true, feature counts match,
+    and ``gradient`` in the result is that rollout gradient, while
+    ``visitation`` and ``expected_features`` are the exact posterior ones
+    (so ``moment_matching_error`` shows the bias).
+    """
+    problem = _Problem(mdp, features, demos, horizon, None, False, l2)
+
+    def gradient_fn(theta):
+        value, grad = classic_maxent_gradient(mdp, features, theta, demos, horizon=horizon)
+        return value - 0.5 * problem.l2 * float(theta @ theta), grad - problem.l2 * theta
+
+    return _fit(problem, theta0, "L-BFGS-B", max_iter, tol, callback, gradient_fn=gradient_fn)
