@@ -294,38 +294,65 @@ def posterior_forward(
 
     Given the non-causal backward messages V (T+1, S) (``V_t = tau log beta_t``),
     the posterior over trajectories started from ``initial`` is a Markov chain
-    with action probabilities ``exp((Q_t - V_t) / tau)`` and *reweighted*
-    dynamics ``P(s'|s,a) exp((V_{t+1}(s') - L_t(s,a)) / tau)``, where
-    ``L_t = tau log sum_s' P exp(V_{t+1} / tau)``; both factors are <= 1/P so
-    nothing overflows. This is alpha * beta written as a forward recursion.
+    with action probabilities ``softmax_a(Q_t(s, .) / tau)`` and *reweighted*
+    dynamics ``rho_t(s'|s,a) ∝ P(s'|s,a) exp(V_{t+1}(s') / tau)``: alpha * beta
+    written as a forward recursion in probability space.
+
+    Both factors are normalised explicitly (each with its own max shift), so
+    the marginals sum to 1 to rounding even at tiny temperatures, where the
+    difference of two large logs divided by tau would amplify rounding.
 
     OUT: D (T+1, S), mu (T, S, A).
     """
     cdef Py_ssize_t S = reward.shape[0], A = reward.shape[1], T = V.shape[0] - 1
     cdef Py_ssize_t t, s, a, k, sp
-    cdef idx_t j
-    cdef double acc, vt
+    cdef idx_t j, lo, hi
+    cdef double acc, vt, m, z, qmax, v
     D_arr = np.empty((T + 1, S), dtype=np.float64)
     mu_arr = np.empty((T, S, A), dtype=np.float64)
-    L_arr = np.empty(S * A, dtype=np.float64)
+    # per (s, a): the row's max of V_{t+1} (shift) and mu_t(s, a) / normaliser of rho_t
+    shift_arr = np.empty(S * A, dtype=np.float64)
+    weight_arr = np.empty(S * A, dtype=np.float64)
     cdef double[:, ::1] D = D_arr
     cdef double[:, :, ::1] mu = mu_arr
-    cdef double[::1] L = L_arr
+    cdef double[::1] shift = shift_arr, weight = weight_arr
     cdef int nt = n_threads if n_threads > 1 else 1
     with nogil:
         for s in range(S):
             D[0, s] = initial[s]
         for t in range(T):
             for s in prange(S, num_threads=nt, schedule="static"):
+                qmax = -INFINITY
                 for a in range(A):
                     k = s * A + a
-                    L[k] = _row_soft_continuation(&indptr[0], &indices[0], &data[0], k, &V[t + 1, 0], tau)
-                    mu[t, s, a] = D[t, s] * exp((reward[s, a] + L[k] - V[t, s]) / tau)
+                    lo = indptr[k]
+                    hi = indptr[k + 1]
+                    m = -INFINITY
+                    for j in range(lo, hi):
+                        v = V[t + 1, indices[j]]
+                        if v > m:
+                            m = v
+                    z = 0.0
+                    for j in range(lo, hi):
+                        z = z + data[j] * exp((V[t + 1, indices[j]] - m) / tau)
+                    shift[k] = m
+                    weight[k] = z  # normaliser of rho_t(. | s, a) for now
+                    mu[t, s, a] = reward[s, a] + m + tau * log(z)  # Q_t(s, a) for now
+                    if mu[t, s, a] > qmax:
+                        qmax = mu[t, s, a]
+                z = 0.0
+                for a in range(A):
+                    mu[t, s, a] = exp((mu[t, s, a] - qmax) / tau)
+                    z = z + mu[t, s, a]
+                for a in range(A):
+                    k = s * A + a
+                    mu[t, s, a] = D[t, s] * mu[t, s, a] / z
+                    weight[k] = mu[t, s, a] / weight[k]
             for sp in prange(S, num_threads=nt, schedule="static"):
                 acc = 0.0
                 vt = V[t + 1, sp]
                 for j in range(t_indptr[sp], t_indptr[sp + 1]):
                     k = t_indices[j]
-                    acc = acc + t_data[j] * mu[t, k // A, k % A] * exp((vt - L[k]) / tau)
+                    acc = acc + t_data[j] * weight[k] * exp((vt - shift[k]) / tau)
                 D[t + 1, sp] = acc
     return D_arr, mu_arr

@@ -57,6 +57,10 @@ __all__ = [
 # for probabilities read from text files or summed from many small pieces.
 ROW_SUM_ATOL = 1e-9
 
+# Time-indexed results are (T, S, A) arrays; past this no machine holds them,
+# and the kernels index time with a C integer.
+MAX_HORIZON = 2**31 - 1
+
 
 def _describe(value: Any) -> str:
     if isinstance(value, np.ndarray):
@@ -290,7 +294,10 @@ def check_horizon(horizon: Any) -> int:
     if isinstance(horizon, (float, np.floating)):
         raise TypeError(f"horizon must be an integer >= 1, got float {horizon!r} (write {int(horizon)} if you mean it)"
                         if float(horizon).is_integer() else f"horizon must be an integer >= 1, got float {horizon!r}")
-    return check_positive_int(horizon, "horizon")
+    T = check_positive_int(horizon, "horizon")
+    if T > MAX_HORIZON:
+        raise ValueError(f"horizon must be <= {MAX_HORIZON} (time-indexed arrays are (T, S, A)), got {T}")
+    return T
 
 
 def check_discount(discount: Any, allow_one: bool) -> float:

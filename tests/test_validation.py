@@ -204,6 +204,8 @@ def test_from_dense_rejects_bad_P_in_every_layout(layout, P, exc, match):
     (P_DENSE, dict(layout="SAS"), ValueError, "layout must be one of"),
     (P_DENSE, dict(layout=None), ValueError, "layout must be one of"),
     (P_DENSE[0], {}, ValueError, r"P must be a 3-d array"),
+    (1.0, {}, ValueError, r"P must be a 3-d array in layout 'sas', got shape \(\)"),
+    (np.nan, {}, ValueError, r"P must be finite, got nan"),
     (sp.csr_array(P_DENSE[0]), {}, TypeError, "P must be a dense array"),
     ([[[1.0]], [[1.0, 0.0]]], {}, TypeError, "P must be array-like of real numbers"),
 ])
@@ -317,7 +319,7 @@ def test_mdp_attributes_cannot_be_set(mdp, name):
     lambda m: m.transitions.indptr,
     lambda m: m.transitions_t.data,
     lambda m: m.transitions_t.indices,
-])
+], ids=["initial", "data", "indices", "indptr", "transpose-data", "transpose-indices"])
 def test_mdp_arrays_are_read_only_for_good(mdp, get):
     arr = get(mdp)
     with pytest.raises(ValueError, match="read-only"):
