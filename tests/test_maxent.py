@@ -219,3 +219,22 @@ def test_classic_rollout_gradient_exact_only_for_deterministic_dynamics():
     _, exact = maxent_objective(mdp, phi, theta, demos, horizon=2, causal=False)
     _, classic = classic_maxent_gradient(mdp, phi, theta, demos, horizon=2)
     assert np.abs(classic - exact).max() > 0.1
+
+
+def test_standard_errors_shrink_like_one_over_sqrt_n_and_match_inverse_hessian():
+    mdp, P, init, phi, demos, theta = _setup(12, S=4, A=3, d=2, T=3, n=50)
+    fit = maxent_irl(mdp, phi, demos, horizon=3, causal=False)
+    se = fit.standard_errors()
+    H = fit.hessian()
+    assert_allclose(se, np.sqrt(np.diag(np.linalg.inv(-50 * H))), rtol=1e-10)
+    # the same per-demonstration curvature with 4x the demonstrations halves the errors
+    demos4 = Trajectories(np.tile(demos.states, (4, 1)), np.tile(demos.actions, (4, 1)))
+    fit4 = maxent_irl(mdp, phi, demos4, horizon=3, causal=False)
+    assert_allclose(fit4.standard_errors(), se / 2, rtol=1e-6)
+
+
+def test_standard_errors_infinite_along_undetermined_direction():
+    mdp, P, init, phi, demos, theta = _setup(13, S=4, A=3, d=2, T=3, n=30)
+    # a duplicated feature column: only theta_0 + theta_1 is determined
+    fit = maxent_irl(mdp, np.column_stack([phi[:, 0], phi[:, 0]]), demos, horizon=3)
+    assert np.all(np.isinf(fit.standard_errors()))

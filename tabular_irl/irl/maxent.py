@@ -278,11 +278,38 @@ class MaxEntResult:
     message: str
     method: str
     history: dict = field(repr=False)
+    _problem: Any = field(repr=False, default=None)
 
     @property
     def moment_matching_error(self) -> float:
         """``max |empirical - expected feature counts|`` (0 at the unpenalised optimum)."""
         return float(np.abs(self.empirical_features - self.expected_features).max())
+
+    def hessian(self) -> np.ndarray:
+        """Exact Hessian ``(d, d)`` of ``objective`` at ``theta`` (``l2`` included)."""
+        return self._problem.hessian(self.theta)
+
+    def standard_errors(self) -> np.ndarray:
+        r"""Standard errors of ``theta``, shape ``(d,)``: ``sqrt(diag((-N H)^{-1}))``.
+
+        ``H`` is the Hessian of the per-demonstration objective and ``N`` the
+        number of demonstrations, so ``-N H`` is the observed information. For
+        the non-causal model with ``l2 = 0`` these are the asymptotic
+        maximum-likelihood standard errors; with ``l2 > 0`` they are those of
+        the Laplace approximation to the posterior under the Gaussian prior
+        the penalty implies. For the causal model the objective is a
+        likelihood only for deterministic dynamics; elsewhere read them as the
+        curvature of the MCE dual. ``inf`` along directions the
+        demonstrations do not determine (a singular Hessian).
+        """
+        info = -self._problem.demo.trajectories.n_trajectories * self.hessian()
+        eigval, eigvec = np.linalg.eigh(info)
+        tiny = eigval <= max(eigval.max(), 0.0) * 1e-12
+        with np.errstate(divide="ignore"):
+            inv = np.where(tiny, np.inf, 1.0 / np.where(tiny, 1.0, eigval))
+        var = np.where(np.any((eigvec**2 > 1e-20) & tiny[None, :], axis=1), np.inf,
+                       (eigvec**2 * np.where(tiny, 0.0, inv)).sum(axis=1))
+        return np.sqrt(var)
 
 
 def _fit(problem: _Problem, theta0, method, max_iter, tol, callback, gradient_fn=None) -> MaxEntResult:
@@ -352,7 +379,7 @@ def _fit(problem: _Problem, theta0, method, max_iter, tol, callback, gradient_fn
         log_likelihood=log_likelihood(problem.mdp, reward, plan, problem.demo), gradient=grad.copy(),
         empirical_features=problem.empirical.copy(), expected_features=expected,
         n_iter=int(res.nit), n_eval=n_eval[0], converged=converged, message=msg, method=method,
-        history=history,
+        history=history, _problem=problem,
     )
 
 
