@@ -50,6 +50,8 @@ __all__ = [
     "check_positive_int",
     "check_indices",
     "check_finite_array",
+    "check_seed",
+    "check_real",
 ]
 
 # Rows of P and the initial distribution are accepted when they sum to 1 within
@@ -376,3 +378,32 @@ def check_indices(value: Any, name: str, upper: int, upper_name: str) -> None:
     if value.size and (value.min() < 0 or value.max() >= upper):
         bad = value[(value < 0) | (value >= upper)][0]
         raise ValueError(f"{name} must lie in [0, {upper}) ({upper_name}), got {int(bad)}")
+
+
+def check_seed(seed: Any) -> np.random.Generator:
+    """``seed`` (``None``, a non-negative int or a ``Generator``) as a ``numpy.random.Generator``.
+
+    A ``Generator`` is used as given (and advanced); an int gives a fresh,
+    reproducible one; ``None`` draws fresh entropy from the OS.
+    """
+    if seed is None or isinstance(seed, np.random.Generator):
+        return np.random.default_rng(seed)
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be None, a non-negative int or a numpy.random.Generator, got {_describe(seed)}")
+    if seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {int(seed)}")
+    return np.random.default_rng(int(seed))
+
+
+def check_real(value: Any, name: str, low: float | None = None, high: float | None = None) -> float:
+    """A finite real number (not a bool) in ``[low, high]``, as a Python float."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {_describe(value)}")
+    out = float(value)
+    if not np.isfinite(out):
+        raise ValueError(f"{name} must be finite, got {out!r}")
+    if (low is not None and out < low) or (high is not None and out > high):
+        lo = "-inf" if low is None else f"{low:g}"
+        hi = "inf" if high is None else f"{high:g}"
+        raise ValueError(f"{name} must be in [{lo}, {hi}], got {out!r}")
+    return out

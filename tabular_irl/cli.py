@@ -72,7 +72,7 @@ def _demo(args: argparse.Namespace) -> int:
     out(f"  Pr(at a goal at t=T) under the posterior   = {post.state[T, goal_states].sum():.6f}")
     out("how far they differ (total variation of the state distribution, max over t)")
     out(f"  causal rollout vs non-causal posterior     = {tv.max():.6f}")
-    out(f"  non-causal policy rolled out under P vs its")
+    out("  non-causal policy rolled out under P vs its")
     out(f"  exact posterior (the classic shortcut)     = {tv_rollout.max():.6f}"
         f"{'  (0: deterministic dynamics)' if args.slip == 0 else ''}")
     out("time")

@@ -20,6 +20,7 @@ from ._validation import (
     check_indices,
     check_policy,
     check_positive_int,
+    check_seed,
 )
 from .mdp import MDP
 
@@ -98,16 +99,6 @@ class Trajectories:
         return np.bincount(self.states[:, 0], minlength=n_states) / self.n_trajectories
 
 
-def _rng(seed: Any) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)):
-        if seed is not None and seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {seed}")
-        return np.random.default_rng(seed)
-    raise TypeError(f"seed must be None, an int or a numpy.random.Generator, got {type(seed).__name__}")
-
-
 def _sample_rows(cum: np.ndarray, starts: np.ndarray, ends: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Inverse-CDF draw of one entry per row from a flat array of per-row cumulative sums."""
     base = np.where(starts > 0, cum[np.maximum(starts - 1, 0)], 0.0)
@@ -157,7 +148,7 @@ def sample_trajectories(
     T = check_horizon(horizon)
     n = check_positive_int(n, "n")
     pi = check_policy(policy, mdp.n_states, mdp.n_actions, T)
-    rng = _rng(seed)
+    rng = check_seed(seed)
     init = mdp.initial if initial is None else check_distribution(initial, "initial", mdp.n_states)
     S, A = mdp.n_states, mdp.n_actions
     P = mdp.transitions

@@ -3,7 +3,6 @@
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
 from tabular_irl import gridworld, posterior_marginals, soft_backward
@@ -24,7 +23,7 @@ def test_demo_reports_exact_log_partitions(capsys):
 def test_demo_deterministic_dynamics_shows_no_rollout_gap(capsys):
     assert main(["demo", "--size", "3", "--slip", "0", "--horizon", "4"]) == 0
     out = capsys.readouterr().out
-    line = next(l for l in out.splitlines() if "exact posterior (the classic shortcut)" in l)
+    line = next(row for row in out.splitlines() if "exact posterior (the classic shortcut)" in row)
     assert float(line.split("=")[1].split()[0]) == pytest.approx(0.0, abs=1e-12)
 
 

@@ -629,11 +629,11 @@ def test_trajectory_indices_checked_when_used_with_an_mdp(mdp, states, actions, 
 
 
 @pytest.mark.parametrize("seed, exc, match", [
-    (1.5, TypeError, "seed must be None, an int or a numpy.random.Generator, got float"),
-    ("7", TypeError, "seed must be None, an int or a numpy.random.Generator, got str"),
+    (1.5, TypeError, "seed must be None, a non-negative int or a numpy.random.Generator, got float"),
+    ("7", TypeError, "seed must be None, a non-negative int or a numpy.random.Generator, got str"),
     (True, TypeError, "seed must be .* got bool"),
     (np.random.RandomState(0), TypeError, "seed must be .* got RandomState"),
-    (-1, ValueError, "seed must be a non-negative integer, got -1"),
+    (-1, ValueError, "seed must be a non-negative int, got -1"),
 ])
 def test_bad_seed(mdp, seed, exc, match):
     with pytest.raises(exc, match=match):

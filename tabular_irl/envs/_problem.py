@@ -37,35 +37,6 @@ def _frozen_float(value: Any, name: str, shape: tuple[int | None, ...] | None = 
     return _readonly(np.array(arr, dtype=np.float64, order="C", copy=True))
 
 
-def as_generator(seed: Any) -> np.random.Generator:
-    """``seed`` (``None``, a non-negative int or a ``Generator``) as a ``numpy.random.Generator``.
-
-    A ``Generator`` is used as given (and advanced); an int gives a fresh,
-    reproducible one; ``None`` draws fresh entropy from the OS.
-    """
-    if seed is None or isinstance(seed, np.random.Generator):
-        return np.random.default_rng(seed)
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be None, a non-negative int or a numpy.random.Generator, got {_describe(seed)}")
-    if seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {int(seed)}")
-    return np.random.default_rng(int(seed))
-
-
-def check_real(value: Any, name: str, low: float | None = None, high: float | None = None) -> float:
-    """A finite real number (not a bool) in ``[low, high]``, as a Python float."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {_describe(value)}")
-    out = float(value)
-    if not np.isfinite(out):
-        raise ValueError(f"{name} must be finite, got {out!r}")
-    if (low is not None and out < low) or (high is not None and out > high):
-        lo = "-inf" if low is None else f"{low:g}"
-        hi = "inf" if high is None else f"{high:g}"
-        raise ValueError(f"{name} must be in [{lo}, {hi}], got {out!r}")
-    return out
-
-
 # --------------------------------------------------------------------------
 # Feature sets
 # --------------------------------------------------------------------------

@@ -9,7 +9,8 @@ import scipy.sparse as sp
 
 from .._validation import check_positive_int
 from ..mdp import MDP
-from ._problem import Problem, as_generator
+from .._validation import check_seed
+from ._problem import Problem
 
 __all__ = ["random_mdp"]
 
@@ -108,7 +109,7 @@ def random_mdp(
     if b > S:
         raise ValueError(f"branching must be <= n_states = {S} (successors are distinct), got {b}")
     d = check_positive_int(n_features, "n_features")
-    rng = as_generator(seed)
+    rng = check_seed(seed)
 
     n_rows = S * A
     successors = _distinct_successors(rng, n_rows, S, b)

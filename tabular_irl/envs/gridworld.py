@@ -14,7 +14,8 @@ import scipy.sparse as sp
 
 from .._validation import _describe, check_distribution, check_positive_int
 from ..mdp import MDP
-from ._problem import GridGeometry, LazyFeatures, Problem, check_real
+from .._validation import check_real
+from ._problem import GridGeometry, LazyFeatures, Problem
 
 __all__ = ["gridworld", "grid_transitions", "ACTION_NAMES", "ACTION_DELTAS"]
 

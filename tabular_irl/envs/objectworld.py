@@ -12,7 +12,8 @@ from scipy import ndimage
 
 from .._validation import check_positive_int
 from ..mdp import MDP
-from ._problem import GridGeometry, LazyFeatures, Problem, as_generator, check_real
+from .._validation import check_real, check_seed
+from ._problem import GridGeometry, LazyFeatures, Problem
 from .gridworld import ACTION_DELTAS, ACTION_NAMES, grid_transitions
 
 __all__ = ["objectworld"]
@@ -116,7 +117,7 @@ def objectworld(
     if n_objects > S:
         raise ValueError(f"n_objects must be <= size**2 = {S} (one object per cell), got {n_objects}")
     slip = check_real(slip, "slip", 0.0, 1.0)
-    rng = as_generator(seed)
+    rng = check_seed(seed)
 
     cells_flat = np.sort(rng.choice(S, size=n_objects, replace=False)).astype(np.int64)
     outer = rng.integers(0, n_colours, size=n_objects, dtype=np.int64)
