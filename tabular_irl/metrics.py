@@ -216,7 +216,7 @@ def expected_value_difference(
     if v_expert == 0.0:
         raise ValueError("relative=True divides by |value of expert_policy| under true_reward, "
                          "which is 0; use relative=False")
-    return float(diff / v_expert)
+    return float(diff / abs(v_expert))
 
 
 def policy_divergence(
