@@ -40,3 +40,18 @@ def tiny_problem(seed: int, S: int, A: int, *, deterministic: bool = False, rewa
 # sizes small enough to enumerate every trajectory
 tiny_sizes = st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3))  # (S, A, T)
 seeds = st.integers(0, 2**32 - 1)
+
+
+def gamble_mdp() -> MDP:
+    """From state 0, action 0 reaches the good state 1 or the bad state 2 with probability 1/2;
+    action 1 stays in 0. States 1 and 2 are absorbing. Start: state 0.
+
+    The smallest MDP on which the non-causal posterior and the rollout of the
+    non-causal policy under P differ.
+    """
+    P = np.zeros((3, 2, 3))
+    P[0, 0] = [0.0, 0.5, 0.5]
+    P[0, 1] = [1.0, 0.0, 0.0]
+    P[1, :, 1] = 1.0
+    P[2, :, 2] = 1.0
+    return MDP.from_dense(P, [1.0, 0.0, 0.0])

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import reference as ref
-from helpers import seeds, tiny_problem, tiny_sizes
-from tabular_irl import MDP, expected_feature_counts, posterior_marginals, soft_backward, visitation
+from helpers import gamble_mdp, seeds, tiny_problem, tiny_sizes
+from tabular_irl import expected_feature_counts, posterior_marginals, soft_backward, visitation
 
 EXACT = dict(rtol=0, atol=1e-10)
 
@@ -114,13 +114,7 @@ def test_noncausal_rollout_differs_from_posterior_for_stochastic_dynamics():
     bad one otherwise. The posterior "knows" the coin came up well more often
     than P says; the rollout uses P's 1/2.
     """
-    # states: 0 start, 1 good (+3), 2 bad (0); both absorbing. actions: 0 gamble, 1 stay put
-    P = np.zeros((3, 2, 3))
-    P[0, 0] = [0.0, 0.5, 0.5]
-    P[0, 1] = [1.0, 0.0, 0.0]
-    P[1, :, 1] = 1.0
-    P[2, :, 2] = 1.0
-    mdp = MDP.from_dense(P, [1.0, 0.0, 0.0])
+    mdp = gamble_mdp()  # reward +3 in the good outcome
     r = np.array([0.0, 3.0, 0.0])
     plan = soft_backward(mdp, r, horizon=2, causal=False)
     rollout = visitation(mdp, plan.policy, horizon=2)

@@ -8,7 +8,7 @@ from numpy.testing import assert_allclose
 from scipy.special import logsumexp
 
 import reference as ref
-from helpers import seeds, tiny_problem
+from helpers import gamble_mdp, seeds, tiny_problem
 from tabular_irl import Trajectories, sample_trajectories, soft_backward
 from tabular_irl.irl import (
     classic_maxent_gradient,
@@ -204,21 +204,20 @@ def test_classic_rollout_gradient_exact_only_for_deterministic_dynamics():
     _, exact = maxent_objective(mdp, phi, theta, demos, horizon=3, causal=False)
     _, classic = classic_maxent_gradient(mdp, phi, theta, demos, horizon=3)
     assert_allclose(classic, exact, rtol=0, atol=1e-12)
-    # stochastic: a visible error (the gamble example of test_inference)
-    P = np.zeros((3, 2, 3))
-    P[0, 0] = [0.0, 0.5, 0.5]
-    P[0, 1] = [1.0, 0.0, 0.0]
-    P[1, :, 1] = 1.0
-    P[2, :, 2] = 1.0
-    from tabular_irl import MDP
-
-    mdp = MDP.from_dense(P, [1.0, 0.0, 0.0])
+    # stochastic: the gamble MDP with reward 3 in the good outcome, T = 2. The
+    # posterior puts e^3 / (e^3 + 3) on the good state at t = 1, the rollout only
+    # half of the gamble's probability (e^3 + 1) / (e^3 + 3): an error of
+    # (e^3 - 1) / (2 (e^3 + 3)) = 0.413 in the good and the bad state's counts.
+    mdp = gamble_mdp()
     phi = np.eye(3)
     demos = Trajectories(np.array([[0, 1, 1], [0, 0, 0]]), np.array([[0, 0], [1, 1]]))
     theta = np.array([0.0, 3.0, 0.0])
     _, exact = maxent_objective(mdp, phi, theta, demos, horizon=2, causal=False)
     _, classic = classic_maxent_gradient(mdp, phi, theta, demos, horizon=2)
-    assert np.abs(classic - exact).max() > 0.1
+    e3 = np.exp(3.0)
+    gap = (e3 - 1) / (2 * (e3 + 3))
+    assert_allclose(classic - exact, [0.0, gap, -gap], rtol=0, atol=1e-12)
+    assert gap == pytest.approx(0.41336, abs=1e-5)
 
 
 def test_standard_errors_shrink_like_one_over_sqrt_n_and_match_inverse_hessian():
