@@ -348,7 +348,7 @@ def _fit(problem: _Problem, theta0, method, max_iter, tol, callback, gradient_fn
     if method == "L-BFGS-B":
         # scipy's defaults (ftol 2.2e-9 relative, gtol 1e-5 absolute) stop far
         # from moment matching; we stop on the gradient and let ftol only catch stalls.
-        options.update(gtol=gtol, ftol=1e-15, maxcor=30, maxls=50)
+        options.update(gtol=gtol, ftol=0.0, maxcor=30, maxls=50)
     elif method in ("trust-ncg", "trust-exact"):
         options.update(gtol=gtol)
     else:
@@ -358,16 +358,26 @@ def _fit(problem: _Problem, theta0, method, max_iter, tol, callback, gradient_fn
     elif method == "trust-exact":
         kwargs["hess"] = lambda th: -problem.hessian(th)
     res = opt.minimize(fun, theta0, jac=True, method=method, options=options, callback=record, **kwargs)
+    n_iter, msg = int(res.nit), str(res.message)
+    if (method == "L-BFGS-B" and gradient_fn is None and n_iter < max_iter
+            and float(np.abs(-res.jac).max()) > gtol):
+        # L-BFGS-B stalls where f stops changing in floating point before the
+        # gradient is small (flat directions); exact Newton steps finish the job.
+        polish = opt.minimize(fun, res.x, jac=True, method="trust-ncg", callback=record,
+                              hessp=lambda th, v: -problem.hessp(th, v),
+                              options={"gtol": gtol, "maxiter": max_iter - n_iter})
+        n_iter += int(polish.nit)
+        msg = f"{msg}; polished by {polish.nit} trust-ncg iteration(s): {polish.message}"
+        res = polish
     theta = np.asarray(res.x, dtype=np.float64)
     value, grad, plan, vis = problem.evaluate(theta)
     if gradient_fn is not None:
         value, grad = gradient_fn(theta)
     grad_max = float(np.abs(grad).max())
     converged = bool(grad_max <= gtol)
-    msg = str(res.message)
     if not converged:
         msg = (f"not converged: max |gradient| = {grad_max:.3g} > tol * scale = {gtol:.3g} after "
-               f"{res.nit} iterations ({method}: {res.message}). Try a larger max_iter, an l2 penalty "
+               f"{n_iter} iterations ({msg}). Try a larger max_iter, an l2 penalty "
                "(the optimum may lie at infinity when features are never or always seen), or method='trust-ncg'.")
         warnings.warn(msg, ConvergenceWarning, stacklevel=3)
     reward = problem.reward(theta)
@@ -378,7 +388,7 @@ def _fit(problem: _Problem, theta0, method, max_iter, tol, callback, gradient_fn
         theta=theta, reward=reward, plan=plan, visitation=vis, objective=float(value),
         log_likelihood=log_likelihood(problem.mdp, reward, plan, problem.demo), gradient=grad.copy(),
         empirical_features=problem.empirical.copy(), expected_features=expected,
-        n_iter=int(res.nit), n_eval=n_eval[0], converged=converged, message=msg, method=method,
+        n_iter=n_iter, n_eval=n_eval[0], converged=converged, message=msg, method=method,
         history=history, _problem=problem,
     )
 
