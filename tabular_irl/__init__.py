@@ -4,12 +4,29 @@ __version__ = "0.1.0"
 
 from ._config import get_num_threads, set_num_threads, show_config
 from .envs import Problem, gridworld, objectworld, random_mdp
-from .inference import Visitation, expected_feature_counts, posterior_marginals, visitation
+from .inference import (
+    Visitation,
+    expected_feature_counts,
+    posterior_marginals,
+    visitation,
+)
+from .irl import (
+    MaxEntResult,
+    classic_maxent_gradient,
+    classic_maxent_irl,
+    maxent_hessian,
+    maxent_hessp,
+    maxent_irl,
+    maxent_objective,
+    reward_gradient,
+)
+from . import metrics
 from .mdp import MDP
 from .planning import ConvergenceWarning, SoftPlan, soft_backward, value_iteration
 from .trajectories import Trajectories, empirical_feature_counts, sample_trajectories
 
 __all__ = [
+    "metrics",
     "MDP",
     "Problem",
     "gridworld",
@@ -26,6 +43,14 @@ __all__ = [
     "Trajectories",
     "sample_trajectories",
     "empirical_feature_counts",
+    "maxent_objective",
+    "maxent_irl",
+    "maxent_hessp",
+    "maxent_hessian",
+    "reward_gradient",
+    "classic_maxent_gradient",
+    "classic_maxent_irl",
+    "MaxEntResult",
     "show_config",
     "get_num_threads",
     "set_num_threads",

@@ -22,6 +22,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value}")
+    return value
+
+
 def _probability(text: str) -> float:
     try:
         value = float(text)
@@ -33,52 +43,91 @@ def _probability(text: str) -> float:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from . import gridworld, posterior_marginals, soft_backward, visitation
+    """The README's main job: exact passes on a gridworld, then IRL from sampled demonstrations."""
+    from . import gridworld
 
-    out = print
     T = args.horizon if args.horizon is not None else 2 * args.size
     t0 = time.perf_counter()
-    world = gridworld(args.size, slip=args.slip)
+    world = gridworld(args.size, slip=args.slip, step_reward=args.step_reward)
     t_build = time.perf_counter() - t0
     mdp = world.mdp
+    print(f"tabular-irl demo: {args.size}x{args.size} gridworld, slip {args.slip}, horizon T={T}")
+    print(f"  states S={mdp.n_states}, actions A={mdp.n_actions}, non-zeros in P={mdp.nnz}, "
+          f"built in {t_build * 1e3:.1f} ms")
+    goals = [world.grid.state(*g) for g in world.grid.goals]
+    print(f"  goal cell(s) {list(world.grid.goals)} reward {args.goal_reward_scale * world.reward[goals[0]]:g}, "
+          f"other cells {args.goal_reward_scale * args.step_reward:g}, start uniform")
+    _demo_passes(world, T, args)
+    if args.n_demos > 0:
+        _demo_irl(world, T, args)
+    return 0
 
+
+def _demo_passes(world, T: int, args: argparse.Namespace) -> None:
+    from . import posterior_marginals, soft_backward, visitation
+
+    mdp, reward = world.mdp, args.goal_reward_scale * np.asarray(world.reward)
+    goals = [world.grid.state(*g) for g in world.grid.goals]
     t0 = time.perf_counter()
-    plan = soft_backward(mdp, world.reward, horizon=T)
+    plan = soft_backward(mdp, reward, horizon=T)
     t_backward = time.perf_counter() - t0
     t0 = time.perf_counter()
     causal = visitation(mdp, plan.policy, horizon=T)
     t_forward = time.perf_counter() - t0
     t0 = time.perf_counter()
-    post = posterior_marginals(mdp, world.reward, horizon=T)
+    post = posterior_marginals(mdp, reward, horizon=T)
     t_posterior = time.perf_counter() - t0
-    noncausal_plan = soft_backward(mdp, world.reward, horizon=T, causal=False)
-    rollout = visitation(mdp, noncausal_plan.policy, horizon=T)
-
-    goal_states = [world.grid.state(*g) for g in world.grid.goals]
+    rollout = visitation(mdp, soft_backward(mdp, reward, horizon=T, causal=False).policy, horizon=T)
     tv = 0.5 * np.abs(causal.state - post.state).sum(axis=1)
     tv_rollout = 0.5 * np.abs(rollout.state - post.state).sum(axis=1)
+    p0 = plan.policy[0]
+    entropy = float(-(p0 * np.log(np.where(p0 > 0, p0, 1.0))).sum(axis=1) @ mdp.initial)
 
-    out(f"tabular-irl demo: {args.size}x{args.size} gridworld, slip {args.slip}, horizon T={T}")
-    out(f"  states S={mdp.n_states}, actions A={mdp.n_actions}, non-zeros in P={mdp.nnz}")
-    out(f"  goal cell(s) {list(world.grid.goals)} (reward {world.reward[goal_states[0]]:g}), start uniform")
-    out("")
-    out("maximum causal entropy (causal) model")
-    out(f"  log partition  initial @ V[0]             = {plan.log_partition:.10f}")
-    out(f"  Pr(at a goal at t=T) under the soft policy = {causal.state[T, goal_states].sum():.6f}")
-    out(f"  mean policy entropy at t=0 (nats)         = "
-        f"{float(-(plan.policy[0] * np.log(np.where(plan.policy[0] > 0, plan.policy[0], 1))).sum(1) @ mdp.initial):.6f}")
-    out("MaxEnt (non-causal) model, exact posterior marginals")
-    out(f"  log partition  E_s0[log Z(s0)]            = {post.log_partition:.10f}")
-    out(f"  Pr(at a goal at t=T) under the posterior   = {post.state[T, goal_states].sum():.6f}")
-    out("how far they differ (total variation of the state distribution, max over t)")
-    out(f"  causal rollout vs non-causal posterior     = {tv.max():.6f}")
-    out("  non-causal policy rolled out under P vs its")
-    out(f"  exact posterior (the classic shortcut)     = {tv_rollout.max():.6f}"
-        f"{'  (0: deterministic dynamics)' if args.slip == 0 else ''}")
-    out("time")
-    out(f"  build {t_build * 1e3:8.2f} ms   backward {t_backward * 1e3:8.2f} ms   "
-        f"forward {t_forward * 1e3:8.2f} ms   posterior {t_posterior * 1e3:8.2f} ms")
-    return 0
+    print("\n1. exact passes under the true reward")
+    print("maximum causal entropy (causal) model")
+    print(f"  log partition  initial @ V[0]             = {plan.log_partition:.10f}")
+    print(f"  Pr(at a goal at t=T) under the soft policy = {causal.state[T, goals].sum():.6f}")
+    print(f"  mean policy entropy at t=0 (nats)         = {entropy:.6f}")
+    print("MaxEnt (non-causal) model, exact posterior marginals")
+    print(f"  log partition  E_s0[log Z(s0)]            = {post.log_partition:.10f}")
+    print(f"  Pr(at a goal at t=T) under the posterior   = {post.state[T, goals].sum():.6f}")
+    print("how far they differ (total variation of the state distribution, max over t)")
+    print(f"  causal rollout vs non-causal posterior     = {tv.max():.6f}")
+    print("  non-causal policy rolled out under P vs its")
+    print(f"  exact posterior (the classic shortcut)     = {tv_rollout.max():.6f}"
+          f"{'  (0: deterministic dynamics)' if args.slip == 0 else ''}")
+    print(f"time: backward {t_backward * 1e3:.2f} ms, forward {t_forward * 1e3:.2f} ms, "
+          f"posterior {t_posterior * 1e3:.2f} ms")
+
+
+def _demo_irl(world, T: int, args: argparse.Namespace) -> None:
+    from . import maxent_irl, sample_trajectories, soft_backward
+    from .metrics import expected_value_difference, policy_value, reward_correlation
+
+    mdp, reward = world.mdp, args.goal_reward_scale * np.asarray(world.reward)
+    causal = args.algorithm == "mce"
+    expert = soft_backward(mdp, reward, horizon=T)
+    demos = sample_trajectories(mdp, expert.policy, args.n_demos, horizon=T, seed=args.seed)
+    t0 = time.perf_counter()
+    fit = maxent_irl(mdp, world.features, demos, horizon=T, causal=causal, l2=args.l2)
+    t_fit = time.perf_counter() - t0
+    v_expert = policy_value(mdp, expert.policy, world.reward, horizon=T)
+    evd = expected_value_difference(mdp, world.reward, expert.policy, fit.plan.policy, horizon=T)
+    scale = max(1.0, float(np.abs(fit.empirical_features).max()))
+    name = "maximum causal entropy IRL" if causal else "MaxEnt IRL (exact posterior gradient)"
+
+    print(f"\n2. {name} from {args.n_demos} demonstrations of the soft-optimal expert (seed {args.seed})")
+    print(f"  features: one-hot per cell (d={fit.theta.size}), l2 = {args.l2:g}")
+    print(f"  converged: {fit.converged} after {fit.n_iter} iterations, {fit.n_eval} evaluations, "
+          f"{t_fit:.2f} s")
+    print(f"  objective {fit.objective:.8f}, mean log-likelihood of the demonstrations "
+          f"{fit.log_likelihood:.8f}")
+    print(f"  moment matching: max |empirical - expected feature counts| = {fit.moment_matching_error:.3e} "
+          f"(scale {scale:.3g}; l2 makes it l2 * |theta|)")
+    print(f"  expected value difference under the true reward = {evd:.6f} "
+          f"({100 * evd / abs(v_expert):.2f}% of the expert's return {v_expert:.6f})")
+    print(f"  reward correlation (learned vs true, shift-invariant) = "
+          f"{reward_correlation(world.reward, fit.reward[:, 0]):.4f}")
 
 
 def _config(args: argparse.Namespace) -> int:
@@ -98,15 +147,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser(
         "demo",
-        help="solve the default slippery gridworld exactly and print a short report",
-        description="Build a slippery gridworld, compute the exact soft-optimal (causal) policy, "
-        "its visitation and the non-causal posterior marginals, and report how they differ.",
+        help="solve the default slippery gridworld exactly, then recover its reward by IRL",
+        description="Build a slippery gridworld; compute the exact soft-optimal (causal) policy, its "
+        "visitation and the non-causal posterior marginals and report how they differ; then sample "
+        "demonstrations from the soft-optimal expert, fit MaxEnt IRL with exact gradients and report "
+        "convergence, moment matching, expected value difference and reward correlation.",
     )
     demo.add_argument("--size", type=_positive_int, default=8, help="grid side length (default: 8)")
     demo.add_argument("--slip", type=_probability, default=0.2,
                       help="probability that a move is replaced by a random one (default: 0.2)")
     demo.add_argument("--horizon", type=_positive_int, default=None,
                       help="number of decisions T (default: 2 * size)")
+    demo.add_argument("--step-reward", type=float, default=-0.1,
+                      help="reward of every non-goal cell (default: -0.1; the goal's is 1)")
+    demo.add_argument("--goal-reward-scale", type=float, default=2.0,
+                      help="the expert is soft-optimal for this multiple of the reward (default: 2)")
+    demo.add_argument("--algorithm", choices=["mce", "maxent"], default="mce",
+                      help="mce: maximum causal entropy IRL (default); maxent: trajectory-level MaxEnt "
+                      "IRL with the exact posterior gradient")
+    demo.add_argument("--n-demos", type=_non_negative_int, default=1000,
+                      help="demonstrations to sample (default: 1000; 0 skips the IRL part)")
+    demo.add_argument("--l2", type=float, default=1e-3, help="l2 penalty on theta (default: 1e-3)")
+    demo.add_argument("--seed", type=_non_negative_int, default=0, help="seed of the demonstrations (default: 0)")
     demo.set_defaults(func=_demo)
 
     config = sub.add_parser("config", help="show the version, build and thread configuration")

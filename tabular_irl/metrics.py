@@ -26,7 +26,13 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_features, check_finite_array, check_horizon_discount, check_policy, check_reward
+from ._validation import (
+    check_features,
+    check_finite_array,
+    check_horizon_discount,
+    check_policy,
+    check_reward,
+)
 from .inference import _check_mdp, visitation
 from .mdp import MDP
 

@@ -15,7 +15,12 @@ import numpy as np
 
 from . import _kernels
 from ._config import threads_for
-from ._validation import check_horizon_discount, check_positive_int, check_reward, check_temperature
+from ._validation import (
+    check_horizon_discount,
+    check_positive_int,
+    check_reward,
+    check_temperature,
+)
 from .mdp import MDP
 
 __all__ = ["SoftPlan", "soft_backward", "value_iteration", "ConvergenceWarning"]

@@ -7,9 +7,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_positive_int
+from .._validation import check_positive_int, check_seed
 from ..mdp import MDP
-from .._validation import check_seed
 from ._problem import Problem
 
 __all__ = ["random_mdp"]

@@ -12,9 +12,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import _describe, check_distribution, check_positive_int
+from .._validation import _describe, check_distribution, check_positive_int, check_real
 from ..mdp import MDP
-from .._validation import check_real
 from ._problem import GridGeometry, LazyFeatures, Problem
 
 __all__ = ["gridworld", "grid_transitions", "ACTION_NAMES", "ACTION_DELTAS"]

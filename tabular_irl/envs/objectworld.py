@@ -10,9 +10,8 @@ from typing import Any
 import numpy as np
 from scipy import ndimage
 
-from .._validation import check_positive_int
+from .._validation import check_positive_int, check_real, check_seed
 from ..mdp import MDP
-from .._validation import check_real, check_seed
 from ._problem import GridGeometry, LazyFeatures, Problem
 from .gridworld import ACTION_DELTAS, ACTION_NAMES, grid_transitions
 

@@ -37,7 +37,13 @@ from ..inference import Visitation, visitation
 from ..mdp import MDP
 from ..planning import ConvergenceWarning, SoftPlan, soft_backward
 from ..trajectories import Trajectories
-from ._objective import Demonstrations, directional_counts, evaluate, log_likelihood, prepare_demonstrations
+from ._objective import (
+    Demonstrations,
+    directional_counts,
+    evaluate,
+    log_likelihood,
+    prepare_demonstrations,
+)
 
 __all__ = [
     "MaxEntResult",
