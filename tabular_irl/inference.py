@@ -17,9 +17,9 @@ import scipy.sparse.linalg as spla
 
 from . import _kernels
 from ._config import threads_for
+from ._features import as_linear_features
 from ._validation import (
     check_distribution,
-    check_features,
     check_horizon_discount,
     check_policy,
     check_reward,
@@ -229,7 +229,7 @@ def expected_feature_counts(vis: Visitation, features: Any) -> np.ndarray:
     Parameters
     ----------
     vis : Visitation
-    features : array_like, shape (S, d) or (S, A, d)
+    features : array_like or sparse matrix, shape (S, d) or (S, A, d)
 
     Returns
     -------
@@ -238,5 +238,4 @@ def expected_feature_counts(vis: Visitation, features: Any) -> np.ndarray:
     if not isinstance(vis, Visitation):
         raise TypeError(f"vis must be a Visitation, got {type(vis).__name__}")
     S, A = vis.total_state_action.shape
-    phi = check_features(features, S, A)
-    return np.einsum("sa,sak->k", vis.total_state_action, phi)
+    return as_linear_features(features, S, A).contract(vis.total_state_action)

@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from ._features import as_linear_features
 from ._validation import (
     check_discount,
     check_distribution,
-    check_features,
     check_finite_array,
     check_horizon,
     check_indices,
@@ -93,6 +93,15 @@ class Trajectories:
         """Raise ``ValueError`` if a state or action index is out of range for ``mdp``."""
         check_indices(self.states, "trajectory states", mdp.n_states, "n_states")
         check_indices(self.actions, "trajectory actions", mdp.n_actions, "n_actions")
+
+    def counts(self, n_states: int, n_actions: int, *, discount: float = 1.0) -> np.ndarray:
+        """Mean discounted state-action counts ``(S, A)``: ``mean_i sum_t gamma^t 1[s_t = s, a_t = a]``."""
+        check_indices(self.states, "trajectory states", n_states, "n_states")
+        check_indices(self.actions, "trajectory actions", n_actions, "n_actions")
+        N, T = self.actions.shape
+        weights = np.broadcast_to(discount ** np.arange(T), (N, T)).ravel() / N
+        flat = (self.states[:, :-1] * n_actions + self.actions).ravel()
+        return np.bincount(flat, weights=weights, minlength=n_states * n_actions).reshape(n_states, n_actions)
 
     def start_distribution(self, n_states: int) -> np.ndarray:
         """Empirical distribution of ``s_0``, shape ``(n_states,)``."""
@@ -185,7 +194,7 @@ def empirical_feature_counts(demos: Trajectories, features: Any, *, discount: fl
     Parameters
     ----------
     demos : Trajectories
-    features : array_like, shape (S, d) or (S, A, d)
+    features : array_like or sparse matrix, shape (S, d) or (S, A, d)
         ``S`` and ``A`` are taken from ``features`` (with ``(S, d)`` any action
         index is accepted).
     discount : float, optional
@@ -197,26 +206,16 @@ def empirical_feature_counts(demos: Trajectories, features: Any, *, discount: fl
     """
     if not isinstance(demos, Trajectories):
         raise TypeError(f"demos must be Trajectories, got {type(demos).__name__}")
-    phi = check_finite_array(features, "features")
-    if phi.ndim not in (2, 3):
-        raise ValueError(f"features must have shape (S, d) or (S, A, d), got shape {phi.shape}")
-    if phi.ndim == 2:
-        S = phi.shape[0]
-        phi = check_features(phi, S, 1)[:, 0, :]
-        check_indices(demos.states, "trajectory states", S, "number of feature rows")
-        per_step = phi[demos.states[:, :-1]]
-    else:
-        S, A = phi.shape[:2]
-        phi = check_features(phi, S, A)
-        check_indices(demos.states, "trajectory states", S, "n_states of features")
-        check_indices(demos.actions, "trajectory actions", A, "n_actions of features")
-        per_step = phi[demos.states[:, :-1], demos.actions]
-    T = demos.horizon
-    if discount is None:
-        weights = np.ones(T)
-    else:
-        weights = check_discount(discount, allow_one=True) ** np.arange(T)
-    return np.einsum("t,ntk->k", weights, per_step) / demos.n_trajectories
+    shape = getattr(features, "shape", None)
+    if shape is None:
+        shape = check_finite_array(features, "features").shape
+    if len(shape) not in (2, 3):
+        raise ValueError(f"features must have shape (S, d) or (S, A, d), got shape {tuple(shape)}")
+    S = shape[0]
+    A = shape[1] if len(shape) == 3 else int(demos.actions.max()) + 1
+    phi = as_linear_features(features, S, A)
+    gamma = 1.0 if discount is None else check_discount(discount, allow_one=True)
+    return phi.contract(demos.counts(S, A, discount=gamma))
 
 
 def empirical_visitation(demos: Trajectories, n_states: int, n_actions: int) -> tuple[np.ndarray, np.ndarray]:

@@ -145,3 +145,17 @@ def test_posterior_with_discounted_horizon_is_rejected():
     mdp, P, init, r = tiny_problem(0, 3, 2)
     with pytest.raises(ValueError, match="causal=False"):
         soft_backward(mdp, r, horizon=3, discount=0.9, causal=False)
+
+
+def test_sparse_state_features_equal_dense():
+    import scipy.sparse as sp
+
+    from tabular_irl import empirical_feature_counts, sample_trajectories
+
+    mdp, P, init, r = tiny_problem(2, 5, 3)
+    plan = soft_backward(mdp, r, horizon=4)
+    vis = visitation(mdp, plan.policy, horizon=4)
+    demos = sample_trajectories(mdp, plan.policy, 20, horizon=4, seed=0)
+    dense = np.random.default_rng(0).normal(size=(5, 3)) * (np.random.default_rng(1).random((5, 3)) < 0.5)
+    for fn, arg in [(expected_feature_counts, vis), (empirical_feature_counts, demos)]:
+        assert_allclose(fn(arg, sp.csr_array(dense)), fn(arg, dense), rtol=0, atol=1e-14)

@@ -560,7 +560,7 @@ def test_bad_initial_override(mdp, name, initial, match):
     (np.zeros(S), ValueError, r"features must have shape \(S, d\)"),
     (np.zeros((S, A, 1, 1)), ValueError, r"features must have shape \(S, d\)"),
     (FEATURES.astype(complex), TypeError, "features must hold real numbers"),
-    (sp.csr_array(FEATURES[:, 0]), TypeError, "features must be a dense array"),
+    (sp.csr_array(replaced(FEATURES[:, 0], (1, 0))), ValueError, r"features \(non-zero entries\) must be finite"),
     ([[1.0], [1.0, 2.0]], TypeError, "features must be array-like"),
 ])
 def test_bad_features(mdp, demos, counts, features, exc, match):
@@ -575,6 +575,8 @@ def test_expected_features_must_match_the_visitation(mdp):
     vis = visitation(mdp, UNIFORM, horizon=T)
     with pytest.raises(ValueError, match=r"features must have shape \(S, d\) = \(3, d\) or \(S, A, d\) = \(3, 2, d\)"):
         expected_feature_counts(vis, np.zeros((S + 1, 2)))
+    with pytest.raises(ValueError, match=r"sparse features must have shape \(S, d\) = \(3, d\)"):
+        expected_feature_counts(vis, sp.csr_array(np.ones((S + 1, 2))))
     with pytest.raises(TypeError, match="vis must be a Visitation"):
         expected_feature_counts(vis.total_state_action, FEATURES)
 

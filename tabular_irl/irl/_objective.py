@@ -56,12 +56,8 @@ def prepare_demonstrations(mdp: MDP, demos, horizon, discount, causal) -> Demons
         )
     check_indices(demos.states, "demos states", mdp.n_states, "n_states")
     check_indices(demos.actions, "demos actions", mdp.n_actions, "n_actions")
-    S, A = mdp.n_states, mdp.n_actions
-    N, Td = demos.n_trajectories, demos.horizon
-    weights = np.broadcast_to(gamma ** np.arange(Td), (N, Td)).ravel() / N
-    flat = (demos.states[:, :-1] * A + demos.actions).ravel()
-    counts = np.bincount(flat, weights=weights, minlength=S * A).reshape(S, A)
-    start = np.bincount(demos.states[:, 0], minlength=S) / N
+    counts = demos.counts(mdp.n_states, mdp.n_actions, discount=gamma)
+    start = demos.start_distribution(mdp.n_states)
     return Demonstrations(demos, counts, start, T, gamma, bool(causal))
 
 

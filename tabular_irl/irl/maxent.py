@@ -32,7 +32,8 @@ from typing import Any
 import numpy as np
 import scipy.optimize as opt
 
-from .._validation import check_features, check_finite_array, check_positive_int
+from .._features import as_linear_features
+from .._validation import check_finite_array, check_positive_int
 from ..inference import Visitation, visitation
 from ..mdp import MDP
 from ..planning import ConvergenceWarning, SoftPlan, soft_backward
@@ -76,25 +77,25 @@ class _Problem:
     def __init__(self, mdp, features, demos, horizon, discount, causal, l2):
         self.demo: Demonstrations = prepare_demonstrations(mdp, demos, horizon, discount, causal)
         self.mdp: MDP = mdp
-        self.phi = check_features(features, mdp.n_states, mdp.n_actions)  # (S, A, d)
+        self.features = as_linear_features(features, mdp.n_states, mdp.n_actions)
         self.l2 = _check_l2(l2)
-        self.empirical = np.einsum("sa,sak->k", self.demo.counts, self.phi)
+        self.empirical = self.features.contract(self.demo.counts)
         self._cache_key: bytes | None = None
         self._cache: tuple | None = None
 
     @property
     def d(self) -> int:
-        return self.phi.shape[-1]
+        return self.features.d
 
     def reward(self, theta: np.ndarray) -> np.ndarray:
-        return self.phi @ theta
+        return self.features.reward(theta)
 
     def evaluate(self, theta: np.ndarray):
         """``(value, gradient, plan, vis)`` of the penalised objective at ``theta``."""
         key = theta.tobytes()
         if key != self._cache_key:
             value, grad_r, plan, vis = evaluate(self.mdp, self.reward(theta), self.demo)
-            grad = np.einsum("sa,sak->k", grad_r, self.phi) - self.l2 * theta
+            grad = self.features.contract(grad_r) - self.l2 * theta
             value -= 0.5 * self.l2 * float(theta @ theta)
             self._cache_key, self._cache = key, (value, grad, plan, vis)
         return self._cache
@@ -102,7 +103,7 @@ class _Problem:
     def hessp(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
         _, _, plan, vis = self.evaluate(theta)
         dC = directional_counts(self.mdp, plan, vis, self.demo, self.reward(v))
-        return -np.einsum("sa,sak->k", dC, self.phi) - self.l2 * v
+        return -self.features.contract(dC) - self.l2 * v
 
     def hessian(self, theta: np.ndarray) -> np.ndarray:
         H = np.column_stack([self.hessp(theta, e) for e in np.eye(self.d)])
@@ -125,8 +126,9 @@ def maxent_objective(
     Parameters
     ----------
     mdp : MDP
-    features : array_like, shape (S, d) or (S, A, d)
-        ``r(s, a) = features[s, a] @ theta``.
+    features : array_like or sparse matrix, shape (S, d) or (S, A, d)
+        ``r(s, a) = features[s, a] @ theta``; state features may be a
+        ``scipy.sparse`` matrix (e.g. one-hot features of a large grid).
     theta : array_like, shape (d,)
     demos : Trajectories
         With a horizon, their horizon must equal it.
@@ -234,7 +236,7 @@ def classic_maxent_gradient(
     plan = soft_backward(mdp, problem.reward(th), horizon=problem.demo.horizon, causal=False)
     vis = visitation(mdp, plan.policy, horizon=problem.demo.horizon, initial=problem.demo.start)
     value = float(np.sum(problem.demo.counts * problem.reward(th)) - problem.demo.start @ plan.V[0])
-    return value, problem.empirical - np.einsum("sa,sak->k", vis.total_state_action, problem.phi)
+    return value, problem.empirical - problem.features.contract(vis.total_state_action)
 
 
 @dataclass(frozen=True, eq=False)
@@ -387,7 +389,7 @@ def _fit(problem: _Problem, theta0, method, max_iter, tol, callback, gradient_fn
                "(the optimum may lie at infinity when features are never or always seen), or method='trust-ncg'.")
         warnings.warn(msg, ConvergenceWarning, stacklevel=3)
     reward = problem.reward(theta)
-    expected = np.einsum("sa,sak->k", vis.total_state_action, problem.phi)
+    expected = problem.features.contract(vis.total_state_action)
     for arr in (theta, reward):
         arr.flags.writeable = False
     return MaxEntResult(
