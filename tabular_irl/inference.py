@@ -26,7 +26,7 @@ from ._validation import (
     check_temperature,
 )
 from .mdp import MDP
-from .planning import soft_backward
+from .planning import SoftPlan, soft_backward
 
 __all__ = ["Visitation", "visitation", "posterior_marginals", "expected_feature_counts"]
 
@@ -136,9 +136,14 @@ def visitation(
     T, gamma = check_horizon_discount(horizon, discount)
     pi = check_policy(policy, mdp.n_states, mdp.n_actions, T)
     init = _start(mdp, initial)
+    if T is None and pi.ndim != 2:
+        raise ValueError(f"policy must have shape (S, A) without a horizon, got shape {pi.shape}")
+    return rollout(mdp, pi, T, gamma, init)
+
+
+def rollout(mdp: MDP, pi: np.ndarray, T: int | None, gamma: float, init: np.ndarray) -> Visitation:
+    """:func:`visitation` on validated input (a policy from a plan, for example)."""
     if T is None:
-        if pi.ndim != 2:
-            raise ValueError(f"policy must have shape (S, A) without a horizon, got shape {pi.shape}")
         d = _discounted_occupancy(mdp, pi, gamma, init)
         return _finish(d, d[:, None] * pi, None, gamma)
     t_indptr, t_indices, t_data = mdp._kernel_parts(transpose=True)
@@ -215,12 +220,16 @@ def posterior_marginals(
     tau = check_temperature(temperature)
     r = check_reward(reward, mdp.n_states, mdp.n_actions)
     init = _start(mdp, initial)
-    plan = soft_backward(mdp, r, horizon=T, causal=False, temperature=tau)
+    return posterior(mdp, r, soft_backward(mdp, r, horizon=T, causal=False, temperature=tau), init)
+
+
+def posterior(mdp: MDP, r: np.ndarray, plan: SoftPlan, init: np.ndarray) -> Visitation:
+    """:func:`posterior_marginals` from a validated ``(S, A)`` reward and its non-causal ``plan``."""
     indptr, indices, data = mdp._kernel_parts()
     t_indptr, t_indices, t_data = mdp._kernel_parts(transpose=True)
     D, mu = _kernels.posterior_forward(indptr, indices, data, t_indptr, t_indices, t_data,
-                                       init, r, plan.V, tau, threads_for(mdp))
-    return _finish(D, mu, T, gamma, log_partition=float(init @ plan.V[0]))
+                                       init, r, plan.V, plan.temperature, threads_for(mdp))
+    return _finish(D, mu, plan.horizon, 1.0, log_partition=float(init @ plan.V[0]))
 
 
 def expected_feature_counts(vis: Visitation, features: Any) -> np.ndarray:

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from .._validation import check_horizon_discount, check_indices
-from ..inference import Visitation, posterior_marginals, visitation
+from ..inference import Visitation, posterior, rollout
 from ..mdp import MDP
 from ..planning import SoftPlan, soft_backward
 from ..trajectories import Trajectories
@@ -64,13 +64,12 @@ def prepare_demonstrations(mdp: MDP, demos, horizon, discount, causal) -> Demons
 def evaluate(mdp: MDP, reward: np.ndarray, demo: Demonstrations) -> tuple[float, np.ndarray, SoftPlan, Visitation]:
     """``(L, dL/dr (S, A), plan, expected visitation)`` for a validated ``(S, A)`` reward."""
     T, gamma = demo.horizon, demo.discount
+    discount = None if T is not None and gamma == 1.0 else gamma
+    plan = soft_backward(mdp, reward, horizon=T, discount=discount, causal=demo.causal)
     if demo.causal:
-        plan = soft_backward(mdp, reward, horizon=T, discount=None if T is not None and gamma == 1.0 else gamma)
-        vis = visitation(mdp, plan.policy, horizon=T, discount=None if T is not None and gamma == 1.0 else gamma,
-                         initial=demo.start)
+        vis = rollout(mdp, plan.policy, T, gamma, demo.start)
     else:
-        plan = soft_backward(mdp, reward, horizon=T, causal=False)
-        vis = posterior_marginals(mdp, reward, horizon=T, initial=demo.start)
+        vis = posterior(mdp, reward, plan, demo.start)
     V0 = plan.V[0] if T is not None else plan.V
     value = float(np.sum(demo.counts * reward) - demo.start @ V0)
     return value, demo.counts - vis.total_state_action, plan, vis
