@@ -1,0 +1,61 @@
+"""Pieces shared by the IRL algorithms: validated setup and exact feature expectations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._features import LinearFeatures, as_linear_features
+from .._validation import check_finite_array, check_horizon_discount
+from ..inference import rollout
+from ..mdp import MDP
+from ..trajectories import Trajectories
+
+__all__ = [
+    "check_mdp",
+    "features_for",
+    "policy_feature_expectations",
+    "expert_feature_expectations",
+    "resolve_model",
+]
+
+
+def check_mdp(mdp: Any) -> MDP:
+    if not isinstance(mdp, MDP):
+        raise TypeError(f"mdp must be a tabular_irl.MDP, got {type(mdp).__name__}")
+    return mdp
+
+
+def features_for(mdp: MDP, features: Any) -> LinearFeatures:
+    """Validated linear features for ``mdp``: ``(S, d)`` dense or sparse, or ``(S, A, d)``."""
+    return as_linear_features(features, mdp.n_states, mdp.n_actions)
+
+
+def policy_feature_expectations(mdp: MDP, features: LinearFeatures, policy: np.ndarray, horizon: int | None,
+                                discount: float, initial: np.ndarray | None = None) -> np.ndarray:
+    r"""Exact :math:`\mu(\pi) = \sum_{s,a} \sum_t \gamma^t \Pr(s_t = s, a_t = a)\, \phi(s, a)`, shape ``(d,)``.
+
+    ``policy`` must be validated already (``(S, A)`` or ``(T, S, A)``, e.g. from
+    a plan); ``horizon=None`` means the discounted occupancy.
+    """
+    init = mdp.initial if initial is None else initial
+    return features.contract(rollout(mdp, policy, horizon, discount, init).total_state_action)
+
+
+def expert_feature_expectations(mdp: MDP, features: LinearFeatures, demos_or_features: Any,
+                                horizon: int | None, discount: float) -> np.ndarray:
+    r"""The expert's feature expectations ``(d,)``: empirical from ``Trajectories``
+    (``mean_i sum_t gamma^t phi(s_t, a_t)``, horizon checked) or given as an array."""
+    if isinstance(demos_or_features, Trajectories):
+        demos = demos_or_features
+        if horizon is not None and demos.horizon != horizon:
+            raise ValueError(f"demos must have horizon T={horizon} to match horizon={horizon}, "
+                             f"got trajectories of {demos.horizon} decisions")
+        return features.contract(demos.counts(mdp.n_states, mdp.n_actions, discount=discount))
+    return check_finite_array(demos_or_features, "demos_or_expert_features", (features.d,))
+
+
+def resolve_model(horizon: Any, discount: Any) -> tuple[int | None, float]:
+    """``(T or None, gamma)`` of a causal model, as in :func:`soft_backward`."""
+    return check_horizon_discount(horizon, discount, causal=True)
