@@ -85,7 +85,7 @@ class MDP:
     (2, 2)
     """
 
-    __slots__ = ("_transitions", "_transitions_t", "_initial", "_n_states", "_n_actions", "__weakref__")
+    __slots__ = ("_transitions", "_transitions_t", "_initial", "_n_states", "_n_actions", "_parts", "__weakref__")
 
     def __init__(self, transitions: Any, initial: Any, n_actions: int | None = None) -> None:
         csr, n_states, n_actions = check_transitions(transitions, n_actions)
@@ -96,6 +96,7 @@ class MDP:
         object.__setattr__(self, "_n_states", n_states)
         object.__setattr__(self, "_n_actions", n_actions)
         object.__setattr__(self, "_transitions_t", None)
+        object.__setattr__(self, "_parts", {})
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"MDP is immutable; cannot set {name!r}")
@@ -138,15 +139,18 @@ class MDP:
         return int(self._transitions.nnz)
 
     def _kernel_parts(self, transpose: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(indptr, indices, data)`` of P (or of P^T), with one index dtype for both."""
-        if transpose:
-            self.transitions_t  # built once, on first use
-        csr = self._transitions_t if transpose else self._transitions
-        big = max(self.n_states * self.n_actions, self.nnz) >= np.iinfo(np.int32).max
-        itype = np.int64 if big else np.int32
-        return (np.ascontiguousarray(csr.indptr, dtype=itype),
-                np.ascontiguousarray(csr.indices, dtype=itype),
-                np.ascontiguousarray(csr.data, dtype=np.float64))
+        """``(indptr, indices, data)`` of P (or of P^T), with one index dtype for both; cached."""
+        if transpose not in self._parts:
+            if transpose:
+                self.transitions_t  # built once, on first use
+            csr = self._transitions_t if transpose else self._transitions
+            big = max(self.n_states * self.n_actions, self.nnz) >= np.iinfo(np.int32).max
+            itype = np.int64 if big else np.int32
+            self._parts[transpose] = tuple(
+                _readonly_view(np.ascontiguousarray(a, dtype=t))
+                for a, t in ((csr.indptr, itype), (csr.indices, itype), (csr.data, np.float64))
+            )
+        return self._parts[transpose]
 
     def __repr__(self) -> str:
         return f"MDP(n_states={self.n_states}, n_actions={self.n_actions}, nnz={self.nnz})"

@@ -1,5 +1,7 @@
 """IRL algorithms, one module per family."""
 
+from .lp import LPIRLResult, lp_irl
+from .margin import MMPResult, max_margin_planning, mmp_objective
 from .maxent import (
     MaxEntResult,
     classic_maxent_gradient,
@@ -20,4 +22,9 @@ __all__ = [
     "reward_gradient",
     "classic_maxent_gradient",
     "classic_maxent_irl",
+    "MMPResult",
+    "max_margin_planning",
+    "mmp_objective",
+    "LPIRLResult",
+    "lp_irl",
 ]
