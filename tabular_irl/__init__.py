@@ -11,9 +11,11 @@ from .inference import (
     visitation,
 )
 from .irl import (
+    ApprenticeshipResult,
     LPIRLResult,
     MaxEntResult,
     MMPResult,
+    apprenticeship_learning,
     classic_maxent_gradient,
     classic_maxent_irl,
     lp_irl,
@@ -59,6 +61,8 @@ __all__ = [
     "MMPResult",
     "lp_irl",
     "LPIRLResult",
+    "apprenticeship_learning",
+    "ApprenticeshipResult",
     "show_config",
     "get_num_threads",
     "set_num_threads",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -12,24 +13,23 @@ import numpy as np
 __all__ = ["main"]
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {value}")
-    return value
+def _int_at_least(minimum: int):
+    """An argparse type: an integer >= ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {value}")
+        return value
+
+    return parse
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value}")
-    return value
+_positive_int = _int_at_least(1)
+_non_negative_int = _int_at_least(0)
 
 
 def _probability(text: str) -> float:
@@ -58,6 +58,8 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"  goal cell(s) {list(world.grid.goals)} reward {args.goal_reward_scale * world.reward[goals[0]]:g}, "
           f"other cells {args.goal_reward_scale * args.step_reward:g}, start uniform")
     _demo_passes(world, T, args)
+    if "all" in args.algorithm:
+        args.algorithm = list(_ALGORITHMS)
     if args.n_demos > 0:
         _demo_irl(world, T, args)
     return 0
@@ -100,34 +102,84 @@ def _demo_passes(world, T: int, args: argparse.Namespace) -> None:
           f"posterior {t_posterior * 1e3:.2f} ms")
 
 
+_ALGORITHMS = {
+    "mce": "maximum causal entropy IRL (Ziebart 2010)",
+    "maxent": "MaxEnt IRL (Ziebart 2008, exact posterior gradient)",
+    "apprenticeship": "apprenticeship learning (Abbeel & Ng 2004, projection)",
+    "mmp": "maximum margin planning (Ratliff et al. 2006, cutting planes)",
+    "lp": "LP IRL (Ng & Russell 2000)",
+}
+
+# LP IRL is defined for discounted problems only; the demo gives it this discount
+_LP_DISCOUNT = 0.9
+
+
+def _fit(algorithm: str, world, T: int, demos, args: argparse.Namespace):
+    """Run one IRL method; return (learned state reward (S,), learned policy value, summary lines)."""
+    from . import apprenticeship_learning, lp_irl, max_margin_planning, maxent_irl, value_iteration
+    from .metrics import policy_value
+
+    mdp, features = world.mdp, world.features
+    if algorithm in ("mce", "maxent"):
+        fit = maxent_irl(mdp, features, demos, horizon=T, causal=algorithm == "mce", l2=args.l2)
+        lines = [f"converged: {fit.converged} after {fit.n_iter} iterations, {fit.n_eval} evaluations",
+                 f"objective {fit.objective:.8f}, mean log-likelihood of the demonstrations "
+                 f"{fit.log_likelihood:.8f}",
+                 f"moment matching: max |empirical - expected feature counts| = {fit.moment_matching_error:.3e} "
+                 f"(l2 = {args.l2:g} makes it l2 * |theta|)"]
+        return fit.reward[:, 0], policy_value(mdp, fit.plan.policy, world.reward, horizon=T), lines
+    if algorithm == "apprenticeship":
+        fit = apprenticeship_learning(mdp, features, demos, horizon=T, epsilon=args.epsilon)
+        value = sum(w * policy_value(mdp, pi, world.reward, horizon=T)
+                    for w, pi in zip(fit.mixture_weights, fit.policies))
+        lines = [f"converged: {fit.converged} after {fit.n_iter} iterations, {len(fit.policies)} policies",
+                 f"||mu_E - mu_mix||_2 = {fit.distance:.3e} (epsilon {args.epsilon:g}); the learned "
+                 "policy is the mixture (one policy drawn per episode)"]
+        return features @ fit.theta, value, lines
+    if algorithm == "mmp":
+        fit = max_margin_planning(mdp, features, demos, horizon=T)
+        plan = value_iteration(mdp, fit.reward, horizon=T)
+        lines = [f"converged: {fit.converged} after {fit.n_iter} rounds, objective {fit.objective:.8f}",
+                 f"mean slack {fit.slacks.mean():.4f}; the learned policy is optimal for the learned reward"]
+        return fit.reward[:, 0], policy_value(mdp, plan.policy, world.reward, horizon=T), lines
+    # LP IRL needs the expert's deterministic policy, not demonstrations
+    expert_policy = value_iteration(mdp, args.goal_reward_scale * np.asarray(world.reward),
+                                     discount=_LP_DISCOUNT).policy
+    fit = lp_irl(mdp, expert_policy, discount=_LP_DISCOUNT, l1=args.lp_l1)
+    plan = value_iteration(mdp, fit.reward, horizon=T)
+    lines = [f"{fit.message} ({fit.n_iter} iterations); input: the expert's optimal policy for discount "
+             f"{_LP_DISCOUNT}, not the demonstrations",
+             f"min margin {fit.min_margin:.2e} (>= 0: that policy is optimal for the learned reward)"]
+    return fit.reward, policy_value(mdp, plan.policy, world.reward, horizon=T), lines
+
+
 def _demo_irl(world, T: int, args: argparse.Namespace) -> None:
-    from . import maxent_irl, sample_trajectories, soft_backward
-    from .metrics import expected_value_difference, policy_value, reward_correlation
+    from . import ConvergenceWarning, sample_trajectories, soft_backward
+    from .metrics import policy_value, reward_correlation
 
-    mdp, reward = world.mdp, args.goal_reward_scale * np.asarray(world.reward)
-    causal = args.algorithm == "mce"
-    expert = soft_backward(mdp, reward, horizon=T)
+    mdp = world.mdp
+    expert = soft_backward(mdp, args.goal_reward_scale * np.asarray(world.reward), horizon=T)
     demos = sample_trajectories(mdp, expert.policy, args.n_demos, horizon=T, seed=args.seed)
-    t0 = time.perf_counter()
-    fit = maxent_irl(mdp, world.features, demos, horizon=T, causal=causal, l2=args.l2)
-    t_fit = time.perf_counter() - t0
     v_expert = policy_value(mdp, expert.policy, world.reward, horizon=T)
-    evd = expected_value_difference(mdp, world.reward, expert.policy, fit.plan.policy, horizon=T)
-    scale = max(1.0, float(np.abs(fit.empirical_features).max()))
-    name = "maximum causal entropy IRL" if causal else "MaxEnt IRL (exact posterior gradient)"
-
-    print(f"\n2. {name} from {args.n_demos} demonstrations of the soft-optimal expert (seed {args.seed})")
-    print(f"  features: one-hot per cell (d={fit.theta.size}), l2 = {args.l2:g}")
-    print(f"  converged: {fit.converged} after {fit.n_iter} iterations, {fit.n_eval} evaluations, "
-          f"{t_fit:.2f} s")
-    print(f"  objective {fit.objective:.8f}, mean log-likelihood of the demonstrations "
-          f"{fit.log_likelihood:.8f}")
-    print(f"  moment matching: max |empirical - expected feature counts| = {fit.moment_matching_error:.3e} "
-          f"(scale {scale:.3g}; l2 makes it l2 * |theta|)")
-    print(f"  expected value difference under the true reward = {evd:.6f} "
-          f"({100 * evd / abs(v_expert):.2f}% of the expert's return {v_expert:.6f})")
-    print(f"  reward correlation (learned vs true, shift-invariant) = "
-          f"{reward_correlation(world.reward, fit.reward[:, 0]):.4f}")
+    print(f"\n2. IRL from {args.n_demos} demonstrations of the soft-optimal expert (seed {args.seed}), "
+          f"one-hot features (d={mdp.n_states})")
+    print(f"  expert's return under the true reward: {v_expert:.6f}")
+    for algorithm in args.algorithm:
+        t0 = time.perf_counter()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            learned_reward, value, lines = _fit(algorithm, world, T, demos, args)
+        elapsed = time.perf_counter() - t0
+        # the report says whether it converged; the warning's advice goes in as a line
+        lines += [f"warning: {w.message}" for w in caught if issubclass(w.category, ConvergenceWarning)]
+        evd = v_expert - value
+        print(f"{_ALGORITHMS[algorithm]}  [{elapsed:.2f} s]")
+        for line in lines:
+            print(f"  {line}")
+        print(f"  expected value difference under the true reward = {evd:.6f} "
+              f"({100 * evd / abs(v_expert):.2f}% of the expert's return)")
+        print(f"  reward correlation (learned vs true, shift-invariant) = "
+              f"{reward_correlation(world.reward, learned_reward):.4f}")
 
 
 def _config(args: argparse.Namespace) -> int:
@@ -162,9 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
                       help="reward of every non-goal cell (default: -0.1; the goal's is 1)")
     demo.add_argument("--goal-reward-scale", type=float, default=2.0,
                       help="the expert is soft-optimal for this multiple of the reward (default: 2)")
-    demo.add_argument("--algorithm", choices=["mce", "maxent"], default="mce",
-                      help="mce: maximum causal entropy IRL (default); maxent: trajectory-level MaxEnt "
-                      "IRL with the exact posterior gradient")
+    demo.add_argument("--algorithm", choices=list(_ALGORITHMS) + ["all"], nargs="+", default=["mce"],
+                      help="IRL method(s) to run and compare: " + "; ".join(f"{k}: {v}" for k, v in
+                      _ALGORITHMS.items()) + "; all: every one (default: mce)")
+    demo.add_argument("--epsilon", type=float, default=1e-2,
+                      help="apprenticeship learning's tolerance on ||mu_E - mu_mix|| (default: 0.01)")
+    demo.add_argument("--lp-l1", type=float, default=1.05, help="LP IRL's l1 penalty (default: 1.05)")
     demo.add_argument("--n-demos", type=_non_negative_int, default=1000,
                       help="demonstrations to sample (default: 1000; 0 skips the IRL part)")
     demo.add_argument("--l2", type=float, default=1e-3, help="l2 penalty on theta (default: 1e-3)")

@@ -61,3 +61,13 @@ def test_module_entry_point_runs(tmp_path):
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "openmp" in proc.stdout and "kernels_compiled" in proc.stdout
+
+
+def test_demo_compares_every_method(capsys):
+    assert main(["demo", "--size", "4", "--horizon", "6", "--n-demos", "30", "--algorithm", "all"]) == 0
+    out = capsys.readouterr().out
+    for name in ["maximum causal entropy IRL", "MaxEnt IRL", "apprenticeship learning",
+                 "maximum margin planning", "LP IRL"]:
+        assert name in out
+    assert out.count("expected value difference under the true reward") == 5
+    assert "nan" not in out.lower()

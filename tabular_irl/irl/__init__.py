@@ -1,5 +1,6 @@
 """IRL algorithms, one module per family."""
 
+from .apprenticeship import ApprenticeshipResult, apprenticeship_learning, min_norm_point
 from .lp import LPIRLResult, lp_irl
 from .margin import MMPResult, max_margin_planning, mmp_objective
 from .maxent import (
@@ -27,4 +28,7 @@ __all__ = [
     "mmp_objective",
     "LPIRLResult",
     "lp_irl",
+    "ApprenticeshipResult",
+    "apprenticeship_learning",
+    "min_norm_point",
 ]
