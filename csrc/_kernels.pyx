@@ -356,3 +356,32 @@ def posterior_forward(
                     acc = acc + t_data[j] * weight[k] * exp((vt - shift[k]) / tau)
                 D[t + 1, sp] = acc
     return D_arr, mu_arr
+
+
+# --------------------------------------------------------------------------
+# validation
+# --------------------------------------------------------------------------
+
+def rows_are_distributions(const double[:, ::1] x, double atol):
+    """True when every row of ``x`` is finite, non-negative and sums to 1 within ``atol``.
+
+    One pass, no temporaries: the fast path of policy validation. (The
+    Python side finds and names the offending entry only when this fails.)
+    """
+    cdef Py_ssize_t n = x.shape[0], m = x.shape[1], i, j
+    cdef double v, total
+    cdef bint ok = True
+    with nogil:
+        for i in range(n):
+            total = 0.0
+            for j in range(m):
+                v = x[i, j]
+                # NaN fails v >= 0; +inf fails the sum test (inf - 1 > atol)
+                if not (v >= 0.0):
+                    ok = False
+                    break
+                total = total + v
+            if not ok or not (fabs(total - 1.0) <= atol):
+                ok = False
+                break
+    return bool(ok)
