@@ -74,11 +74,23 @@ def max_threads():
 
 cdef inline double _row_soft_continuation(
     const idx_t* indptr, const idx_t* indices, const double* data,
-    Py_ssize_t k, const double* vnext, double tau,
+    Py_ssize_t k, const double* vnext, const double* ev, double vmax, double tau,
 ) noexcept nogil:
-    """tau * log sum_j P[k, j] exp(vnext[j] / tau), computed stably."""
+    """tau * log sum_j P[k, j] exp(vnext[j] / tau), computed stably.
+
+    Fast path: ``ev[j] = exp((vnext[j] - vmax) / tau)`` is cached per state, so
+    a row costs no exponential. When the row's sum falls below 1e-250 (its
+    successors are all far below the global maximum) the row is recomputed
+    with its own maximum; above that bound every term that matters is a
+    normal float, so both paths agree to rounding.
+    """
     cdef idx_t lo = indptr[k], hi = indptr[k + 1], j
     cdef double m = -INFINITY, acc = 0.0, v
+    for j in range(lo, hi):
+        acc += data[j] * ev[indices[j]]
+    if acc >= 1e-250:
+        return vmax + tau * log(acc)
+    acc = 0.0
     for j in range(lo, hi):
         v = vnext[indices[j]]
         if v > m:
@@ -86,6 +98,20 @@ cdef inline double _row_soft_continuation(
     for j in range(lo, hi):
         acc += data[j] * exp((vnext[indices[j]] - m) / tau)
     return m + tau * log(acc)
+
+
+cdef inline double _exp_cache(
+    Py_ssize_t S, const double* v, double tau, double* ev, int n_threads,
+) noexcept nogil:
+    """ev[s] = exp((v[s] - max v) / tau); returns max v."""
+    cdef Py_ssize_t s
+    cdef double vmax = -INFINITY
+    for s in range(S):
+        if v[s] > vmax:
+            vmax = v[s]
+    for s in prange(S, num_threads=n_threads if n_threads > 1 else 1, schedule="static"):
+        ev[s] = exp((v[s] - vmax) / tau)
+    return vmax
 
 
 cdef inline double _row_expectation(
@@ -103,12 +129,13 @@ cdef inline double _row_expectation(
 cdef inline void _backup_state(
     Py_ssize_t s, Py_ssize_t A,
     const idx_t* indptr, const idx_t* indices, const double* data,
-    const double* reward, const double* vnext, double gamma, double tau, int mode,
-    double* q, double* v, double* pi,
+    const double* reward, const double* vnext, const double* ev, double vmax,
+    double gamma, double tau, int mode, double* q, double* v, double* pi,
 ) noexcept nogil:
     """One Bellman backup of state ``s``.
 
-    IN: reward, q, pi are flat (S*A) arrays for one time step; vnext is V_{t+1} (S,).
+    IN: reward, q, pi are flat (S*A) arrays for one time step; vnext is V_{t+1} (S,);
+    ev, vmax its exponential cache (non-causal mode only).
     OUT: q[s*A:(s+1)*A], v[s], pi[s*A:(s+1)*A].
     """
     cdef Py_ssize_t a, k, best = 0, base = s * A
@@ -116,7 +143,7 @@ cdef inline void _backup_state(
     for a in range(A):
         k = base + a
         if mode == _NONCAUSAL:
-            cont = _row_soft_continuation(indptr, indices, data, k, vnext, tau)
+            cont = _row_soft_continuation(indptr, indices, data, k, vnext, ev, vmax, tau)
         else:
             cont = _row_expectation(indptr, indices, data, k, vnext)
         q[k] = reward[k] + gamma * cont
@@ -140,16 +167,20 @@ cdef inline void _backup_state(
 cdef inline void _backup_all(
     Py_ssize_t S, Py_ssize_t A,
     const idx_t* indptr, const idx_t* indices, const double* data,
-    const double* reward, const double* vnext, double gamma, double tau, int mode,
+    const double* reward, const double* vnext, double* ev, double gamma, double tau, int mode,
     double* q, double* v, double* pi, int n_threads,
 ) noexcept nogil:
+    """Backups of every state; ``ev`` is an (S,) work buffer (used in non-causal mode)."""
     cdef Py_ssize_t s
+    cdef double vmax = 0.0
+    if mode == _NONCAUSAL:
+        vmax = _exp_cache(S, vnext, tau, ev, n_threads)
     if n_threads > 1:
         for s in prange(S, num_threads=n_threads, schedule="static"):
-            _backup_state(s, A, indptr, indices, data, reward, vnext, gamma, tau, mode, q, v, pi)
+            _backup_state(s, A, indptr, indices, data, reward, vnext, ev, vmax, gamma, tau, mode, q, v, pi)
     else:
         for s in range(S):
-            _backup_state(s, A, indptr, indices, data, reward, vnext, gamma, tau, mode, q, v, pi)
+            _backup_state(s, A, indptr, indices, data, reward, vnext, ev, vmax, gamma, tau, mode, q, v, pi)
 
 
 # --------------------------------------------------------------------------
@@ -174,12 +205,13 @@ def backward_finite(
     cdef double[:, ::1] V = V_arr
     cdef double[:, :, ::1] Q = Q_arr
     cdef double[:, :, ::1] pi = pi_arr
+    cdef double[::1] ev = np.empty(max(S, 1), dtype=np.float64)
     if S == 0 or A == 0:
         return V_arr, Q_arr, pi_arr
     with nogil:
         for t in range(T - 1, -1, -1):
             _backup_all(S, A, &indptr[0], &indices[0], &data[0], &reward[0, 0],
-                        &V[t + 1, 0], gamma, tau, mode, &Q[t, 0, 0], &V[t, 0], &pi[t, 0, 0],
+                        &V[t + 1, 0], &ev[0], gamma, tau, mode, &Q[t, 0, 0], &V[t, 0], &pi[t, 0, 0],
                         n_threads)
     return V_arr, Q_arr, pi_arr
 
@@ -204,6 +236,7 @@ def backward_discounted(
     Q_arr = np.empty((S, A), dtype=np.float64)
     pi_arr = np.empty((S, A), dtype=np.float64)
     cdef double[::1] V = V_arr, prev = prev_arr
+    cdef double[::1] ev = np.empty(max(S, 1), dtype=np.float64)
     cdef double[:, ::1] Q = Q_arr, pi = pi_arr
     cdef double delta = INFINITY, scale, bound = INFINITY, d
     cdef bint converged = False
@@ -211,7 +244,7 @@ def backward_discounted(
         while it < max_iter:
             for s in range(S):
                 prev[s] = V[s]
-            _backup_all(S, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], &prev[0],
+            _backup_all(S, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], &prev[0], &ev[0],
                         gamma, tau, mode, &Q[0, 0], &V[0], &pi[0, 0], n_threads)
             it += 1
             delta = 0.0
@@ -287,73 +320,74 @@ def forward_finite(
 def posterior_forward(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
     const idx_t[::1] t_indptr, const idx_t[::1] t_indices, const double[::1] t_data,
-    const double[::1] initial, const double[:, ::1] reward, const double[:, ::1] V,
+    const double[::1] initial, const double[:, :, ::1] policy, const double[:, ::1] V,
     double tau, int n_threads,
 ):
     """Exact marginals of the non-causal (trajectory-level) model.
 
-    Given the non-causal backward messages V (T+1, S) (``V_t = tau log beta_t``),
-    the posterior over trajectories started from ``initial`` is a Markov chain
-    with action probabilities ``softmax_a(Q_t(s, .) / tau)`` and *reweighted*
-    dynamics ``rho_t(s'|s,a) ∝ P(s'|s,a) exp(V_{t+1}(s') / tau)``: alpha * beta
-    written as a forward recursion in probability space.
+    IN: P and P^T as CSR; initial (S,); the non-causal backward pass's policy
+    (T, S, A) and values V (T+1, S) (``V_t = tau log beta_t``).
 
-    Both factors are normalised explicitly (each with its own max shift), so
-    the marginals sum to 1 to rounding even at tiny temperatures, where the
-    difference of two large logs divided by tau would amplify rounding.
+    The posterior over trajectories started from ``initial`` is a Markov chain
+    with the non-causal policy and *reweighted* dynamics
+    ``rho_t(s'|s,a) = P(s'|s,a) exp(V_{t+1}(s') / tau) / z_t(s, a)``: alpha * beta
+    written as a forward recursion in probability space. Each ``rho_t(.|s,a)``
+    is normalised explicitly by its own sum, so the marginals sum to 1 to
+    rounding even at tiny temperatures. ``exp(V_{t+1} / tau)`` is cached per
+    state (shifted by its maximum); a row whose sum underflows that shift is
+    recomputed with its own maximum, as in the backward pass.
 
     OUT: D (T+1, S), mu (T, S, A).
     """
-    cdef Py_ssize_t S = reward.shape[0], A = reward.shape[1], T = V.shape[0] - 1
+    cdef Py_ssize_t S = policy.shape[1], A = policy.shape[2], T = V.shape[0] - 1
     cdef Py_ssize_t t, s, a, k, sp
     cdef idx_t j, lo, hi
-    cdef double acc, vt, m, z, qmax, v
+    cdef double acc, vt, m, z, vmax, v
     D_arr = np.empty((T + 1, S), dtype=np.float64)
     mu_arr = np.empty((T, S, A), dtype=np.float64)
-    # per (s, a): the row's max of V_{t+1} (shift) and mu_t(s, a) / normaliser of rho_t
+    # per (s, a): the shift of its exponentials, and mu_t(s, a) / z_t(s, a)
     shift_arr = np.empty(S * A, dtype=np.float64)
     weight_arr = np.empty(S * A, dtype=np.float64)
+    ev_arr = np.empty(max(S, 1), dtype=np.float64)
     cdef double[:, ::1] D = D_arr
     cdef double[:, :, ::1] mu = mu_arr
-    cdef double[::1] shift = shift_arr, weight = weight_arr
+    cdef double[::1] shift = shift_arr, weight = weight_arr, ev = ev_arr
     cdef int nt = n_threads if n_threads > 1 else 1
     with nogil:
         for s in range(S):
             D[0, s] = initial[s]
         for t in range(T):
+            vmax = _exp_cache(S, &V[t + 1, 0], tau, &ev[0], nt)
             for s in prange(S, num_threads=nt, schedule="static"):
-                qmax = -INFINITY
                 for a in range(A):
                     k = s * A + a
                     lo = indptr[k]
                     hi = indptr[k + 1]
-                    m = -INFINITY
-                    for j in range(lo, hi):
-                        v = V[t + 1, indices[j]]
-                        if v > m:
-                            m = v
+                    mu[t, s, a] = D[t, s] * policy[t, s, a]
                     z = 0.0
                     for j in range(lo, hi):
-                        z = z + data[j] * exp((V[t + 1, indices[j]] - m) / tau)
+                        z = z + data[j] * ev[indices[j]]
+                    m = vmax
+                    if z < 1e-250:
+                        m = -INFINITY
+                        for j in range(lo, hi):
+                            v = V[t + 1, indices[j]]
+                            if v > m:
+                                m = v
+                        z = 0.0
+                        for j in range(lo, hi):
+                            z = z + data[j] * exp((V[t + 1, indices[j]] - m) / tau)
                     shift[k] = m
-                    weight[k] = z  # normaliser of rho_t(. | s, a) for now
-                    mu[t, s, a] = reward[s, a] + m + tau * log(z)  # Q_t(s, a) for now
-                    if mu[t, s, a] > qmax:
-                        qmax = mu[t, s, a]
-                z = 0.0
-                for a in range(A):
-                    mu[t, s, a] = exp((mu[t, s, a] - qmax) / tau)
-                    z = z + mu[t, s, a]
-                for a in range(A):
-                    k = s * A + a
-                    mu[t, s, a] = D[t, s] * mu[t, s, a] / z
-                    weight[k] = mu[t, s, a] / weight[k]
+                    weight[k] = mu[t, s, a] / z
             for sp in prange(S, num_threads=nt, schedule="static"):
                 acc = 0.0
                 vt = V[t + 1, sp]
                 for j in range(t_indptr[sp], t_indptr[sp + 1]):
                     k = t_indices[j]
-                    acc = acc + t_data[j] * weight[k] * exp((vt - shift[k]) / tau)
+                    if shift[k] == vmax:
+                        acc = acc + t_data[j] * weight[k] * ev[sp]
+                    else:
+                        acc = acc + t_data[j] * weight[k] * exp((vt - shift[k]) / tau)
                 D[t + 1, sp] = acc
     return D_arr, mu_arr
 

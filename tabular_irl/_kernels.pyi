@@ -25,7 +25,7 @@ def forward_finite(
 def posterior_forward(
     indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
     t_indptr: NDArray[np.integer], t_indices: NDArray[np.integer], t_data: NDArray[np.float64],
-    initial: NDArray[np.float64], reward: NDArray[np.float64], V: NDArray[np.float64], tau: float,
+    initial: NDArray[np.float64], policy: NDArray[np.float64], V: NDArray[np.float64], tau: float,
     n_threads: int,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]: ...
 def rows_are_distributions(x: NDArray[np.float64], atol: float) -> bool: ...

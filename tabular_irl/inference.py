@@ -228,7 +228,7 @@ def posterior(mdp: MDP, r: np.ndarray, plan: SoftPlan, init: np.ndarray) -> Visi
     indptr, indices, data = mdp._kernel_parts()
     t_indptr, t_indices, t_data = mdp._kernel_parts(transpose=True)
     D, mu = _kernels.posterior_forward(indptr, indices, data, t_indptr, t_indices, t_data,
-                                       init, r, plan.V, plan.temperature, threads_for(mdp))
+                                       init, plan.policy, plan.V, plan.temperature, threads_for(mdp))
     return _finish(D, mu, plan.horizon, 1.0, log_partition=float(init @ plan.V[0]))
 
 
