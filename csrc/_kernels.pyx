@@ -251,10 +251,12 @@ def backward_discounted(
             scale = 0.0
             for s in range(S):
                 d = fabs(V[s] - prev[s])
-                if d > delta:
+                if not (d <= delta):  # NaN-aware: a NaN never looks converged
                     delta = d
                 if fabs(V[s]) > scale:
                     scale = fabs(V[s])
+            if not (delta < INFINITY):  # overflow: NaN or inf values never converge
+                break
             bound = gamma / (1.0 - gamma) * delta if gamma > 0.0 else 0.0
             if bound <= tol or delta <= 8.0 * DBL_EPSILON * scale:
                 converged = True
@@ -345,13 +347,14 @@ def posterior_forward(
     cdef double acc, vt, m, z, vmax, v
     D_arr = np.empty((T + 1, S), dtype=np.float64)
     mu_arr = np.empty((T, S, A), dtype=np.float64)
-    # per (s, a): the shift of its exponentials, and mu_t(s, a) / z_t(s, a)
+    # per (s, a): the shift of its exponentials and the normaliser z_t(s, a)
     shift_arr = np.empty(S * A, dtype=np.float64)
-    weight_arr = np.empty(S * A, dtype=np.float64)
+    norm_arr = np.empty(S * A, dtype=np.float64)
     ev_arr = np.empty(max(S, 1), dtype=np.float64)
     cdef double[:, ::1] D = D_arr
     cdef double[:, :, ::1] mu = mu_arr
-    cdef double[::1] shift = shift_arr, weight = weight_arr, ev = ev_arr
+    cdef double[::1] shift = shift_arr, norm = norm_arr, ev = ev_arr
+    cdef const double* mu_t
     cdef int nt = n_threads if n_threads > 1 else 1
     with nogil:
         for s in range(S):
@@ -378,16 +381,19 @@ def posterior_forward(
                         for j in range(lo, hi):
                             z = z + data[j] * exp((V[t + 1, indices[j]] - m) / tau)
                     shift[k] = m
-                    weight[k] = mu[t, s, a] / z
+                    norm[k] = z
+            mu_t = &mu[t, 0, 0]
             for sp in prange(S, num_threads=nt, schedule="static"):
                 acc = 0.0
                 vt = V[t + 1, sp]
                 for j in range(t_indptr[sp], t_indptr[sp + 1]):
                     k = t_indices[j]
+                    # rho = P exp(.) / z is one term of z's own sum, so <= 1: no overflow
+                    # even when z is tiny (a row whose likeliest successor has P ~ 1e-310)
                     if shift[k] == vmax:
-                        acc = acc + t_data[j] * weight[k] * ev[sp]
+                        acc = acc + mu_t[k] * (t_data[j] * ev[sp] / norm[k])
                     else:
-                        acc = acc + t_data[j] * weight[k] * exp((vt - shift[k]) / tau)
+                        acc = acc + mu_t[k] * (t_data[j] * exp((vt - shift[k]) / tau) / norm[k])
                 D[t + 1, sp] = acc
     return D_arr, mu_arr
 

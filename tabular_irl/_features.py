@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ._validation import check_features, check_finite_array
+from ._validation import _coo_triplets, check_features, check_finite_array
 
 __all__ = ["LinearFeatures", "as_linear_features"]
 
@@ -45,14 +45,25 @@ class LinearFeatures:
         return np.asarray(self.phi.T @ table.sum(axis=1), dtype=np.float64)
 
 
+def _check_sparse(x: Any, name: str, n_states: int) -> sp.csr_array:
+    """A canonical float64 CSR copy of sparse state features, structure proven first."""
+    if x.ndim != 2 or x.shape[0] != n_states or x.shape[1] < 1:
+        raise ValueError(f"sparse {name} must have shape (S, d) = ({n_states}, d), got shape {x.shape}")
+    if not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer) or x.dtype == np.bool_):
+        raise TypeError(f"{name} must hold real numbers, got dtype {x.dtype}")
+    rows, cols, data = _coo_triplets(x, name)
+    if rows.size and (rows.min() < 0 or rows.max() >= x.shape[0] or cols.min() < 0 or cols.max() >= x.shape[1]):
+        raise ValueError(f"{name} has an index out of range for shape {x.shape}")
+    check_finite_array(data, f"{name} (non-zero entries)")
+    csr = sp.csr_array((data, (rows, cols)), shape=x.shape)
+    csr.sum_duplicates()
+    return csr
+
+
 def as_linear_features(features: Any, n_states: int, n_actions: int, name: str = "features") -> LinearFeatures:
     """Validate ``features`` ``(S, d)`` (dense or sparse) or ``(S, A, d)``."""
     if sp.issparse(features):
-        if features.ndim != 2 or features.shape[0] != n_states or features.shape[1] < 1:
-            raise ValueError(f"sparse {name} must have shape (S, d) = ({n_states}, d), got shape {features.shape}")
-        csr = sp.csr_array(features, dtype=np.float64)
-        check_finite_array(csr.data, f"{name} (non-zero entries)")
-        return LinearFeatures(csr, n_states, n_actions)
+        return LinearFeatures(_check_sparse(features, name, n_states), n_states, n_actions)
     if isinstance(features, np.ndarray) and features.ndim == 2 and features.shape[0] == n_states:
         phi = check_finite_array(features, name)  # no (S, A, d) copy for state features
         if phi.shape[1] < 1:

@@ -134,7 +134,7 @@ def check_positive_int(value: Any, name: str, minimum: int = 1) -> int:
     return value
 
 
-def _check_compressed_structure(x: Any, n_major: int, n_minor: int, data_ndim: int) -> int:
+def _check_compressed_structure(x: Any, n_major: int, n_minor: int, data_ndim: int, name: str = "transitions") -> int:
     """Prove the ``indptr`` / ``indices`` of a CSR/CSC/BSR matrix before scipy follows them.
 
     scipy's constructors check only O(1) facts about ``indptr``, and its C
@@ -145,27 +145,27 @@ def _check_compressed_structure(x: Any, n_major: int, n_minor: int, data_ndim: i
     indptr, indices, data = x.indptr, x.indices, x.data
     for arr, what in ((indptr, "indptr"), (indices, "indices")):
         if not isinstance(arr, np.ndarray) or arr.ndim != 1 or arr.dtype.kind not in "iu":
-            raise ValueError(f"transitions.{what} must be a 1-d integer array, got {_describe(arr)}")
+            raise ValueError(f"{name}.{what} must be a 1-d integer array, got {_describe(arr)}")
     if not isinstance(data, np.ndarray) or data.ndim != data_ndim:
-        raise ValueError(f"transitions.data has the wrong layout, got {_describe(data)}")
+        raise ValueError(f"{name}.data has the wrong layout, got {_describe(data)}")
     if indptr.size != n_major + 1:
-        raise ValueError(f"transitions.indptr must have length {n_major + 1}, got length {indptr.size}")
+        raise ValueError(f"{name}.indptr must have length {n_major + 1}, got length {indptr.size}")
     indptr = indptr.astype(np.int64)  # unsigned differences would wrap around
     if indptr[0] != 0 or np.any(np.diff(indptr) < 0):
-        raise ValueError("transitions.indptr must start at 0 and be non-decreasing, "
+        raise ValueError(f"{name}.indptr must start at 0 and be non-decreasing, "
                          f"got {indptr[:10].tolist()}{'...' if indptr.size > 10 else ''}")
     nnz = int(indptr[-1])
     if nnz > indices.size or nnz > data.shape[0]:
-        raise ValueError(f"transitions.indptr ends at {nnz}, beyond the {min(indices.size, data.shape[0])} "
+        raise ValueError(f"{name}.indptr ends at {nnz}, beyond the {min(indices.size, data.shape[0])} "
                          "stored indices/values")
     used = indices[:nnz]
     if used.size and (used.min() < 0 or used.max() >= n_minor):
         bad = int(used[(used < 0) | (used >= n_minor)][0])
-        raise ValueError(f"transitions.indices must lie in [0, {n_minor}), got {bad}")
+        raise ValueError(f"{name}.indices must lie in [0, {n_minor}), got {bad}")
     return nnz
 
 
-def _coo_triplets(x: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _coo_triplets(x: Any, name: str = "transitions") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(rows, cols, data)`` of a 2-d sparse matrix as int64 / int64 / float64, indices unchecked.
 
     CSR and CSC are expanded here in NumPy after their structure is proven;
@@ -176,7 +176,7 @@ def _coo_triplets(x: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     fmt = x.format
     if fmt in ("csr", "csc"):
         n_major, n_minor = (n_rows, n_cols) if fmt == "csr" else (n_cols, n_rows)
-        nnz = _check_compressed_structure(x, n_major, n_minor, 1)
+        nnz = _check_compressed_structure(x, n_major, n_minor, 1, name)
         major = np.repeat(np.arange(n_major, dtype=np.int64), np.diff(x.indptr.astype(np.int64)))
         minor = np.asarray(x.indices[:nnz], dtype=np.int64)
         data = np.asarray(x.data[:nnz], dtype=np.float64)
@@ -184,12 +184,12 @@ def _coo_triplets(x: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if fmt == "bsr":
         R, C = x.blocksize
         if R < 1 or C < 1 or n_rows % R or n_cols % C or x.data.shape[1:] != (R, C):
-            raise ValueError(f"transitions has block size {x.blocksize} inconsistent with shape {x.shape}")
-        _check_compressed_structure(x, n_rows // R, n_cols // C, 3)
+            raise ValueError(f"{name} has block size {x.blocksize} inconsistent with shape {x.shape}")
+        _check_compressed_structure(x, n_rows // R, n_cols // C, 3, name)
     try:
         coo = sp.coo_array(x)
     except Exception as exc:
-        raise ValueError(f"transitions is not a well-formed sparse matrix: {exc}") from exc
+        raise ValueError(f"{name} is not a well-formed sparse matrix: {exc}") from exc
     rows = np.asarray(coo.coords[0], dtype=np.int64)
     cols = np.asarray(coo.coords[1], dtype=np.int64)
     return rows, cols, np.asarray(coo.data, dtype=np.float64)

@@ -135,14 +135,11 @@ def visitation(
     mdp = _check_mdp(mdp)
     T, gamma = check_horizon_discount(horizon, discount)
     pi = check_policy(policy, mdp.n_states, mdp.n_actions, T)
-    init = _start(mdp, initial)
-    if T is None and pi.ndim != 2:
-        raise ValueError(f"policy must have shape (S, A) without a horizon, got shape {pi.shape}")
-    return rollout(mdp, pi, T, gamma, init)
+    return _rollout(mdp, pi, T, gamma, _start(mdp, initial))
 
 
-def rollout(mdp: MDP, pi: np.ndarray, T: int | None, gamma: float, init: np.ndarray) -> Visitation:
-    """:func:`visitation` on validated input (a policy from a plan, for example)."""
+def _rollout(mdp: MDP, pi: np.ndarray, T: int | None, gamma: float, init: np.ndarray) -> Visitation:
+    """:func:`visitation` on input already validated (a plan's policy): trusted, unchecked."""
     if T is None:
         d = _discounted_occupancy(mdp, pi, gamma, init)
         return _finish(d, d[:, None] * pi, None, gamma)
@@ -220,11 +217,11 @@ def posterior_marginals(
     tau = check_temperature(temperature)
     r = check_reward(reward, mdp.n_states, mdp.n_actions)
     init = _start(mdp, initial)
-    return posterior(mdp, r, soft_backward(mdp, r, horizon=T, causal=False, temperature=tau), init)
+    return _posterior(mdp, soft_backward(mdp, r, horizon=T, causal=False, temperature=tau), init)
 
 
-def posterior(mdp: MDP, r: np.ndarray, plan: SoftPlan, init: np.ndarray) -> Visitation:
-    """:func:`posterior_marginals` from a validated ``(S, A)`` reward and its non-causal ``plan``."""
+def _posterior(mdp: MDP, plan: SoftPlan, init: np.ndarray) -> Visitation:
+    """:func:`posterior_marginals` from a non-causal ``plan`` and a validated start: trusted, unchecked."""
     indptr, indices, data = mdp._kernel_parts()
     t_indptr, t_indices, t_data = mdp._kernel_parts(transpose=True)
     D, mu = _kernels.posterior_forward(indptr, indices, data, t_indptr, t_indices, t_data,

@@ -82,6 +82,16 @@ def _freeze(*arrays: np.ndarray) -> None:
         a.flags.writeable = False
 
 
+def _check_finite_values(V, pi, r, T, gamma, temperature) -> None:
+    """Values beyond float64 (|reward| ~ 1e306, temperature ~ 1e308) are an error, never NaN."""
+    if not (np.isfinite(V).all() and np.isfinite(pi).all()):
+        scale = f"horizon {T}" if T is not None else f"1 / (1 - discount) = {1 / (1 - gamma):.3g}"
+        raise ValueError(
+            f"values overflow float64: max |reward| = {np.abs(r).max():.3g} over {scale} "
+            f"(temperature {temperature:g}) is too large; rescale the reward (or the temperature)"
+        )
+
+
 def _plan(mdp: MDP, reward: Any, horizon: Any, discount: Any, *, causal: bool, mode: int | None,
           temperature: float, tol: float, max_iter: Any) -> SoftPlan:
     if not isinstance(mdp, MDP):
@@ -95,7 +105,6 @@ def _plan(mdp: MDP, reward: Any, horizon: Any, discount: Any, *, causal: bool, m
     if T is not None:
         V, Q, pi = _kernels.backward_finite(indptr, indices, data, r, T, gamma, temperature, mode, n_threads)
         n_iter, bound, converged = T, 0.0, True
-        log_partition = float(mdp.initial @ V[0])
     else:
         if isinstance(tol, (bool, np.bool_)) or not (
                 isinstance(tol, (int, float, np.integer, np.floating)) and np.isfinite(tol) and tol > 0):
@@ -104,6 +113,7 @@ def _plan(mdp: MDP, reward: Any, horizon: Any, discount: Any, *, causal: bool, m
         V, Q, pi, n_iter, bound, converged = _kernels.backward_discounted(
             indptr, indices, data, r, gamma, temperature, mode, float(tol), max_iter, n_threads
         )
+        _check_finite_values(V, pi, r, T, gamma, temperature)
         if not converged:
             warnings.warn(
                 f"value iteration stopped after max_iter={max_iter} sweeps with error bound "
@@ -112,7 +122,8 @@ def _plan(mdp: MDP, reward: Any, horizon: Any, discount: Any, *, causal: bool, m
                 ConvergenceWarning,
                 stacklevel=3,
             )
-        log_partition = float(mdp.initial @ V)
+    _check_finite_values(V, pi, r, T, gamma, temperature)
+    log_partition = float(mdp.initial @ (V[0] if T is not None else V))
     _freeze(V, Q, pi)
     return SoftPlan(V=V, Q=Q, policy=pi, log_partition=log_partition, horizon=T, discount=gamma,
                     causal=bool(causal), temperature=temperature if mode != _kernels.MODE_HARD else 0.0,

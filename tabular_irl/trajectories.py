@@ -40,6 +40,8 @@ def _as_index_array(value: Any, name: str, ndim: int) -> np.ndarray:
         raise TypeError(f"{name} must be an integer array, got dtype {arr.dtype}")
     if arr.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
+    if arr.dtype.kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
+        raise ValueError(f"{name} must be indices (< 2**63), got {int(arr.max())}")
     out = np.array(arr, dtype=np.int64, copy=True, order="C")
     out.flags.writeable = False
     return out

@@ -411,3 +411,51 @@ def test_initial_concentrated_on_one_state(start):
 
     demos = sample_trajectories(mdp, plan.policy, 50, horizon=T, seed=3)
     assert np.all(demos.states[:, 0] == start)
+
+
+# --------------------------------------------------------------------------
+# beyond float64, and probabilities below its normal range
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kwargs", [dict(horizon=3), dict(discount=0.999)])
+@pytest.mark.parametrize("fn, reward", [(soft_backward, 1e306), (value_iteration, 1e308)])
+def test_overflowing_values_raise_instead_of_nan(fn, reward, kwargs):
+    mdp = MDP.from_dense(np.ones((2, 2, 2)) / 2, [1.0, 0.0])
+    if fn is soft_backward and "horizon" in kwargs:
+        reward = 1e308  # 1e306 * 3 is still finite
+    with pytest.raises(ValueError, match="values overflow float64"):
+        fn(mdp, np.full(2, reward), **kwargs)
+
+
+def test_overflowing_temperature_raises():
+    mdp = MDP.from_dense(np.ones((2, 2, 2)) / 2, [1.0, 0.0])
+    with pytest.raises(ValueError, match="values overflow float64"):
+        soft_backward(mdp, [0.0, 1.0], horizon=3, temperature=1e308)
+
+
+def test_subnormal_transition_probability_keeps_posterior_finite():
+    # the likeliest (posterior) successor has P = 1e-310: its normaliser is subnormal
+    P = np.array([[[1 - 1e-310, 1e-310]], [[0.0, 1.0]]])
+    mdp = MDP.from_dense(P, [1.0, 0.0])
+    post = posterior_marginals(mdp, [0.0, 800.0], horizon=3)
+    assert_finite(post.state, post.state_action)
+    # exp(2 * 800) * 1e-310 >> 1: the posterior jumps to state 1 at once
+    assert_allclose(post.state, [[1, 0], [0, 1], [0, 1], [0, 1]], rtol=0, atol=1e-12)
+
+
+def test_huge_theta_without_l2_gives_finite_objective():
+    from tabular_irl import Trajectories, maxent_objective
+
+    mdp = MDP.from_dense(np.full((3, 1, 3), 1 / 3), np.ones(3) / 3)
+    demos = Trajectories(np.array([[0, 1, 2, 0]]), np.zeros((1, 3), dtype=int))
+    value, grad = maxent_objective(mdp, np.eye(3), [1e160, 0.0, -1e160], demos, horizon=3)
+    assert np.isfinite(value) and np.all(np.isfinite(grad))
+
+
+def test_min_norm_point_at_huge_scale():
+    from tabular_irl.irl import min_norm_point
+
+    weights, point = min_norm_point([[1e300, 0.0], [-1e300, 1.0]])
+    assert_allclose(weights, [0.5, 0.5], rtol=0, atol=1e-12)
+    assert_allclose(point, [0.0, 0.5], rtol=0, atol=1e-12)

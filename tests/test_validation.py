@@ -704,3 +704,26 @@ def test_results_are_read_only(mdp):
     for arr in (plan.V, plan.Q, plan.policy, vis.state, vis.state_action, vis.total_state_action):
         with pytest.raises(ValueError, match="read-only"):
             arr[...] = 0.0
+
+
+@pytest.mark.parametrize("bad_index", [10**8, -7])
+def test_malformed_sparse_features_raise_instead_of_crashing(mdp, demos, bad_index):
+    from tabular_irl import maxent_objective
+
+    x = sp.csr_array(np.eye(S))
+    x.indices = x.indices.copy()
+    x.indices[1] = bad_index
+    with pytest.raises(ValueError, match=r"features\.indices must lie in"):
+        maxent_objective(mdp, x, np.zeros(S), demos, horizon=T)
+    with pytest.raises(ValueError, match=r"features\.indices must lie in"):
+        empirical_feature_counts(demos, x)
+
+
+def test_complex_sparse_features_rejected(mdp, demos):
+    with pytest.raises(TypeError, match="features must hold real numbers"):
+        empirical_feature_counts(demos, sp.csr_array(np.eye(S) * (1 + 1j)))
+
+
+def test_unsigned_indices_beyond_int64_rejected():
+    with pytest.raises(ValueError, match=r"states must be indices \(< 2\*\*63\)"):
+        Trajectories(np.array([[2**64 - 1, 0]], dtype=np.uint64), np.array([[0]]))

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from .._validation import check_horizon_discount, check_indices
-from ..inference import Visitation, posterior, rollout
+from ..inference import Visitation, _posterior, _rollout
 from ..mdp import MDP
 from ..planning import SoftPlan, soft_backward
 from ..trajectories import Trajectories
@@ -67,9 +67,9 @@ def evaluate(mdp: MDP, reward: np.ndarray, demo: Demonstrations) -> tuple[float,
     discount = None if T is not None and gamma == 1.0 else gamma
     plan = soft_backward(mdp, reward, horizon=T, discount=discount, causal=demo.causal)
     if demo.causal:
-        vis = rollout(mdp, plan.policy, T, gamma, demo.start)
+        vis = _rollout(mdp, plan.policy, T, gamma, demo.start)
     else:
-        vis = posterior(mdp, reward, plan, demo.start)
+        vis = _posterior(mdp, plan, demo.start)
     V0 = plan.V[0] if T is not None else plan.V
     value = float(np.sum(demo.counts * reward) - demo.start @ V0)
     return value, demo.counts - vis.total_state_action, plan, vis

@@ -213,7 +213,12 @@ def min_norm_point(points: Any, target: Any = None) -> tuple[np.ndarray, np.ndar
     if P.ndim != 2 or P.shape[0] < 1 or P.shape[1] < 1:
         raise ValueError(f"points must have shape (k, d) with k, d >= 1, got shape {P.shape}")
     y = np.zeros(P.shape[1]) if target is None else check_finite_array(target, "target", (P.shape[1],))
-    lam = _wolfe(P - y)
+    shifted = P - y
+    if not np.isfinite(shifted).all():
+        raise ValueError("points - target must be finite; got an overflow (|values| near 1e308)")
+    # the weights do not depend on the scale; squared norms of 1e300 would overflow
+    scale = float(np.abs(shifted).max())
+    lam = _wolfe(shifted / scale if scale > 0 else shifted)
     return lam, lam @ P
 
 

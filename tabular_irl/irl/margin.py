@@ -11,7 +11,7 @@ linear reward ``r = features @ psi``, maximum margin planning minimises
 
 where ``mu_i = sum_t gamma^t phi(s^i_t, a^i_t)`` are the demonstration's own
 (discounted) feature counts, ``mu_pi(s0)`` the exact expected feature counts of
-policy ``pi`` started in ``s0`` (:func:`~tabular_irl.inference.rollout` from a
+policy ``pi`` started in ``s0`` (:func:`~tabular_irl.visitation` from a
 one-hot start), and ``L_i(pi)`` a loss that is *linear in the state-action
 visitation*, ``L_i(pi) = sum_{s,a} c_pi(s, a) l_i(s, a)`` with ``c_pi`` the
 expected discounted state-action counts from ``s0_i``. The inner maximum is
@@ -109,7 +109,7 @@ import scipy.sparse as sp
 
 from .._features import LinearFeatures
 from .._validation import _describe, check_finite_array, check_positive_int, check_real
-from ..inference import rollout
+from ..inference import _rollout
 from ..mdp import MDP
 from ..planning import ConvergenceWarning, value_iteration
 from ..trajectories import Trajectories
@@ -293,7 +293,7 @@ class _Problem:
         return init
 
     def _counts(self, policy: np.ndarray, s0: int) -> np.ndarray:
-        return rollout(self.mdp, policy, self.T, self.gamma, self._one_hot(s0)).total_state_action
+        return _rollout(self.mdp, policy, self.T, self.gamma, self._one_hot(s0)).total_state_action
 
     def loss_augmented(self, psi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Exact ``max_pi psi . mu_pi + L_e(pi)`` for every example.

@@ -95,8 +95,10 @@ class _Problem:
         key = theta.tobytes()
         if key != self._cache_key:
             value, grad_r, plan, vis = evaluate(self.mdp, self.reward(theta), self.demo)
-            grad = self.features.contract(grad_r) - self.l2 * theta
-            value -= 0.5 * self.l2 * float(theta @ theta)
+            grad = self.features.contract(grad_r)
+            if self.l2:  # skipped at 0: 0 * inf would turn a huge theta into NaN
+                grad = grad - self.l2 * theta
+                value -= 0.5 * self.l2 * float(theta @ theta)
             self._cache_key, self._cache = key, (value, grad, plan, vis)
         return self._cache
 

@@ -1,0 +1,45 @@
+"""The OpenMP branches: results are bit-identical for any thread count.
+
+Problems below ``_config._PARALLEL_MIN_ROWS`` state-action pairs run on one
+thread, so this uses a Garnet MDP above that size; without OpenMP every
+thread count is 1 and the comparison is trivially true.
+"""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+import tabular_irl
+from tabular_irl import _config, posterior_marginals, random_mdp, soft_backward, visitation
+
+
+@pytest.fixture
+def big_mdp():
+    problem = random_mdp(5000, 5, 4, seed=0)
+    assert problem.mdp.n_states * problem.mdp.n_actions >= _config._PARALLEL_MIN_ROWS
+    return problem
+
+
+def _passes(problem):
+    mdp = problem.mdp
+    reward = 3.0 * np.asarray(problem.reward)
+    causal = soft_backward(mdp, reward, horizon=6)
+    noncausal = soft_backward(mdp, reward, horizon=6, causal=False)
+    discounted = soft_backward(mdp, reward, discount=0.9)
+    return [causal.V, causal.policy, noncausal.V, noncausal.policy, discounted.V,
+            visitation(mdp, causal.policy, horizon=6).state_action,
+            posterior_marginals(mdp, reward, horizon=6).state_action]
+
+
+def test_results_do_not_depend_on_thread_count(big_mdp):
+    try:
+        tabular_irl.set_num_threads(1)
+        single = _passes(big_mdp)
+        tabular_irl.set_num_threads(4)
+        assert tabular_irl.get_num_threads() == (4 if tabular_irl.show_config(print_out=False)["openmp"] else 1)
+        multi = _passes(big_mdp)
+    finally:
+        tabular_irl.set_num_threads(None)
+    for a, b in zip(single, multi):
+        assert_array_equal(a, b)
+    assert np.abs(multi[-1].sum(axis=(1, 2)) - 1).max() < 1e-12
