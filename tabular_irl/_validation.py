@@ -54,6 +54,7 @@ __all__ = [
     "check_finite_array",
     "check_seed",
     "check_real",
+    "check_positive_real",
 ]
 
 # Rows of P and the initial distribution are accepted when they sum to 1 within
@@ -125,12 +126,14 @@ def check_distribution(value: Any, name: str, size: int) -> np.ndarray:
 
 
 def check_positive_int(value: Any, name: str, minimum: int = 1) -> int:
-    """Accept Python or NumPy integers (not bools, not floats) >= ``minimum``."""
+    """Accept Python or NumPy integers (not bools, not floats) in ``[minimum, 2**62]``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {_describe(value)}")
     value = operator.index(value)
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if value > 2**62:  # counts reach C as 64-bit integers
+        raise ValueError(f"{name} must be <= 2**62, got {value}")
     return value
 
 
@@ -411,4 +414,15 @@ def check_real(value: Any, name: str, low: float | None = None, high: float | No
         lo = "-inf" if low is None else f"{low:g}"
         hi = "inf" if high is None else f"{high:g}"
         raise ValueError(f"{name} must be in [{lo}, {hi}], got {out!r}")
+    return out
+
+
+def check_positive_real(value: Any, name: str, *, allow_zero: bool = False) -> float:
+    """A finite real number (not a bool) > 0 (>= 0 with ``allow_zero``), as a Python float."""
+    op = ">=" if allow_zero else ">"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number {op} 0, got {_describe(value)}")
+    out = float(value)
+    if not (np.isfinite(out) and (out >= 0.0 if allow_zero else out > 0.0)):
+        raise ValueError(f"{name} must be a finite number {op} 0, got {value!r}")
     return out

@@ -18,6 +18,7 @@ from ._config import threads_for
 from ._validation import (
     check_horizon_discount,
     check_positive_int,
+    check_positive_real,
     check_reward,
     check_temperature,
 )
@@ -106,9 +107,7 @@ def _plan(mdp: MDP, reward: Any, horizon: Any, discount: Any, *, causal: bool, m
         V, Q, pi = _kernels.backward_finite(indptr, indices, data, r, T, gamma, temperature, mode, n_threads)
         n_iter, bound, converged = T, 0.0, True
     else:
-        if isinstance(tol, (bool, np.bool_)) or not (
-                isinstance(tol, (int, float, np.integer, np.floating)) and np.isfinite(tol) and tol > 0):
-            raise ValueError(f"tol must be a finite number > 0, got {tol!r}")
+        tol = check_positive_real(tol, "tol")
         max_iter = check_positive_int(max_iter, "max_iter")
         V, Q, pi, n_iter, bound, converged = _kernels.backward_discounted(
             indptr, indices, data, r, gamma, temperature, mode, float(tol), max_iter, n_threads

@@ -285,7 +285,7 @@ def test_result_is_read_only():
     ({"max_iter": 0}, ValueError, "max_iter must be >= 1"),
     ({"max_iter": 2.0}, TypeError, "max_iter must be an integer"),
     ({"tol": 0.0}, ValueError, "tol must be"),
-    ({"tol": float("nan")}, ValueError, "tol must be finite"),
+    ({"tol": float("nan")}, ValueError, "tol must be a finite number > 0"),
 ])
 def test_bad_input_names_the_argument(kwargs, exc, match):
     mdp, P, phi, demos = _setup(0)

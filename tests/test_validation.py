@@ -472,8 +472,8 @@ def test_posterior_marginals_needs_a_horizon(mdp):
 @pytest.mark.parametrize("kwargs, exc, match", [
     (dict(tol=0.0), ValueError, "tol must be a finite number > 0"),
     (dict(tol=np.nan), ValueError, "tol must be"),
-    (dict(tol="small"), ValueError, "tol must be"),
-    (dict(tol=True), ValueError, "tol must be"),
+    (dict(tol="small"), TypeError, "tol must be a real number > 0"),
+    (dict(tol=True), TypeError, "tol must be a real number > 0"),
     (dict(max_iter=0), ValueError, "max_iter must be >= 1"),
     (dict(max_iter=10.0), TypeError, "max_iter must be an integer"),
 ])

@@ -77,14 +77,13 @@ linear reward) are ``sum_j lambda_j mu_j``.
 
 from __future__ import annotations
 
-import numbers
 import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .._validation import _describe, check_finite_array, check_positive_int
+from .._validation import _describe, check_finite_array, check_positive_int, check_positive_real
 from ..planning import ConvergenceWarning, value_iteration
 from ._common import (
     check_mdp,
@@ -298,12 +297,7 @@ def _check_method(method: Any) -> str:
 
 
 def _check_epsilon(epsilon: Any) -> float:
-    if isinstance(epsilon, (bool, np.bool_)) or not isinstance(epsilon, numbers.Real):
-        raise TypeError(f"epsilon must be a real number > 0, got {_describe(epsilon)}")
-    value = float(epsilon)
-    if not (np.isfinite(value) and value > 0.0):
-        raise ValueError(f"epsilon must be a finite number > 0, got {epsilon!r}")
-    return value
+    return check_positive_real(epsilon, "epsilon")
 
 
 class _Hull:

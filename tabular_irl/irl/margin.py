@@ -108,7 +108,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._features import LinearFeatures
-from .._validation import _describe, check_finite_array, check_positive_int, check_real
+from .._validation import check_finite_array, check_positive_int, check_positive_real
 from ..inference import _rollout
 from ..mdp import MDP
 from ..planning import ConvergenceWarning, value_iteration
@@ -194,11 +194,7 @@ class MMPResult:
 
 
 def _check_C(C: Any) -> float:
-    if isinstance(C, (bool, np.bool_)) or not isinstance(C, (int, float, np.integer, np.floating)):
-        raise TypeError(f"C must be a real number > 0, got {_describe(C)}")
-    if not (np.isfinite(C) and C > 0):
-        raise ValueError(f"C must be a finite number > 0, got {float(C)!r}")
-    return float(C)
+    return check_positive_real(C, "C")
 
 
 def _check_loss(loss: Any, n_demos: int, S: int, A: int) -> str | np.ndarray:
@@ -646,9 +642,7 @@ def max_margin_planning(
     if tol is None:
         tol = _DEFAULT_TOL[method]
     else:
-        tol = check_real(tol, "tol")
-        if tol <= 0:
-            raise ValueError(f"tol must be a finite number > 0, got {tol!r}")
+        tol = check_positive_real(tol, "tol")
     solve = _cutting_plane if method == "cutting_plane" else _subgradient
     psi, b, f, lower, n_iter, converged, message, history = solve(problem, tol, max_iter)
     if not converged:

@@ -33,7 +33,7 @@ import numpy as np
 import scipy.optimize as opt
 
 from .._features import as_linear_features
-from .._validation import check_finite_array, check_positive_int
+from .._validation import check_finite_array, check_positive_int, check_positive_real
 from ..inference import Visitation, visitation
 from ..mdp import MDP
 from ..planning import ConvergenceWarning, SoftPlan, soft_backward
@@ -61,10 +61,7 @@ _METHODS = ("L-BFGS-B", "trust-ncg", "trust-exact", "newton-cg")
 
 
 def _check_l2(l2: Any) -> float:
-    if isinstance(l2, bool) or not isinstance(l2, (int, float, np.integer, np.floating)) or not np.isfinite(l2) \
-            or l2 < 0:
-        raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
-    return float(l2)
+    return check_positive_real(l2, "l2", allow_zero=True)
 
 
 def _check_theta(theta: Any, d: int, name: str = "theta") -> np.ndarray:
@@ -326,8 +323,7 @@ def _fit(problem: _Problem, theta0, method, max_iter, tol, callback, gradient_fn
     if method not in _METHODS:
         raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
     max_iter = check_positive_int(max_iter, "max_iter")
-    if not (isinstance(tol, (int, float, np.floating)) and np.isfinite(tol) and tol > 0):
-        raise ValueError(f"tol must be a finite number > 0, got {tol!r}")
+    tol = check_positive_real(tol, "tol")
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
     d = problem.d
