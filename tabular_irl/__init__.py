@@ -2,6 +2,7 @@
 
 __version__ = "0.1.0"
 
+from . import metrics
 from ._config import get_num_threads, set_num_threads, show_config
 from .envs import Problem, gridworld, objectworld, random_mdp
 from .inference import (
@@ -26,7 +27,6 @@ from .irl import (
     maxent_objective,
     reward_gradient,
 )
-from . import metrics
 from .mdp import MDP
 from .planning import ConvergenceWarning, SoftPlan, soft_backward, value_iteration
 from .trajectories import Trajectories, empirical_feature_counts, sample_trajectories

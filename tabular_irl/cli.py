@@ -116,7 +116,13 @@ _LP_DISCOUNT = 0.9
 
 def _fit(algorithm: str, world, T: int, demos, args: argparse.Namespace):
     """Run one IRL method; return (learned state reward (S,), learned policy value, summary lines)."""
-    from . import apprenticeship_learning, lp_irl, max_margin_planning, maxent_irl, value_iteration
+    from . import (
+        apprenticeship_learning,
+        lp_irl,
+        max_margin_planning,
+        maxent_irl,
+        value_iteration,
+    )
     from .metrics import policy_value
 
     mdp, features = world.mdp, world.features

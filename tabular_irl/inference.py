@@ -25,7 +25,7 @@ from ._validation import (
     check_reward,
     check_temperature,
 )
-from .mdp import MDP
+from .mdp import MDP, check_mdp
 from .planning import SoftPlan, soft_backward
 
 __all__ = ["Visitation", "visitation", "posterior_marginals", "expected_feature_counts"]
@@ -78,12 +78,6 @@ def _finish(D: np.ndarray, mu: np.ndarray, T: int | None, gamma: float, log_part
                       log_partition=log_partition)
 
 
-def _check_mdp(mdp: Any) -> MDP:
-    if not isinstance(mdp, MDP):
-        raise TypeError(f"mdp must be a tabular_irl.MDP, got {type(mdp).__name__}")
-    return mdp
-
-
 def _start(mdp: MDP, initial: Any) -> np.ndarray:
     if initial is None:
         return np.ascontiguousarray(mdp.initial)
@@ -132,7 +126,7 @@ def visitation(
     >>> bool(abs(vis.state.sum(axis=1) - 1).max() < 1e-12)
     True
     """
-    mdp = _check_mdp(mdp)
+    mdp = check_mdp(mdp)
     T, gamma = check_horizon_discount(horizon, discount)
     pi = check_policy(policy, mdp.n_states, mdp.n_actions, T)
     return _rollout(mdp, pi, T, gamma, _start(mdp, initial))
@@ -210,7 +204,7 @@ def posterior_marginals(
     >>> post.state.shape, post.state_action.shape
     ((6, 16), (5, 16, 5))
     """
-    mdp = _check_mdp(mdp)
+    mdp = check_mdp(mdp)
     if horizon is None:
         raise ValueError("horizon must be an integer >= 1 (the non-causal model needs a finite horizon), got None")
     T, gamma = check_horizon_discount(horizon, None, causal=False)

@@ -15,7 +15,7 @@ import scipy.sparse as sp
 
 from ._validation import check_distribution, check_finite_array, check_transitions
 
-__all__ = ["MDP"]
+__all__ = ["MDP", "check_mdp"]
 
 _LAYOUTS = {
     # layout -> axes permutation that brings the array to (S, A, S')
@@ -280,3 +280,10 @@ class MDP:
                 raise ValueError(f"initial must have shape (S,) = ({S},) or (S+1,) = ({S + 1},) "
                                  f"(with the absorbing state), got shape {init.shape}")
         return cls(P, init, n_actions=A), reward
+
+
+def check_mdp(mdp: Any) -> MDP:
+    """``mdp`` itself if it is an :class:`MDP`, else a ``TypeError`` naming it."""
+    if not isinstance(mdp, MDP):
+        raise TypeError(f"mdp must be a tabular_irl.MDP, got {type(mdp).__name__}")
+    return mdp

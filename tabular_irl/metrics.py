@@ -33,8 +33,8 @@ from ._validation import (
     check_policy,
     check_reward,
 )
-from .inference import _check_mdp, visitation
-from .mdp import MDP
+from .inference import visitation
+from .mdp import MDP, check_mdp
 
 __all__ = [
     "PolicyDivergence",
@@ -87,7 +87,7 @@ def _check_named_policy(policy: Any, name: str, mdp: MDP, T: int | None) -> np.n
 
 
 def _setup(mdp: Any, horizon: Any, discount: Any) -> tuple[MDP, int | None, float]:
-    mdp = _check_mdp(mdp)
+    mdp = check_mdp(mdp)
     T, gamma = check_horizon_discount(horizon, discount)
     return mdp, T, gamma
 

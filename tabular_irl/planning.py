@@ -22,7 +22,7 @@ from ._validation import (
     check_reward,
     check_temperature,
 )
-from .mdp import MDP
+from .mdp import MDP, check_mdp
 
 __all__ = ["SoftPlan", "soft_backward", "value_iteration", "ConvergenceWarning"]
 
@@ -95,8 +95,7 @@ def _check_finite_values(V, pi, r, T, gamma, temperature) -> None:
 
 def _plan(mdp: MDP, reward: Any, horizon: Any, discount: Any, *, causal: bool, mode: int | None,
           temperature: float, tol: float, max_iter: Any) -> SoftPlan:
-    if not isinstance(mdp, MDP):
-        raise TypeError(f"mdp must be a tabular_irl.MDP, got {type(mdp).__name__}")
+    check_mdp(mdp)
     T, gamma = check_horizon_discount(horizon, discount, causal)
     if mode is None:  # soft: the model is chosen once ``causal`` is known to be a bool
         mode = _kernels.MODE_CAUSAL if causal else _kernels.MODE_NONCAUSAL

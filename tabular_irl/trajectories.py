@@ -22,7 +22,7 @@ from ._validation import (
     check_positive_int,
     check_seed,
 )
-from .mdp import MDP
+from .mdp import MDP, check_mdp
 
 __all__ = ["Trajectories", "sample_trajectories", "empirical_feature_counts", "empirical_visitation"]
 
@@ -154,8 +154,7 @@ def sample_trajectories(
     >>> demos.states.shape, demos.actions.shape
     ((3, 6), (3, 5))
     """
-    if not isinstance(mdp, MDP):
-        raise TypeError(f"mdp must be a tabular_irl.MDP, got {type(mdp).__name__}")
+    check_mdp(mdp)
     T = check_horizon(horizon)
     n = check_positive_int(n, "n")
     pi = check_policy(policy, mdp.n_states, mdp.n_actions, T)

@@ -1,6 +1,10 @@
 """IRL algorithms, one module per family."""
 
-from .apprenticeship import ApprenticeshipResult, apprenticeship_learning, min_norm_point
+from .apprenticeship import (
+    ApprenticeshipResult,
+    apprenticeship_learning,
+    min_norm_point,
+)
 from .lp import LPIRLResult, lp_irl
 from .margin import MMPResult, max_margin_planning, mmp_objective
 from .maxent import (

@@ -9,7 +9,7 @@ import numpy as np
 from .._features import LinearFeatures, as_linear_features
 from .._validation import check_finite_array, check_horizon_discount
 from ..inference import _rollout
-from ..mdp import MDP
+from ..mdp import MDP, check_mdp
 from ..trajectories import Trajectories
 
 __all__ = [
@@ -19,12 +19,6 @@ __all__ = [
     "expert_feature_expectations",
     "resolve_model",
 ]
-
-
-def check_mdp(mdp: Any) -> MDP:
-    if not isinstance(mdp, MDP):
-        raise TypeError(f"mdp must be a tabular_irl.MDP, got {type(mdp).__name__}")
-    return mdp
 
 
 def features_for(mdp: MDP, features: Any) -> LinearFeatures:

@@ -25,7 +25,7 @@ import scipy.sparse.linalg as spla
 
 from .._validation import check_horizon_discount, check_indices
 from ..inference import Visitation, _posterior, _rollout
-from ..mdp import MDP
+from ..mdp import MDP, check_mdp
 from ..planning import SoftPlan, soft_backward
 from ..trajectories import Trajectories
 
@@ -45,8 +45,7 @@ class Demonstrations:
 
 
 def prepare_demonstrations(mdp: MDP, demos, horizon, discount, causal) -> Demonstrations:
-    if not isinstance(mdp, MDP):
-        raise TypeError(f"mdp must be a tabular_irl.MDP, got {type(mdp).__name__}")
+    check_mdp(mdp)
     if not isinstance(demos, Trajectories):
         raise TypeError(f"demos must be tabular_irl.Trajectories, got {type(demos).__name__}")
     T, gamma = check_horizon_discount(horizon, discount, causal)

@@ -83,7 +83,12 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import _describe, check_finite_array, check_positive_int, check_positive_real
+from .._validation import (
+    _describe,
+    check_finite_array,
+    check_positive_int,
+    check_positive_real,
+)
 from ..planning import ConvergenceWarning, value_iteration
 from ._common import (
     check_mdp,

@@ -70,7 +70,13 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.optimize import linprog
 
-from .._validation import ROW_SUM_ATOL, _describe, check_discount, check_policy, check_real
+from .._validation import (
+    ROW_SUM_ATOL,
+    _describe,
+    check_discount,
+    check_policy,
+    check_real,
+)
 from ..mdp import MDP
 from ._common import check_mdp, features_for
 
