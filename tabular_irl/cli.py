@@ -32,6 +32,26 @@ _positive_int = _int_at_least(1)
 _non_negative_int = _int_at_least(0)
 
 
+def _real_at_least(minimum: float, strict: bool):
+    """An argparse type: a finite number >= ``minimum`` (> with ``strict``)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not np.isfinite(value) or value < minimum or (strict and value == minimum):
+            raise argparse.ArgumentTypeError(f"expected a finite number {'>' if strict else '>='} {minimum:g}, "
+                                             f"got {text}")
+        return value
+
+    return parse
+
+
+_positive_float = _real_at_least(0.0, strict=True)
+_non_negative_float = _real_at_least(0.0, strict=False)
+
+
 def _probability(text: str) -> float:
     try:
         value = float(text)
@@ -218,17 +238,17 @@ def build_parser() -> argparse.ArgumentParser:
                       help="number of decisions T (default: 2 * size)")
     demo.add_argument("--step-reward", type=float, default=-0.1,
                       help="reward of every non-goal cell (default: -0.1; the goal's is 1)")
-    demo.add_argument("--goal-reward-scale", type=float, default=2.0,
+    demo.add_argument("--goal-reward-scale", type=_positive_float, default=2.0,
                       help="the expert is soft-optimal for this multiple of the reward (default: 2)")
     demo.add_argument("--algorithm", choices=list(_ALGORITHMS) + ["all"], nargs="+", default=["mce"],
                       help="IRL method(s) to run and compare: " + "; ".join(f"{k}: {v}" for k, v in
                       _ALGORITHMS.items()) + "; all: every one (default: mce)")
-    demo.add_argument("--epsilon", type=float, default=1e-2,
+    demo.add_argument("--epsilon", type=_positive_float, default=1e-2,
                       help="apprenticeship learning's tolerance on ||mu_E - mu_mix|| (default: 0.01)")
-    demo.add_argument("--lp-l1", type=float, default=1.05, help="LP IRL's l1 penalty (default: 1.05)")
+    demo.add_argument("--lp-l1", type=_non_negative_float, default=1.05, help="LP IRL's l1 penalty (default: 1.05)")
     demo.add_argument("--n-demos", type=_non_negative_int, default=1000,
                       help="demonstrations to sample (default: 1000; 0 skips the IRL part)")
-    demo.add_argument("--l2", type=float, default=1e-3, help="l2 penalty on theta (default: 1e-3)")
+    demo.add_argument("--l2", type=_non_negative_float, default=1e-3, help="l2 penalty on theta (default: 1e-3)")
     demo.add_argument("--seed", type=_non_negative_int, default=0, help="seed of the demonstrations (default: 0)")
     demo.set_defaults(func=_demo)
 

@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from ._features import as_linear_features
 from ._validation import (
-    check_features,
     check_finite_array,
     check_horizon_discount,
     check_policy,
@@ -369,12 +369,12 @@ def feature_expectation_distance(
     mdp, T, gamma = _setup(mdp, horizon, discount)
     pi_e = _check_named_policy(expert_policy, "expert_policy", mdp, T)
     pi_l = _check_named_policy(learned_policy, "learned_policy", mdp, T)
-    phi = check_features(features, mdp.n_states, mdp.n_actions)
+    phi = as_linear_features(features, mdp.n_states, mdp.n_actions)
     p = _check_ord(ord)
     disc = _discount_arg(T, gamma)
     mu_e = visitation(mdp, pi_e, horizon=T, discount=disc, initial=initial).total_state_action
     mu_l = visitation(mdp, pi_l, horizon=T, discount=disc, initial=initial).total_state_action
-    diff = np.einsum("sa,sak->k", mu_e - mu_l, phi)
+    diff = phi.contract(mu_e - mu_l)
     return float(np.linalg.norm(diff, ord=p))
 
 

@@ -48,7 +48,8 @@ def test_demo_deterministic_dynamics_shows_no_rollout_gap(capsys):
 
 
 @pytest.mark.parametrize("args", [["demo", "--size", "0"], ["demo", "--slip", "2"], ["demo", "--size", "x"],
-                                  ["demo", "--n-demos", "-1"], ["demo", "--algorithm", "gail"]])
+                                  ["demo", "--n-demos", "-1"], ["demo", "--algorithm", "gail"],
+                                  ["demo", "--l2", "-1"], ["demo", "--epsilon", "0"], ["demo", "--l2", "nan"]])
 def test_bad_arguments_exit_nonzero_with_one_line(args, capsys):
     with pytest.raises(SystemExit) as exc:
         main(args)

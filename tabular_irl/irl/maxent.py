@@ -33,8 +33,8 @@ import numpy as np
 import scipy.optimize as opt
 
 from .._features import as_linear_features
-from .._validation import check_finite_array, check_positive_int, check_positive_real
-from ..inference import Visitation, visitation
+from .._validation import check_finite_array, check_positive_int, check_positive_real, check_reward
+from ..inference import Visitation, _rollout
 from ..mdp import MDP
 from ..planning import ConvergenceWarning, SoftPlan, soft_backward
 from ..trajectories import Trajectories
@@ -209,8 +209,6 @@ def reward_gradient(
     gradient : ndarray, shape (S, A)
         (Sum it over actions for a state-only reward model.)
     """
-    from .._validation import check_reward
-
     demo = prepare_demonstrations(mdp, demos, horizon, discount, causal)
     r = check_reward(reward, mdp.n_states, mdp.n_actions)
     value, grad, _, _ = evaluate(mdp, r, demo)
@@ -231,10 +229,15 @@ def classic_maxent_gradient(
     ``causal=False``).
     """
     problem = _Problem(mdp, features, demos, horizon, None, False, 0.0)
-    th = _check_theta(theta, problem.d)
-    plan = soft_backward(mdp, problem.reward(th), horizon=problem.demo.horizon, causal=False)
-    vis = visitation(mdp, plan.policy, horizon=problem.demo.horizon, initial=problem.demo.start)
-    value = float(np.sum(problem.demo.counts * problem.reward(th)) - problem.demo.start @ plan.V[0])
+    return _classic_value_and_gradient(problem, _check_theta(theta, problem.d))
+
+
+def _classic_value_and_gradient(problem: _Problem, theta: np.ndarray) -> tuple[float, np.ndarray]:
+    reward = problem.reward(theta)
+    demo = problem.demo
+    plan = soft_backward(problem.mdp, reward, horizon=demo.horizon, causal=False)
+    vis = _rollout(problem.mdp, plan.policy, demo.horizon, 1.0, demo.start)
+    value = float(np.sum(demo.counts * reward) - demo.start @ plan.V[0])
     return value, problem.empirical - problem.features.contract(vis.total_state_action)
 
 
@@ -486,7 +489,7 @@ def classic_maxent_irl(
     problem = _Problem(mdp, features, demos, horizon, None, False, l2)
 
     def gradient_fn(theta):
-        value, grad = classic_maxent_gradient(mdp, features, theta, demos, horizon=horizon)
+        value, grad = _classic_value_and_gradient(problem, theta)
         return value - 0.5 * problem.l2 * float(theta @ theta), grad - problem.l2 * theta
 
     return _fit(problem, theta0, "L-BFGS-B", max_iter, tol, callback, gradient_fn=gradient_fn)
