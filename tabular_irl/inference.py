@@ -143,13 +143,18 @@ def _rollout(mdp: MDP, pi: np.ndarray, T: int | None, gamma: float, init: np.nda
     return _finish(D, mu, T, gamma)
 
 
+def policy_transitions(mdp: MDP, pi: np.ndarray) -> sp.csr_array:
+    """``P_pi[s, s'] = sum_a pi(a|s) P(s'|s, a)``, shape ``(S, S)``, for a stationary ``(S, A)`` policy."""
+    S, A = mdp.n_states, mdp.n_actions
+    # row s*A+a of P weighted by pi(a|s), then the A rows of each state summed
+    weights = sp.csr_array((pi.ravel(), (np.repeat(np.arange(S), A), np.arange(S * A))), shape=(S, S * A))
+    return sp.csr_array(weights @ mdp.transitions)
+
+
 def _discounted_occupancy(mdp: MDP, pi: np.ndarray, gamma: float, init: np.ndarray) -> np.ndarray:
     """Solve ``(I - gamma P_pi^T) d = initial`` with ``P_pi[s, s'] = sum_a pi(a|s) P(s'|s, a)``."""
-    S, A = mdp.n_states, mdp.n_actions
-    # Row s*A+a of P weighted by pi(a|s), then the A rows of each state summed.
-    weights = sp.csr_array((pi.ravel(), (np.repeat(np.arange(S), A), np.arange(S * A))), shape=(S, S * A))
-    P_pi = weights @ mdp.transitions
-    system = (sp.identity(S, format="csc") - gamma * P_pi.T).tocsc()
+    S = mdp.n_states
+    system = (sp.identity(S, format="csc") - gamma * policy_transitions(mdp, pi).T).tocsc()
     d = spla.spsolve(system, init)
     d = np.ascontiguousarray(np.atleast_1d(d), dtype=np.float64)
     # One step of iterative refinement: the system is an M-matrix with

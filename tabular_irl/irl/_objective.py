@@ -24,7 +24,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from .._validation import check_horizon_discount, check_indices
-from ..inference import Visitation, _posterior, _rollout
+from ..inference import Visitation, _posterior, _rollout, policy_transitions
 from ..mdp import MDP, check_mdp
 from ..planning import SoftPlan, soft_backward
 from ..trajectories import Trajectories
@@ -178,8 +178,7 @@ def _directional_discounted(mdp, plan, vis, demo, dr):
     P, PT = mdp.transitions, mdp.transitions_t
     S, A = mdp.n_states, mdp.n_actions
     gamma, pi, d = demo.discount, plan.policy, vis.state
-    weights = sp.csr_array((pi.ravel(), (np.repeat(np.arange(S), A), np.arange(S * A))), shape=(S, S * A))
-    P_pi = (weights @ P).tocsc()
+    P_pi = policy_transitions(mdp, pi).tocsc()
     lu = spla.splu((sp.identity(S, format="csc") - gamma * P_pi).tocsc())
     # dV solves (I - gamma P_pi) dV = E_pi[dr]
     dV = lu.solve(np.einsum("sa,sa->s", pi, dr))
