@@ -110,12 +110,31 @@ class Trajectories:
         return np.bincount(self.states[:, 0], minlength=n_states) / self.n_trajectories
 
 
-def _sample_rows(cum: np.ndarray, starts: np.ndarray, ends: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Inverse-CDF draw of one entry per row from a flat array of per-row cumulative sums."""
-    base = np.where(starts > 0, cum[np.maximum(starts - 1, 0)], 0.0)
-    total = cum[ends - 1] - base
-    pos = np.searchsorted(cum, base + u * total, side="right")
-    return np.minimum(pos, ends - 1)
+def _row_cumsums(indptr: np.ndarray, data: np.ndarray) -> np.ndarray:
+    """Cumulative sums restarted at every CSR row (each row's own running total, exactly).
+
+    One global cumsum would carry the magnitude of all previous rows, losing
+    probabilities below ~ulp(number of rows) on large MDPs. The loop runs over
+    positions within a row (at most the longest row), vectorised over rows.
+    """
+    local = np.array(data, dtype=np.float64)
+    starts, lengths = indptr[:-1], np.diff(indptr)
+    for j in range(1, int(lengths.max(initial=0))):
+        rows = starts[lengths > j]
+        local[rows + j] += local[rows + j - 1]
+    return local
+
+
+def _sample_rows(local_cum: np.ndarray, starts: np.ndarray, ends: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Inverse-CDF draw of one entry per row: a binary search inside each row's own cumsum."""
+    target = u * local_cum[ends - 1]
+    lo, hi = starts.copy(), ends - 1  # the answer lies in [lo, hi]
+    while np.any(lo < hi):
+        mid = (lo + hi) // 2
+        right = local_cum[mid] <= target  # strictly beyond mid
+        lo = np.where(right & (lo < hi), mid + 1, lo)
+        hi = np.where(~right & (lo < hi), mid, hi)
+    return lo
 
 
 def sample_trajectories(
@@ -162,7 +181,7 @@ def sample_trajectories(
     init = mdp.initial if initial is None else check_distribution(initial, "initial", mdp.n_states)
     S, A = mdp.n_states, mdp.n_actions
     P = mdp.transitions
-    p_cum = np.cumsum(P.data)
+    p_cum = _row_cumsums(P.indptr.astype(np.int64), P.data)
     indptr = P.indptr.astype(np.int64)
 
     states = np.empty((n, T + 1), dtype=np.int64)

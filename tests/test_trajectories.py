@@ -73,3 +73,19 @@ def test_trajectories_are_read_only_copies():
     with pytest.raises(ValueError):
         demos.states[0, 0] = 1
     assert demos.horizon == 1 and len(demos) == 1
+
+
+def test_row_local_inverse_cdf_matches_per_row_search():
+    from tabular_irl.trajectories import _row_cumsums, _sample_rows
+
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(1, 7, size=50)
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    data = rng.random(indptr[-1])
+    local = _row_cumsums(indptr, data)
+    rows = rng.integers(0, 50, size=2000)
+    u = rng.random(2000)
+    got = _sample_rows(local, indptr[rows], indptr[rows + 1], u)
+    for k, r, ui in zip(got, rows, u):
+        cum = np.cumsum(data[indptr[r]:indptr[r + 1]])
+        assert k - indptr[r] == np.searchsorted(cum, ui * cum[-1], side="right")
