@@ -47,6 +47,7 @@ __all__ = [
     "check_horizon",
     "check_discount",
     "check_horizon_discount",
+    "discount_argument",
     "check_temperature",
     "check_policy",
     "check_positive_int",
@@ -339,6 +340,11 @@ def check_horizon_discount(horizon: Any, discount: Any, causal: bool = True) -> 
             "trajectory-distribution meaning there; use causal=True (maximum causal entropy)"
         )
     return T, gamma
+
+
+def discount_argument(horizon: int | None, gamma: float) -> float | None:
+    """The ``discount=`` that :func:`check_horizon_discount` maps back to ``(horizon, gamma)``."""
+    return None if horizon is not None and gamma == 1.0 else gamma
 
 
 def check_temperature(temperature: Any) -> float:

@@ -31,6 +31,7 @@ from ._validation import (
     check_finite_array,
     check_horizon_discount,
     check_policy,
+    discount_argument,
     check_reward,
 )
 from .inference import visitation
@@ -93,12 +94,8 @@ def _setup(mdp: Any, horizon: Any, discount: Any) -> tuple[MDP, int | None, floa
 
 
 def _value(mdp: MDP, pi: np.ndarray, r: np.ndarray, T: int | None, gamma: float, initial: Any) -> float:
-    vis = visitation(mdp, pi, horizon=T, discount=_discount_arg(T, gamma), initial=initial)
+    vis = visitation(mdp, pi, horizon=T, discount=discount_argument(T, gamma), initial=initial)
     return float(np.sum(vis.total_state_action * r))
-
-
-def _discount_arg(T: int | None, gamma: float) -> float | None:
-    return None if (T is not None and gamma == 1.0) else gamma
 
 
 # -- policy metrics ----------------------------------------------------------------
@@ -281,7 +278,7 @@ def policy_divergence(
     mdp, T, gamma = _setup(mdp, horizon, discount)
     pi_e = _check_named_policy(expert_policy, "expert_policy", mdp, T)
     pi_l = _check_named_policy(learned_policy, "learned_policy", mdp, T)
-    vis = visitation(mdp, pi_e, horizon=T, discount=_discount_arg(T, gamma), initial=initial)
+    vis = visitation(mdp, pi_e, horizon=T, discount=discount_argument(T, gamma), initial=initial)
     S, A = mdp.n_states, mdp.n_actions
     if T is None:
         weights = (1.0 - gamma) * vis.state  # (S,)
@@ -371,7 +368,7 @@ def feature_expectation_distance(
     pi_l = _check_named_policy(learned_policy, "learned_policy", mdp, T)
     phi = as_linear_features(features, mdp.n_states, mdp.n_actions)
     p = _check_ord(ord)
-    disc = _discount_arg(T, gamma)
+    disc = discount_argument(T, gamma)
     mu_e = visitation(mdp, pi_e, horizon=T, discount=disc, initial=initial).total_state_action
     mu_l = visitation(mdp, pi_l, horizon=T, discount=disc, initial=initial).total_state_action
     diff = phi.contract(mu_e - mu_l)

@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from .._validation import check_horizon_discount, check_indices
+from .._validation import check_horizon_discount, check_indices, discount_argument
 from ..inference import Visitation, _posterior, _rollout, policy_transitions
 from ..mdp import MDP, check_mdp
 from ..planning import SoftPlan, soft_backward
@@ -63,7 +63,7 @@ def prepare_demonstrations(mdp: MDP, demos, horizon, discount, causal) -> Demons
 def evaluate(mdp: MDP, reward: np.ndarray, demo: Demonstrations) -> tuple[float, np.ndarray, SoftPlan, Visitation]:
     """``(L, dL/dr (S, A), plan, expected visitation)`` for a validated ``(S, A)`` reward."""
     T, gamma = demo.horizon, demo.discount
-    discount = None if T is not None and gamma == 1.0 else gamma
+    discount = discount_argument(T, gamma)
     plan = soft_backward(mdp, reward, horizon=T, discount=discount, causal=demo.causal)
     if demo.causal:
         vis = _rollout(mdp, plan.policy, T, gamma, demo.start)
