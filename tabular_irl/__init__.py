@@ -11,6 +11,14 @@ from .inference import (
     posterior_marginals,
     visitation,
 )
+from .io import (
+    MDPFile,
+    load_mdp,
+    load_metadata,
+    load_trajectories,
+    save_mdp,
+    save_trajectories,
+)
 from .irl import (
     ApprenticeshipResult,
     LPIRLResult,
@@ -34,6 +42,12 @@ from .trajectories import Trajectories, empirical_feature_counts, sample_traject
 __all__ = [
     "metrics",
     "MDP",
+    "MDPFile",
+    "save_mdp",
+    "load_mdp",
+    "save_trajectories",
+    "load_trajectories",
+    "load_metadata",
     "Problem",
     "gridworld",
     "objectworld",

@@ -129,6 +129,7 @@ FORMAT_VERSION = 1
 _MDP_FORMAT = "tabular_irl.mdp"
 _TRAJ_FORMAT = "tabular_irl.trajectories"
 _LOADERS = {_MDP_FORMAT: "load_mdp", _TRAJ_FORMAT: "load_trajectories"}
+_NOUNS = {_MDP_FORMAT: "an MDP", _TRAJ_FORMAT: "demonstrations"}
 
 _COMMON_FIELDS = {"format", "format_version", "metadata", "writer"}
 _SPARSE_FEATURE_FIELDS = ("features_indptr", "features_indices", "features_data", "features_shape")
@@ -370,6 +371,12 @@ def _open(path: Any, expected: str | None, read: Any) -> Any:
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
     where = os.fsdecode(os.fspath(path))
+    with open(where, "rb") as fh:  # FileNotFoundError and the like pass through unchanged
+        head = fh.read(6)
+    if head.startswith(b"\x93NUMPY"):
+        raise ValueError(f"{where}: is a single .npy array, not a .npz archive, so not a tabular_irl file")
+    if not head.startswith(b"PK"):  # numpy would otherwise try to unpickle it
+        raise ValueError(f"{where}: not a .npz (zip) archive, so not a tabular_irl file (it starts with {head!r})")
     try:
         npz = np.load(where, allow_pickle=False)
     except (FileNotFoundError, IsADirectoryError, PermissionError):
@@ -386,7 +393,7 @@ def _open(path: Any, expected: str | None, read: Any) -> Any:
                              f"fields found: {sorted(npz.files)[:10]})")
         found = r.string("format")
         if expected is not None and found != expected:
-            hint = (f"; it holds {found.split('.', 1)[1]}: read it with tabular_irl.io.{_LOADERS[found]}"
+            hint = (f"; it holds {_NOUNS[found]}: read it with tabular_irl.io.{_LOADERS[found]}"
                     if found in _LOADERS else "")
             raise r.error("field 'format'", f"is {found!r}, expected {expected!r}{hint}")
         if found not in _FIELDS:

@@ -31,8 +31,8 @@ from ._validation import (
     check_finite_array,
     check_horizon_discount,
     check_policy,
-    discount_argument,
     check_reward,
+    discount_argument,
 )
 from .inference import visitation
 from .mdp import MDP, check_mdp

@@ -185,10 +185,10 @@ def test_truncated_file(tmp_path, problem):
     path = save_mdp(tmp_path / "m", problem[0], features=problem[2])
     raw = path.read_bytes()
     path.write_bytes(raw[: len(raw) // 2])
-    with pytest.raises(ValueError, match=r"bad|m\.npz: not a readable \.npz"):
+    with pytest.raises(ValueError, match=r"m\.npz: not a readable \.npz \(zip\) archive.*BadZipFile"):
         load_mdp(path)
     path.write_bytes(b"")
-    with pytest.raises(ValueError, match=r"m\.npz: not a readable \.npz"):
+    with pytest.raises(ValueError, match=r"m\.npz: not a \.npz \(zip\) archive.*starts with b''"):
         load_mdp(path)
 
 
@@ -208,7 +208,7 @@ def test_corrupt_member_names_the_field(tmp_path, problem):
 def test_text_file_and_npy_file(tmp_path):
     text = tmp_path / "notes.npz"
     text.write_text("S A\n3 2\n")
-    with pytest.raises(ValueError, match=r"notes\.npz: not a readable \.npz \(zip\) archive"):
+    with pytest.raises(ValueError, match=r"notes\.npz: not a \.npz \(zip\) archive.*starts with b'S A\\n3 '"):
         load_mdp(text)
     npy = tmp_path / "array.npy"
     np.save(npy, np.arange(3))
@@ -269,10 +269,14 @@ def test_invalid_transitions(tmp_path, problem):
     indptr[1], indptr[2] = indptr[2], indptr[1]  # decreasing: would crash scipy's C code
     with pytest.raises(ValueError, match="indptr must start at 0 and be non-decreasing"):
         load_mdp(_write(tmp_path, **_fields(mdp, indptr=indptr)))
-    with pytest.raises(ValueError, match=rf"indptr must have length {S * A + 1}"):
+    with pytest.raises(ValueError, match=rf"indptr must have length {S * (A + 1) + 1}, got length {S * A + 1}"):
         load_mdp(_write(tmp_path, **_fields(mdp, n_actions=A + 1)))
     with pytest.raises(ValueError, match="'indices' and 'data' must have the same length"):
         load_mdp(_write(tmp_path, **_fields(mdp, data=np.append(data, 1.0))))
+    nnz = data.size
+    with pytest.raises(ValueError, match=rf"field 'indptr' ends at {nnz}, but {nnz + 1} entries are stored"):
+        load_mdp(_write(tmp_path, **_fields(mdp, indices=np.append(mdp.transitions.indices, 0),
+                                            data=np.append(mdp.transitions.data, 1.0))))
     with pytest.raises(ValueError, match="field 'data' must hold real values, got dtype <U"):
         load_mdp(_write(tmp_path, **_fields(mdp, data=np.array(["x"] * data.size))))
     with pytest.raises(ValueError, match="field 'initial' is invalid: initial must sum to 1"):
@@ -283,7 +287,8 @@ def test_invalid_transitions(tmp_path, problem):
 
 def test_invalid_features_and_reward(tmp_path, problem):
     mdp, r, phi_s, _ = problem
-    with pytest.raises(ValueError, match=rf"field 'features' is invalid: .*\(S, d\) = \({S}, d\).*got shape \({S - 1}, "):
+    wrong_rows = rf"field 'features' is invalid: .*\(S, d\) = \({S}, d\).*got shape \({S - 1}, "
+    with pytest.raises(ValueError, match=wrong_rows):
         load_mdp(_write(tmp_path, **_fields(mdp, features=phi_s[:-1])))
     with pytest.raises(ValueError, match=r"'features_shape' must be \(S, d\)"):
         load_mdp(_write(tmp_path, **_fields(mdp, features_indptr=np.zeros(S + 2, dtype=int),

@@ -33,7 +33,12 @@ import numpy as np
 import scipy.optimize as opt
 
 from .._features import as_linear_features
-from .._validation import check_finite_array, check_positive_int, check_positive_real, check_reward
+from .._validation import (
+    check_finite_array,
+    check_positive_int,
+    check_positive_real,
+    check_reward,
+)
 from ..inference import Visitation, _rollout
 from ..mdp import MDP
 from ..planning import ConvergenceWarning, SoftPlan, soft_backward
