@@ -1,0 +1,244 @@
+"""The file commands of the command line (solve, visitation, irl, check): outputs equal the direct API."""
+
+import re
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from tabular_irl import (
+    gridworld,
+    maxent_irl,
+    sample_trajectories,
+    soft_backward,
+    value_iteration,
+    visitation,
+)
+from tabular_irl.cli import main
+from tabular_irl.io import save_mdp, save_trajectories
+
+# outputs are the same floating-point computation as the API call, so they agree to rounding
+EXACT = dict(rtol=1e-12, atol=1e-12)
+T = 5
+
+
+@pytest.fixture
+def world():
+    return gridworld(4, slip=0.2, step_reward=-0.1)
+
+
+@pytest.fixture
+def mdp_file(tmp_path, world):
+    return str(save_mdp(tmp_path / "grid", world.mdp, features=world.features, reward=world.reward, horizon=T))
+
+
+@pytest.fixture
+def demos(world):
+    expert = soft_backward(world.mdp, 2.0 * world.reward, horizon=T)
+    return sample_trajectories(world.mdp, expert.policy, 100, horizon=T, seed=0)
+
+
+@pytest.fixture
+def demos_file(tmp_path, demos):
+    return str(save_trajectories(tmp_path / "demos", demos))
+
+
+def _run(args, capsys):
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _assert_one_line_error(code, err):
+    assert code != 0
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("tabular-irl: error: ")
+
+
+# --------------------------------------------------------------------------
+# solve
+# --------------------------------------------------------------------------
+def test_solve_writes_the_soft_plan(tmp_path, mdp_file, world, capsys):
+    out = tmp_path / "plan.npz"
+    code, text, _ = _run(["solve", mdp_file, "--out", out], capsys)
+    assert code == 0
+    plan = soft_backward(world.mdp, world.reward, horizon=T)
+    with np.load(out) as f:
+        assert sorted(f.files) == ["Q", "V", "log_partition", "policy"]
+        for name in ("V", "Q", "policy"):
+            assert_allclose(f[name], getattr(plan, name), **EXACT)
+        assert f["log_partition"].shape == ()
+        assert_allclose(f["log_partition"], plan.log_partition, **EXACT)
+    assert f"{plan.log_partition:.10f}" in text
+    assert "S=16" in text and "A=5" in text and f"T={T}" in text
+
+
+def test_solve_flags_override_the_file(tmp_path, mdp_file, world, capsys):
+    out = tmp_path / "plan"  # .npz is appended
+    args = ["solve", mdp_file, "--horizon", 3, "--non-causal", "--temperature", 0.5, "--out", out]
+    assert _run(args, capsys)[0] == 0
+    plan = soft_backward(world.mdp, world.reward, horizon=3, causal=False, temperature=0.5)
+    with np.load(tmp_path / "plan.npz") as f:
+        assert_allclose(f["policy"], plan.policy, **EXACT)
+        assert_allclose(f["log_partition"], plan.log_partition, **EXACT)
+
+
+def test_solve_hard_discounted_reports_convergence(tmp_path, mdp_file, world, capsys):
+    out = tmp_path / "hard.npz"
+    code, text, _ = _run(["solve", mdp_file, "--hard", "--discount", 0.9, "--out", out], capsys)
+    assert code == 0
+    plan = value_iteration(world.mdp, world.reward, discount=0.9)
+    with np.load(out) as f:
+        assert_array_equal(f["policy"], plan.policy)
+        assert_allclose(f["V"], plan.V, **EXACT)
+    assert f"{plan.n_iter} sweeps" in text and "error bound" in text
+
+
+# --------------------------------------------------------------------------
+# visitation
+# --------------------------------------------------------------------------
+def test_visitation_of_a_solved_policy(tmp_path, mdp_file, world, capsys):
+    plan_file, out = tmp_path / "plan.npz", tmp_path / "vis.npz"
+    assert _run(["solve", mdp_file, "--out", plan_file], capsys)[0] == 0
+    code, text, _ = _run(["visitation", mdp_file, "--policy", plan_file, "--out", out], capsys)
+    assert code == 0
+    vis = visitation(world.mdp, soft_backward(world.mdp, world.reward, horizon=T).policy, horizon=T)
+    with np.load(out) as f:
+        assert sorted(f.files) == ["state", "state_action", "total_state_action"]
+        for name in f.files:
+            assert_allclose(f[name], getattr(vis, name), **EXACT)
+    error = float(re.search(r"row-sum check: .* = (\S+)", text).group(1))
+    assert error < 1e-12
+
+
+def test_visitation_discounted_occupancy(tmp_path, mdp_file, world, capsys):
+    policy = np.full((world.mdp.n_states, world.mdp.n_actions), 1.0 / world.mdp.n_actions)
+    np.savez(tmp_path / "uniform.npz", policy=policy)
+    out = tmp_path / "vis.npz"
+    args = ["visitation", mdp_file, "--policy", tmp_path / "uniform.npz", "--discount", 0.8, "--out", out]
+    code, text, _ = _run(args, capsys)
+    assert code == 0
+    vis = visitation(world.mdp, policy, discount=0.8)
+    with np.load(out) as f:
+        assert_allclose(f["state"], vis.state, **EXACT)
+        assert_allclose(f["total_state_action"], vis.total_state_action, **EXACT)
+    assert "occupancy check" in text
+
+
+# --------------------------------------------------------------------------
+# irl
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("non_causal", [False, True])
+def test_irl_writes_the_fit(tmp_path, mdp_file, demos_file, world, demos, non_causal, capsys):
+    out = tmp_path / "fit.npz"
+    args = ["irl", mdp_file, demos_file, "--l2", 1e-3, "--out", out] + (["--non-causal"] if non_causal else [])
+    code, text, _ = _run(args, capsys)
+    assert code == 0
+    fit = maxent_irl(world.mdp, world.features, demos, horizon=T, causal=not non_causal, l2=1e-3)
+    with np.load(out) as f:
+        assert sorted(f.files) == ["policy", "reward", "theta"]
+        assert_allclose(f["theta"], fit.theta, **EXACT)
+        assert_allclose(f["reward"], fit.reward, **EXACT)
+        assert_allclose(f["policy"], fit.plan.policy, **EXACT)
+    assert "converged: True" in text
+    assert f"objective {fit.objective:.10f}" in text
+    assert f"mean log-likelihood {fit.log_likelihood:.10f}" in text
+    assert f"{fit.moment_matching_error:.3e}" in text
+
+
+def test_irl_not_converging_is_reported_not_an_error(tmp_path, mdp_file, demos_file, capsys):
+    code, text, err = _run(["irl", mdp_file, demos_file, "--max-iter", 1, "--out", tmp_path / "fit"], capsys)
+    assert code == 0
+    assert "converged: False" in text and "warning: not converged" in text
+    assert err == ""
+
+
+# --------------------------------------------------------------------------
+# check
+# --------------------------------------------------------------------------
+def _reported_errors(text):
+    return [float(x) for x in re.findall(r"(?:max error|max \|row sum - 1\| =|\|V_noncausal - V_causal\| =) (\S+)",
+                                         text)]
+
+
+@pytest.mark.parametrize("slip", [0.0, 0.2])
+def test_check_passes_on_gridworlds(tmp_path, slip, capsys):
+    world = gridworld(3, slip=slip)
+    path = save_mdp(tmp_path / "grid", world.mdp, reward=world.reward, horizon=4)
+    code, text, _ = _run(["check", path], capsys)
+    assert code == 0, text
+    assert "FAIL" not in text and "4 of 4 checks passed" in text
+    errors = _reported_errors(text)
+    assert len(errors) == (4 if slip == 0.0 else 3)
+    assert max(errors) < 1e-6
+    assert ("coincide" in text) == (slip == 0.0)
+
+
+def test_check_without_reward_uses_a_seeded_random_one(tmp_path, world, capsys):
+    path = save_mdp(tmp_path / "dynamics", world.mdp)
+    code, first, _ = _run(["check", path, "--horizon", 3, "--seed", 7], capsys)
+    assert code == 0 and "random" in first
+    assert _run(["check", path, "--horizon", 3, "--seed", 7], capsys)[1].splitlines()[1:-1] == first.splitlines()[1:-1]
+
+
+def test_check_exits_1_when_a_check_fails(tmp_path, mdp_file, capsys):
+    # a threshold below the finite differences' own rounding error: the real measured errors fail it
+    code, text, _ = _run(["check", mdp_file, "--tol", 1e-30], capsys)
+    assert code == 1
+    assert "[FAIL] d log Z" in text and "2 of 4 checks passed" in text
+
+
+# --------------------------------------------------------------------------
+# bad input: one line on stderr, non-zero exit, no traceback
+# --------------------------------------------------------------------------
+def test_bad_files_exit_nonzero_with_one_line(tmp_path, world, mdp_file, demos_file, capsys):
+    bare = str(save_mdp(tmp_path / "bare", world.mdp, horizon=T))
+    text_file = tmp_path / "text.npz"
+    text_file.write_text("not an archive")
+    np.save(tmp_path / "array.npy", np.zeros(3))
+    np.savez(tmp_path / "nopolicy.npz", other=np.zeros(3))
+    out = str(tmp_path / "out.npz")
+    cases = [
+        ["solve", tmp_path / "missing.npz", "--out", out],
+        ["solve", text_file, "--out", out],
+        ["solve", bare, "--out", out],  # no reward
+        ["solve", mdp_file, "--out", tmp_path / "no" / "such" / "dir.npz"],
+        ["solve", mdp_file, "--hard", "--temperature", 2, "--out", out],
+        ["solve", mdp_file, "--discount", 0.9, "--non-causal", "--out", out],
+        ["irl", bare, demos_file, "--out", out],  # no features
+        ["irl", mdp_file, mdp_file, "--out", out],  # an MDP where demonstrations belong
+        ["visitation", mdp_file, "--policy", demos_file, "--out", out],
+        ["visitation", mdp_file, "--policy", tmp_path / "array.npy", "--out", out],
+        ["visitation", mdp_file, "--policy", tmp_path / "nopolicy.npz", "--out", out],
+        ["visitation", mdp_file, "--policy", text_file, "--out", out],
+        ["check", tmp_path / "missing.npz"],
+        ["check", tmp_path],  # a directory
+    ]
+    for args in cases:
+        code, _, err = _run(args, capsys)
+        _assert_one_line_error(code, err)
+    assert "save_mdp" in _run(["solve", bare, "--out", out], capsys)[2]
+
+
+@pytest.mark.parametrize("args", [["solve"], ["solve", "x.npz"], ["solve", "x.npz", "--out", "o", "--horizon", "0"],
+                                  ["solve", "x.npz", "--out", "o", "--hard", "--non-causal"],
+                                  ["visitation", "x.npz", "--out", "o"], ["irl", "x.npz", "--out", "o"],
+                                  ["irl", "x.npz", "d.npz", "--out", "o", "--method", "sgd"],
+                                  ["check", "x.npz", "--tol", "-1"], ["check", "x.npz", "--horizon", "two"]])
+def test_bad_flags_exit_2_with_one_line(args, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code == 2
+    _assert_one_line_error(exc.value.code, capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("command", ["solve", "visitation", "irl", "check"])
+def test_help_documents_the_output(command, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main([command, "--help"])
+    assert exc.value.code == 0
+    text = capsys.readouterr().out
+    assert "MDP_FILE" in text
+    if command != "check":
+        assert "savez_compressed" in text and "OUT.npz" in text
