@@ -247,6 +247,9 @@ def empirical_visitation(demos: Trajectories, n_states: int, n_actions: int) -> 
     N, T = demos.n_trajectories, demos.horizon
     D = np.zeros((T + 1, n_states))
     mu = np.zeros((T, n_states, n_actions))
-    np.add.at(D, (np.broadcast_to(np.arange(T + 1), (N, T + 1)), demos.states), 1.0 / N)
-    np.add.at(mu, (np.broadcast_to(np.arange(T), (N, T)), demos.states[:, :-1], demos.actions), 1.0 / N)
+    # integer counts first, one division last: 1/N added N times is not exactly 1
+    np.add.at(D, (np.broadcast_to(np.arange(T + 1), (N, T + 1)), demos.states), 1.0)
+    np.add.at(mu, (np.broadcast_to(np.arange(T), (N, T)), demos.states[:, :-1], demos.actions), 1.0)
+    D /= N
+    mu /= N
     return D, mu

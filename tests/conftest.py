@@ -20,7 +20,11 @@ settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
-@pytest.fixture(params=range(3))
+# CI runs the first 3 seeds; TABULAR_IRL_TEST_SEEDS=100 runs the whole contract.
+_N_SEEDS = int(os.environ.get("TABULAR_IRL_TEST_SEEDS", "3"))
+
+
+@pytest.fixture(params=range(_N_SEEDS))
 def seed(request):
     """Tests using this fixture must pass for any seed in 0-99."""
     return request.param
