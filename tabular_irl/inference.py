@@ -20,6 +20,7 @@ from ._config import threads_for
 from ._features import as_linear_features
 from ._validation import (
     check_distribution,
+    check_finite_array,
     check_horizon_discount,
     check_policy,
     check_reward,
@@ -242,5 +243,6 @@ def expected_feature_counts(vis: Visitation, features: Any) -> np.ndarray:
     """
     if not isinstance(vis, Visitation):
         raise TypeError(f"vis must be a Visitation, got {type(vis).__name__}")
-    S, A = vis.total_state_action.shape
-    return as_linear_features(features, S, A).contract(vis.total_state_action)
+    total = check_finite_array(vis.total_state_action, "vis.total_state_action", (None, None))
+    S, A = total.shape
+    return as_linear_features(features, S, A).contract(total)

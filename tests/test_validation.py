@@ -727,3 +727,11 @@ def test_complex_sparse_features_rejected(mdp, demos):
 def test_unsigned_indices_beyond_int64_rejected():
     with pytest.raises(ValueError, match=r"states must be indices \(< 2\*\*63\)"):
         Trajectories(np.array([[2**64 - 1, 0]], dtype=np.uint64), np.array([[0]]))
+
+
+def test_expected_feature_counts_checks_a_hand_built_visitation():
+    from tabular_irl import Visitation
+
+    vis = Visitation(np.ones(S), np.ones((S, A)), np.full((S, A), np.nan), None, 0.9)
+    with pytest.raises(ValueError, match=r"vis\.total_state_action must be finite"):
+        expected_feature_counts(vis, np.eye(S))
