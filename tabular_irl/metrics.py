@@ -32,9 +32,8 @@ from ._validation import (
     check_horizon_discount,
     check_policy,
     check_reward,
-    discount_argument,
 )
-from .inference import visitation
+from .inference import _rollout, _start
 from .mdp import MDP, check_mdp
 
 __all__ = [
@@ -93,9 +92,13 @@ def _setup(mdp: Any, horizon: Any, discount: Any) -> tuple[MDP, int | None, floa
     return mdp, T, gamma
 
 
+def _visits(mdp: MDP, pi: np.ndarray, T: int | None, gamma: float, initial: Any):
+    """Visitation of a policy already validated here (no second validation pass)."""
+    return _rollout(mdp, pi, T, gamma, _start(mdp, initial))
+
+
 def _value(mdp: MDP, pi: np.ndarray, r: np.ndarray, T: int | None, gamma: float, initial: Any) -> float:
-    vis = visitation(mdp, pi, horizon=T, discount=discount_argument(T, gamma), initial=initial)
-    return float(np.sum(vis.total_state_action * r))
+    return float(np.sum(_visits(mdp, pi, T, gamma, initial).total_state_action * r))
 
 
 # -- policy metrics ----------------------------------------------------------------
@@ -278,7 +281,7 @@ def policy_divergence(
     mdp, T, gamma = _setup(mdp, horizon, discount)
     pi_e = _check_named_policy(expert_policy, "expert_policy", mdp, T)
     pi_l = _check_named_policy(learned_policy, "learned_policy", mdp, T)
-    vis = visitation(mdp, pi_e, horizon=T, discount=discount_argument(T, gamma), initial=initial)
+    vis = _visits(mdp, pi_e, T, gamma, initial)
     S, A = mdp.n_states, mdp.n_actions
     if T is None:
         weights = (1.0 - gamma) * vis.state  # (S,)
@@ -368,9 +371,9 @@ def feature_expectation_distance(
     pi_l = _check_named_policy(learned_policy, "learned_policy", mdp, T)
     phi = as_linear_features(features, mdp.n_states, mdp.n_actions)
     p = _check_ord(ord)
-    disc = discount_argument(T, gamma)
-    mu_e = visitation(mdp, pi_e, horizon=T, discount=disc, initial=initial).total_state_action
-    mu_l = visitation(mdp, pi_l, horizon=T, discount=disc, initial=initial).total_state_action
+    init = _start(mdp, initial)
+    mu_e = _rollout(mdp, pi_e, T, gamma, init).total_state_action
+    mu_l = _rollout(mdp, pi_l, T, gamma, init).total_state_action
     diff = phi.contract(mu_e - mu_l)
     return float(np.linalg.norm(diff, ord=p))
 
