@@ -17,6 +17,7 @@ __all__ = [
     "features_for",
     "policy_feature_expectations",
     "expert_feature_expectations",
+    "check_demos",
     "resolve_model",
 ]
 
@@ -37,15 +38,23 @@ def policy_feature_expectations(mdp: MDP, features: LinearFeatures, policy: np.n
     return features.contract(_rollout(mdp, policy, horizon, discount, init).total_state_action)
 
 
+def check_demos(demos: Any, mdp: MDP, horizon: int | None) -> Trajectories:
+    """``demos`` as validated ``Trajectories``: their horizon matches the model's, their indices the MDP's."""
+    if not isinstance(demos, Trajectories):
+        raise TypeError(f"demos must be tabular_irl.Trajectories, got {type(demos).__name__}")
+    if horizon is not None and demos.horizon != horizon:
+        raise ValueError(f"demos must have horizon T={horizon} to match horizon={horizon}, "
+                         f"got trajectories of {demos.horizon} decisions")
+    demos.check_against(mdp)
+    return demos
+
+
 def expert_feature_expectations(mdp: MDP, features: LinearFeatures, demos_or_features: Any,
                                 horizon: int | None, discount: float) -> np.ndarray:
     r"""The expert's feature expectations ``(d,)``: empirical from ``Trajectories``
     (``mean_i sum_t gamma^t phi(s_t, a_t)``, horizon checked) or given as an array."""
     if isinstance(demos_or_features, Trajectories):
-        demos = demos_or_features
-        if horizon is not None and demos.horizon != horizon:
-            raise ValueError(f"demos must have horizon T={horizon} to match horizon={horizon}, "
-                             f"got trajectories of {demos.horizon} decisions")
+        demos = check_demos(demos_or_features, mdp, horizon)
         return features.contract(demos.counts(mdp.n_states, mdp.n_actions, discount=discount))
     return check_finite_array(demos_or_features, "demos_or_expert_features", (features.d,))
 

@@ -23,11 +23,12 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from .._validation import check_horizon_discount, check_indices, discount_argument
+from .._validation import check_horizon_discount, discount_argument
 from ..inference import Visitation, _posterior, _rollout, policy_transitions
 from ..mdp import MDP, check_mdp
 from ..planning import SoftPlan, soft_backward
 from ..trajectories import Trajectories
+from ._common import check_demos
 
 __all__ = ["Demonstrations", "prepare_demonstrations", "evaluate", "directional_counts", "log_likelihood"]
 
@@ -46,15 +47,8 @@ class Demonstrations:
 
 def prepare_demonstrations(mdp: MDP, demos, horizon, discount, causal) -> Demonstrations:
     check_mdp(mdp)
-    if not isinstance(demos, Trajectories):
-        raise TypeError(f"demos must be tabular_irl.Trajectories, got {type(demos).__name__}")
     T, gamma = check_horizon_discount(horizon, discount, causal)
-    if T is not None and demos.horizon != T:
-        raise ValueError(
-            f"demos must have horizon T={T} to match horizon={T}, got trajectories of {demos.horizon} decisions"
-        )
-    check_indices(demos.states, "demos states", mdp.n_states, "n_states")
-    check_indices(demos.actions, "demos actions", mdp.n_actions, "n_actions")
+    check_demos(demos, mdp, T)
     counts = demos.counts(mdp.n_states, mdp.n_actions, discount=gamma)
     start = demos.start_distribution(mdp.n_states)
     return Demonstrations(demos, counts, start, T, gamma, bool(causal))

@@ -113,7 +113,7 @@ from ..inference import _rollout
 from ..mdp import MDP
 from ..planning import ConvergenceWarning, value_iteration
 from ..trajectories import Trajectories
-from ._common import check_mdp, features_for, resolve_model
+from ._common import check_demos, check_mdp, features_for, resolve_model
 
 __all__ = ["MMPResult", "max_margin_planning", "mmp_objective"]
 
@@ -221,13 +221,8 @@ class _Problem:
     def __init__(self, mdp, features, demos, horizon, discount, loss, C):
         self.mdp: MDP = check_mdp(mdp)
         self.features: LinearFeatures = features_for(mdp, features)
-        if not isinstance(demos, Trajectories):
-            raise TypeError(f"demos must be tabular_irl.Trajectories, got {type(demos).__name__}")
         self.T, self.gamma = resolve_model(horizon, discount)
-        if self.T is not None and demos.horizon != self.T:
-            raise ValueError(f"demos must have horizon T={self.T} to match horizon={self.T}, "
-                             f"got trajectories of {demos.horizon} decisions")
-        demos.check_against(mdp)
+        check_demos(demos, mdp, self.T)
         self.C = _check_C(C)
         S, A, N = mdp.n_states, mdp.n_actions, demos.n_trajectories
         loss = _check_loss(loss, N, S, A)
