@@ -1,0 +1,1 @@
+"""Approximate IRL estimators in tabular form, measured against the exact answers."""
