@@ -24,7 +24,7 @@ Design note
 """
 
 from cython.parallel cimport prange
-from libc.math cimport exp, fabs, log, INFINITY
+from libc.math cimport exp, fabs, log, pow, INFINITY
 from libc.stdint cimport int32_t, int64_t
 from libc.float cimport DBL_EPSILON
 
@@ -72,24 +72,26 @@ def max_threads():
 # helpers (no GIL, never raise)
 # --------------------------------------------------------------------------
 
-cdef inline double _row_soft_continuation(
+cdef inline double _row_soft_sum(
     const idx_t* indptr, const idx_t* indices, const double* data,
-    Py_ssize_t k, const double* vnext, const double* ev, double vmax, double tau,
+    Py_ssize_t k, const double* vnext, const double* ev, double vmax, double tau, double* shift,
 ) noexcept nogil:
-    """tau * log sum_j P[k, j] exp(vnext[j] / tau), computed stably.
+    """z = sum_j P[k, j] exp((vnext[j] - shift) / tau), with ``shift`` written to ``*shift``.
 
     Fast path: ``ev[j] = exp((vnext[j] - vmax) / tau)`` is cached per state, so
-    a row costs no exponential. When the row's sum falls below 1e-250 (its
-    successors are all far below the global maximum) the row is recomputed
-    with its own maximum; above that bound every term that matters is a
-    normal float, so both paths agree to rounding.
+    a row costs no exponential and ``shift = vmax``. When the row's sum falls
+    below 1e-250 (its successors are all far below the global maximum) the row
+    is recomputed with its own maximum as the shift; above that bound every
+    term that matters is a normal float, so both paths agree to rounding.
+    Then ``tau * log sum_j P[k, j] exp(vnext[j] / tau) = shift + tau * log(z)``.
     """
     cdef idx_t lo = indptr[k], hi = indptr[k + 1], j
     cdef double m = -INFINITY, acc = 0.0, v
     for j in range(lo, hi):
         acc += data[j] * ev[indices[j]]
     if acc >= 1e-250:
-        return vmax + tau * log(acc)
+        shift[0] = vmax
+        return acc
     acc = 0.0
     for j in range(lo, hi):
         v = vnext[indices[j]]
@@ -97,7 +99,8 @@ cdef inline double _row_soft_continuation(
             m = v
     for j in range(lo, hi):
         acc += data[j] * exp((vnext[indices[j]] - m) / tau)
-    return m + tau * log(acc)
+    shift[0] = m
+    return acc
 
 
 cdef inline double _exp_cache(
@@ -131,19 +134,27 @@ cdef inline void _backup_state(
     const idx_t* indptr, const idx_t* indices, const double* data,
     const double* reward, const double* vnext, const double* ev, double vmax,
     double gamma, double tau, int mode, double* q, double* v, double* pi,
+    double* shift, double* norm,
 ) noexcept nogil:
     """One Bellman backup of state ``s``.
 
-    IN: reward, q, pi are flat (S*A) arrays for one time step; vnext is V_{t+1} (S,);
-    ev, vmax its exponential cache (non-causal mode only).
-    OUT: q[s*A:(s+1)*A], v[s], pi[s*A:(s+1)*A].
+    IN: reward (S*A) flat; vnext is V_{t+1} (S,); ev, vmax its exponential
+    cache (non-causal mode only).
+    OUT: q[s*A:(s+1)*A] and v[s]; pi[s*A:(s+1)*A] unless ``pi`` is NULL (the
+    policy is then not formed: values only); in non-causal mode, unless
+    ``shift`` is NULL, the shift and normaliser ``z`` of each row's soft sum
+    (the posterior's reweighted dynamics need them).
     """
     cdef Py_ssize_t a, k, best = 0, base = s * A
-    cdef double cont, m = -INFINITY, acc = 0.0, e
+    cdef double cont, m = -INFINITY, acc = 0.0, e, sh, z
     for a in range(A):
         k = base + a
         if mode == _NONCAUSAL:
-            cont = _row_soft_continuation(indptr, indices, data, k, vnext, ev, vmax, tau)
+            z = _row_soft_sum(indptr, indices, data, k, vnext, ev, vmax, tau, &sh)
+            cont = sh + tau * log(z)
+            if shift != NULL:
+                shift[k] = sh
+                norm[k] = z
         else:
             cont = _row_expectation(indptr, indices, data, k, vnext)
         q[k] = reward[k] + gamma * cont
@@ -152,16 +163,19 @@ cdef inline void _backup_state(
             best = a
     if mode == _HARD:
         v[s] = m
-        for a in range(A):
-            pi[base + a] = 1.0 if a == best else 0.0
+        if pi != NULL:
+            for a in range(A):
+                pi[base + a] = 1.0 if a == best else 0.0
         return
     for a in range(A):
         e = exp((q[base + a] - m) / tau)
-        pi[base + a] = e
+        if pi != NULL:
+            pi[base + a] = e
         acc += e
     v[s] = m + tau * log(acc)
-    for a in range(A):
-        pi[base + a] /= acc
+    if pi != NULL:
+        for a in range(A):
+            pi[base + a] /= acc
 
 
 cdef inline void _backup_all(
@@ -170,17 +184,19 @@ cdef inline void _backup_all(
     const double* reward, const double* vnext, double* ev, double gamma, double tau, int mode,
     double* q, double* v, double* pi, int n_threads,
 ) noexcept nogil:
-    """Backups of every state; ``ev`` is an (S,) work buffer (used in non-causal mode)."""
+    """Backups of every state; ``ev`` is an (S,) work buffer (used in non-causal mode); ``pi`` may be NULL."""
     cdef Py_ssize_t s
     cdef double vmax = 0.0
     if mode == _NONCAUSAL:
         vmax = _exp_cache(S, vnext, tau, ev, n_threads)
     if n_threads > 1:
         for s in prange(S, num_threads=n_threads, schedule="static"):
-            _backup_state(s, A, indptr, indices, data, reward, vnext, ev, vmax, gamma, tau, mode, q, v, pi)
+            _backup_state(s, A, indptr, indices, data, reward, vnext, ev, vmax, gamma, tau, mode, q, v, pi,
+                          NULL, NULL)
     else:
         for s in range(S):
-            _backup_state(s, A, indptr, indices, data, reward, vnext, ev, vmax, gamma, tau, mode, q, v, pi)
+            _backup_state(s, A, indptr, indices, data, reward, vnext, ev, vmax, gamma, tau, mode, q, v, pi,
+                          NULL, NULL)
 
 
 # --------------------------------------------------------------------------
@@ -198,22 +214,58 @@ def backward_finite(
     (ignored for MODE_HARD); mode.
     OUT: V (T+1, S) with V[T] = 0, Q (T, S, A), policy (T, S, A).
     """
-    cdef Py_ssize_t S = reward.shape[0], A = reward.shape[1], T = horizon, t
+    cdef Py_ssize_t S = reward.shape[0], A = reward.shape[1], T = horizon
     V_arr = np.zeros((T + 1, S), dtype=np.float64)
     Q_arr = np.empty((T, S, A), dtype=np.float64)
     pi_arr = np.empty((T, S, A), dtype=np.float64)
     cdef double[:, ::1] V = V_arr
-    cdef double[:, :, ::1] Q = Q_arr
-    cdef double[:, :, ::1] pi = pi_arr
+    cdef double[:, :, ::1] Q = Q_arr, pi = pi_arr
     cdef double[::1] ev = np.empty(max(S, 1), dtype=np.float64)
-    if S == 0 or A == 0:
-        return V_arr, Q_arr, pi_arr
-    with nogil:
-        for t in range(T - 1, -1, -1):
-            _backup_all(S, A, &indptr[0], &indices[0], &data[0], &reward[0, 0],
-                        &V[t + 1, 0], &ev[0], gamma, tau, mode, &Q[t, 0, 0], &V[t, 0], &pi[t, 0, 0],
-                        n_threads)
+    if S > 0 and A > 0:
+        with nogil:
+            _backward_loop(S, A, T, &indptr[0], &indices[0], &data[0], &reward[0, 0], gamma, tau, mode,
+                           &ev[0], &V[0, 0], &Q[0, 0, 0], S * A, &pi[0, 0, 0], n_threads)
     return V_arr, Q_arr, pi_arr
+
+
+def backward_values(
+    const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
+    const double[:, ::1] reward, Py_ssize_t horizon, double gamma, double tau,
+    int mode, int n_threads,
+):
+    """Finite-horizon backward pass keeping the values only (memory O(T S)).
+
+    As :func:`backward_finite` but Q of one step lives in an (S, A) work
+    buffer and the policy is not formed: :func:`soft_forward` recomputes both
+    from V. OUT: V (T+1, S), equal bit for bit to backward_finite's.
+    """
+    cdef Py_ssize_t S = reward.shape[0], A = reward.shape[1], T = horizon
+    V_arr = np.zeros((T + 1, S), dtype=np.float64)
+    cdef double[:, ::1] V = V_arr
+    cdef double[::1] q = np.empty(max(S * A, 1), dtype=np.float64)
+    cdef double[::1] ev = np.empty(max(S, 1), dtype=np.float64)
+    if S > 0 and A > 0:
+        with nogil:
+            _backward_loop(S, A, T, &indptr[0], &indices[0], &data[0], &reward[0, 0], gamma, tau, mode,
+                           &ev[0], &V[0, 0], &q[0], 0, NULL, n_threads)
+    return V_arr
+
+
+cdef inline void _backward_loop(
+    Py_ssize_t S, Py_ssize_t A, Py_ssize_t T,
+    const idx_t* indptr, const idx_t* indices, const double* data, const double* reward,
+    double gamma, double tau, int mode, double* ev, double* V, double* Q, Py_ssize_t q_step,
+    double* pi, int n_threads,
+) noexcept nogil:
+    """V[t] (rows of the (T+1, S) array V) for t = T-1 .. 0.
+
+    Q[t] is at ``Q + t * q_step`` (q_step 0: one reused work buffer); pi
+    (T, S, A) or NULL (the policy is then not formed).
+    """
+    cdef Py_ssize_t t
+    for t in range(T - 1, -1, -1):
+        _backup_all(S, A, indptr, indices, data, reward, V + (t + 1) * S, ev, gamma, tau, mode,
+                    Q + t * q_step, V + t * S, (pi + t * S * A) if pi != NULL else NULL, n_threads)
 
 
 def backward_discounted(
@@ -319,83 +371,112 @@ def forward_finite(
     return D_arr, mu_arr
 
 
-def posterior_forward(
+def soft_forward(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
     const idx_t[::1] t_indptr, const idx_t[::1] t_indices, const double[::1] t_data,
-    const double[::1] initial, const double[:, :, ::1] policy, const double[:, ::1] V,
-    double tau, int n_threads,
+    const double[:, ::1] reward, const double[::1] initial, const double[:, ::1] V,
+    const double[:, :, ::1] policy, double gamma, double tau, int mode, bint store, int n_threads,
 ):
-    """Exact marginals of the non-causal (trajectory-level) model.
+    """Forward pass of a soft plan from its values: visitation and expected counts.
 
-    IN: P and P^T as CSR; initial (S,); the non-causal backward pass's policy
-    (T, S, A) and values V (T+1, S) (``V_t = tau log beta_t``).
+    IN: P and P^T as CSR; reward (S, A); initial (S,); V (T+1, S) from the
+    backward pass of ``mode`` (MODE_CAUSAL or MODE_NONCAUSAL) with the same
+    reward, gamma and tau; ``policy`` (T, S, A) of that pass, or None to
+    recompute it from V step by step (no (T, S, A) array is then read or
+    written: memory O(T S + nnz)).
 
-    The posterior over trajectories started from ``initial`` is a Markov chain
-    with the non-causal policy and *reweighted* dynamics
-    ``rho_t(s'|s,a) = P(s'|s,a) exp(V_{t+1}(s') / tau) / z_t(s, a)``: alpha * beta
-    written as a forward recursion in probability space. Each ``rho_t(.|s,a)``
-    is normalised explicitly by its own sum, so the marginals sum to 1 to
-    rounding even at tiny temperatures. ``exp(V_{t+1} / tau)`` is cached per
-    state (shifted by its maximum); a row whose sum underflows that shift is
-    recomputed with its own maximum, as in the backward pass.
+    * MODE_CAUSAL: the rollout of the causal policy under P,
+      ``mu_t(s, a) = D_t(s) pi_t(a|s)``, ``D_{t+1} = P^T mu_t``.
+    * MODE_NONCAUSAL: the exact marginals of the trajectory-level model started
+      from ``initial``: a Markov chain with the non-causal policy and
+      *reweighted* dynamics ``rho_t(s'|s,a) = P(s'|s,a) exp(V_{t+1}(s') / tau) / z_t(s, a)``
+      (alpha * beta written as a forward recursion in probability space). Each
+      ``rho_t(.|s,a)`` is normalised by its own sum, so the marginals sum to 1
+      to rounding even at tiny temperatures; ``exp(V_{t+1} / tau)`` is cached
+      per state and a row whose sum underflows that cache is recomputed with its
+      own maximum, as in the backward pass.
 
-    OUT: D (T+1, S), mu (T, S, A).
+    States with ``D_t(s) = 0`` are skipped (no row of P is read for them).
+    OUT: total (S, A) = sum_t gamma^t mu_t; with ``store``, also D (T+1, S) and
+    mu (T, S, A), else None for both.
     """
-    cdef Py_ssize_t S = policy.shape[1], A = policy.shape[2], T = V.shape[0] - 1
-    cdef Py_ssize_t t, s, a, k, sp
-    cdef idx_t j, lo, hi
-    cdef double acc, vt, m, z, vmax, v
-    D_arr = np.empty((T + 1, S), dtype=np.float64)
-    mu_arr = np.empty((T, S, A), dtype=np.float64)
-    # per (s, a): the shift of its exponentials and the normaliser z_t(s, a)
-    shift_arr = np.empty(S * A, dtype=np.float64)
-    norm_arr = np.empty(S * A, dtype=np.float64)
+    cdef Py_ssize_t S = reward.shape[0], A = reward.shape[1], T = V.shape[0] - 1
+    cdef Py_ssize_t t, s, a, k, sp, base, n_rows
+    cdef idx_t j
+    cdef double acc, vt, vmax = 0.0, w, ds
+    cdef int nt = n_threads if n_threads > 1 else 1
+    cdef bint given = policy is not None
+    D_arr = np.empty((T + 1, S), dtype=np.float64) if store else np.empty((2, S), dtype=np.float64)
+    mu_arr = np.empty((T, S, A), dtype=np.float64) if store else np.empty((1, S, A), dtype=np.float64)
+    total_arr = np.zeros((S, A), dtype=np.float64)
+    # one step's Q and (non-causal) per-row shift and normaliser z_t(s, a) of rho_t
+    q_arr = np.empty(S * A, dtype=np.float64)
+    n_rows = S * A if mode == _NONCAUSAL else 1  # causal passes need no shifts (saves memory)
+    shift_arr = np.empty(max(n_rows, 1), dtype=np.float64)
+    norm_arr = np.empty(max(n_rows, 1), dtype=np.float64)
     ev_arr = np.empty(max(S, 1), dtype=np.float64)
+    v_arr = np.empty(max(S, 1), dtype=np.float64)  # the recomputed V[t] (equal to V[t] bit for bit)
     cdef double[:, ::1] D = D_arr
     cdef double[:, :, ::1] mu = mu_arr
-    cdef double[::1] shift = shift_arr, norm = norm_arr, ev = ev_arr
-    cdef const double* mu_t
-    cdef int nt = n_threads if n_threads > 1 else 1
+    cdef double[:, ::1] total = total_arr
+    cdef double[::1] q = q_arr, shift = shift_arr, norm = norm_arr, ev = ev_arr, v_again = v_arr
+    cdef double* mu_t
+    cdef double* d_t
+    cdef double* d_next
+    cdef const double* v_next
+    cdef const double* pi_given = NULL
+    if S == 0 or A == 0:
+        return total_arr, (D_arr if store else None), (mu_arr if store else None)
     with nogil:
         for s in range(S):
             D[0, s] = initial[s]
         for t in range(T):
-            vmax = _exp_cache(S, &V[t + 1, 0], tau, &ev[0], nt)
+            d_t = &D[t if store else t % 2, 0]
+            d_next = &D[t + 1 if store else (t + 1) % 2, 0]
+            mu_t = &mu[t if store else 0, 0, 0]
+            v_next = &V[t + 1, 0]
+            w = 1.0 if gamma == 1.0 else pow(gamma, <double>t)
+            if given:
+                pi_given = &policy[t, 0, 0]
+            if mode == _NONCAUSAL:
+                vmax = _exp_cache(S, v_next, tau, &ev[0], nt)
             for s in prange(S, num_threads=nt, schedule="static"):
+                ds = d_t[s]
+                base = s * A
+                if ds == 0.0:
+                    for a in range(A):
+                        mu_t[base + a] = 0.0
+                        if mode == _NONCAUSAL:
+                            shift[base + a] = vmax
+                            norm[base + a] = 1.0
+                elif given and mode != _NONCAUSAL:
+                    for a in range(A):
+                        mu_t[base + a] = ds * pi_given[base + a]
+                else:
+                    # mu_t's row doubles as the policy's buffer
+                    _backup_state(s, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], v_next, &ev[0],
+                                  vmax, gamma, tau, mode, &q[0], &v_again[0], NULL if given else mu_t,
+                                  &shift[0] if mode == _NONCAUSAL else NULL, &norm[0])
+                    for a in range(A):
+                        mu_t[base + a] = ds * (pi_given[base + a] if given else mu_t[base + a])
                 for a in range(A):
-                    k = s * A + a
-                    lo = indptr[k]
-                    hi = indptr[k + 1]
-                    mu[t, s, a] = D[t, s] * policy[t, s, a]
-                    z = 0.0
-                    for j in range(lo, hi):
-                        z = z + data[j] * ev[indices[j]]
-                    m = vmax
-                    if z < 1e-250:
-                        m = -INFINITY
-                        for j in range(lo, hi):
-                            v = V[t + 1, indices[j]]
-                            if v > m:
-                                m = v
-                        z = 0.0
-                        for j in range(lo, hi):
-                            z = z + data[j] * exp((V[t + 1, indices[j]] - m) / tau)
-                    shift[k] = m
-                    norm[k] = z
-            mu_t = &mu[t, 0, 0]
-            for sp in prange(S, num_threads=nt, schedule="static"):
-                acc = 0.0
-                vt = V[t + 1, sp]
-                for j in range(t_indptr[sp], t_indptr[sp + 1]):
-                    k = t_indices[j]
-                    # rho = P exp(.) / z is one term of z's own sum, so <= 1: no overflow
-                    # even when z is tiny (a row whose likeliest successor has P ~ 1e-310)
-                    if shift[k] == vmax:
-                        acc = acc + mu_t[k] * (t_data[j] * ev[sp] / norm[k])
-                    else:
-                        acc = acc + mu_t[k] * (t_data[j] * exp((vt - shift[k]) / tau) / norm[k])
-                D[t + 1, sp] = acc
-    return D_arr, mu_arr
+                    total[s, a] += w * mu_t[base + a]
+            if mode == _NONCAUSAL:
+                for sp in prange(S, num_threads=nt, schedule="static"):
+                    acc = 0.0
+                    vt = v_next[sp]
+                    for j in range(t_indptr[sp], t_indptr[sp + 1]):
+                        k = t_indices[j]
+                        # rho = P exp(.) / z is one term of z's own sum, so <= 1: no overflow
+                        # even when z is tiny (a row whose likeliest successor has P ~ 1e-310)
+                        if shift[k] == vmax:
+                            acc = acc + mu_t[k] * (t_data[j] * ev[sp] / norm[k])
+                        else:
+                            acc = acc + mu_t[k] * (t_data[j] * exp((vt - shift[k]) / tau) / norm[k])
+                    d_next[sp] = acc
+            else:
+                _gather(S, &t_indptr[0], &t_indices[0], &t_data[0], mu_t, d_next, nt)
+    return total_arr, (D_arr if store else None), (mu_arr if store else None)
 
 
 # --------------------------------------------------------------------------

@@ -22,10 +22,14 @@ def forward_finite(
     t_indptr: NDArray[np.integer], t_indices: NDArray[np.integer], t_data: NDArray[np.float64],
     initial: NDArray[np.float64], policy: NDArray[np.float64], horizon: int, n_threads: int,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]: ...
-def posterior_forward(
+def backward_values(
+    indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
+    reward: NDArray[np.float64], horizon: int, gamma: float, tau: float, mode: int, n_threads: int,
+) -> NDArray[np.float64]: ...
+def soft_forward(
     indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
     t_indptr: NDArray[np.integer], t_indices: NDArray[np.integer], t_data: NDArray[np.float64],
-    initial: NDArray[np.float64], policy: NDArray[np.float64], V: NDArray[np.float64], tau: float,
-    n_threads: int,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]: ...
+    reward: NDArray[np.float64], initial: NDArray[np.float64], V: NDArray[np.float64],
+    policy: NDArray[np.float64] | None, gamma: float, tau: float, mode: int, store: bool, n_threads: int,
+) -> tuple[NDArray[np.float64], NDArray[np.float64] | None, NDArray[np.float64] | None]: ...
 def rows_are_distributions(x: NDArray[np.float64], atol: float) -> bool: ...

@@ -217,16 +217,34 @@ def posterior_marginals(
     tau = check_temperature(temperature)
     r = check_reward(reward, mdp.n_states, mdp.n_actions)
     init = _start(mdp, initial)
-    return _posterior(mdp, soft_backward(mdp, r, horizon=T, causal=False, temperature=tau), init)
+    return _posterior(mdp, r, soft_backward(mdp, r, horizon=T, causal=False, temperature=tau), init)
 
 
-def _posterior(mdp: MDP, plan: SoftPlan, init: np.ndarray) -> Visitation:
-    """:func:`posterior_marginals` from a non-causal ``plan`` and a validated start: trusted, unchecked."""
-    indptr, indices, data = mdp._kernel_parts()
-    t_indptr, t_indices, t_data = mdp._kernel_parts(transpose=True)
-    D, mu = _kernels.posterior_forward(indptr, indices, data, t_indptr, t_indices, t_data,
-                                       init, plan.policy, plan.V, plan.temperature, threads_for(mdp))
+def _posterior(mdp: MDP, reward: np.ndarray, plan: SoftPlan, init: np.ndarray) -> Visitation:
+    """:func:`posterior_marginals` from the non-causal ``plan`` of ``reward (S, A)`` and a validated start:
+    trusted, unchecked."""
+    total, D, mu = _kernels.soft_forward(*mdp._kernel_parts(), *mdp._kernel_parts(transpose=True), reward, init,
+                                         plan.V, plan.policy, 1.0, plan.temperature, _kernels.MODE_NONCAUSAL,
+                                         True, threads_for(mdp))
     return _finish(D, mu, plan.horizon, 1.0, log_partition=float(init @ plan.V[0]))
+
+
+def soft_counts(mdp: MDP, reward: np.ndarray, horizon: int, discount: float, initial: np.ndarray, *,
+                causal: bool = True, temperature: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """``(V (T+1, S), total (S, A))``: a soft plan's values and its expected counts, memory-lean.
+
+    The expected (discounted) state-action counts of the causal policy's
+    rollout, or of the non-causal posterior marginals, from ``initial``,
+    without any ``(T, S, A)`` array: the forward pass recomputes each step's
+    Q and policy from ``V`` (peak memory ``O(T S + nnz)``). Trusted, unchecked:
+    ``reward`` is a validated C-contiguous ``(S, A)`` array.
+    """
+    mode = _kernels.MODE_CAUSAL if causal else _kernels.MODE_NONCAUSAL
+    parts, n_threads = mdp._kernel_parts(), threads_for(mdp)
+    V = _kernels.backward_values(*parts, reward, horizon, discount, temperature, mode, n_threads)
+    total, _, _ = _kernels.soft_forward(*parts, *mdp._kernel_parts(transpose=True), reward, initial, V, None,
+                                        discount, temperature, mode, False, n_threads)
+    return V, total
 
 
 def expected_feature_counts(vis: Visitation, features: Any) -> np.ndarray:

@@ -24,13 +24,14 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from .._validation import check_horizon_discount, discount_argument
-from ..inference import Visitation, _posterior, _rollout, policy_transitions
+from ..inference import Visitation, _posterior, _rollout, policy_transitions, soft_counts
 from ..mdp import MDP, check_mdp
-from ..planning import SoftPlan, soft_backward
+from ..planning import SoftPlan, _check_finite_values, soft_backward
 from ..trajectories import Trajectories
 from ._common import check_demos
 
-__all__ = ["Demonstrations", "prepare_demonstrations", "evaluate", "directional_counts", "log_likelihood"]
+__all__ = ["Demonstrations", "prepare_demonstrations", "evaluate", "value_and_gradient", "directional_counts",
+           "log_likelihood"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,10 +63,28 @@ def evaluate(mdp: MDP, reward: np.ndarray, demo: Demonstrations) -> tuple[float,
     if demo.causal:
         vis = _rollout(mdp, plan.policy, T, gamma, demo.start)
     else:
-        vis = _posterior(mdp, plan, demo.start)
+        vis = _posterior(mdp, reward, plan, demo.start)
     V0 = plan.V[0] if T is not None else plan.V
     value = float(np.sum(demo.counts * reward) - demo.start @ V0)
     return value, demo.counts - vis.total_state_action, plan, vis
+
+
+def value_and_gradient(mdp: MDP, reward: np.ndarray, demo: Demonstrations) -> tuple[float, np.ndarray]:
+    """``(L, dL/dr (S, A))`` as :func:`evaluate`, without the plan: memory-lean for finite horizons.
+
+    No ``(T, S, A)`` array is formed (:func:`tabular_irl.inference.soft_counts`):
+    peak memory ``O(T S + nnz)``, so a million-state gridworld's gradient fits
+    in a few GB. Discounted problems have stationary ``(S, A)`` plans and take
+    the plain path.
+    """
+    T = demo.horizon
+    if T is None:
+        value, grad, _, _ = evaluate(mdp, reward, demo)
+        return value, grad
+    V, total = soft_counts(mdp, reward, T, demo.discount, demo.start, causal=demo.causal)
+    _check_finite_values(V, total, reward, T, demo.discount, 1.0)
+    value = float(np.sum(demo.counts * reward) - demo.start @ V[0])
+    return value, demo.counts - total
 
 
 def log_likelihood(mdp: MDP, reward: np.ndarray, plan: SoftPlan, demo: Demonstrations) -> float:
