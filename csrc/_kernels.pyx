@@ -23,7 +23,7 @@ Design note
 * Index types: ``idx_t`` is int32 or int64, as scipy stores the CSR indices.
 """
 
-from cython.parallel cimport prange
+from cython.parallel cimport prange, threadid
 from libc.math cimport exp, fabs, log, pow, INFINITY
 from libc.stdint cimport int32_t, int64_t
 from libc.float cimport DBL_EPSILON
@@ -314,6 +314,70 @@ def backward_discounted(
                 converged = True
                 break
     return V_arr, Q_arr, pi_arr, int(it), float(bound), bool(converged)
+
+
+def backward_values_batch(
+    const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
+    const double[:, :, ::1] rewards, Py_ssize_t horizon, double gamma, double tau,
+    int mode, int n_threads,
+):
+    """Finite-horizon backward values for K rewards in one sweep over P per step.
+
+    IN: CSR of P (S*A, S); rewards (S, A, K) (the K rewards innermost, so one
+    read of a CSR entry serves all K and the inner loops vectorise);
+    mode MODE_CAUSAL or MODE_HARD.
+    OUT: V (K, T+1, S), ``V[k]`` equal to backward_finite's V for reward k
+    (same operations in the same order, so equal bit for bit).
+    """
+    cdef Py_ssize_t S = rewards.shape[0], A = rewards.shape[1], K = rewards.shape[2], T = horizon
+    cdef Py_ssize_t t, s, a, kk, row, cur, tid
+    cdef idx_t j
+    cdef double w, m, acc
+    cdef int nt = n_threads if n_threads > 1 else 1
+    V_arr = np.zeros((K, T + 1, S), dtype=np.float64)
+    cdef double[:, :, ::1] V = V_arr
+    # V_{t+1} and V_t with K innermost (rolled), and one (A, K) block of Q per thread
+    cdef double[:, :, ::1] roll = np.zeros((2, max(S, 1), max(K, 1)), dtype=np.float64)
+    cdef double[:, ::1] qbuf = np.empty((nt, max(A * K, 1)), dtype=np.float64)
+    cdef double* q
+    cdef double* vn
+    cdef double* vt
+    cdef const double* vj
+    if S == 0 or A == 0 or K == 0:
+        return V_arr
+    with nogil:
+        for t in range(T - 1, -1, -1):
+            cur = t % 2
+            vn = &roll[1 - cur, 0, 0]
+            vt = &roll[cur, 0, 0]
+            for s in prange(S, num_threads=nt, schedule="static"):
+                tid = threadid()
+                q = &qbuf[tid, 0]
+                for a in range(A):
+                    row = s * A + a
+                    for kk in range(K):
+                        q[a * K + kk] = 0.0
+                    for j in range(indptr[row], indptr[row + 1]):
+                        w = data[j]
+                        vj = vn + indices[j] * K
+                        for kk in range(K):
+                            q[a * K + kk] += w * vj[kk]
+                    for kk in range(K):
+                        q[a * K + kk] = rewards[s, a, kk] + gamma * q[a * K + kk]
+                for kk in range(K):
+                    m = -INFINITY
+                    for a in range(A):
+                        if q[a * K + kk] > m:
+                            m = q[a * K + kk]
+                    if mode == _HARD:
+                        vt[s * K + kk] = m
+                    else:
+                        acc = 0.0
+                        for a in range(A):
+                            acc = acc + exp((q[a * K + kk] - m) / tau)
+                        vt[s * K + kk] = m + tau * log(acc)
+                    V[kk, t, s] = vt[s * K + kk]
+    return V_arr
 
 
 # --------------------------------------------------------------------------
