@@ -157,6 +157,17 @@ class MDPFile:
     discount : float or None
     metadata : dict
         The JSON object saved with the file (``{}`` when none was).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from tabular_irl import gridworld
+    >>> world = gridworld(3)
+    >>> path = save_mdp(os.path.join(tempfile.mkdtemp(), "grid"), world.mdp, features=world.features,
+    ...                 discount=0.9, metadata={"name": "3x3"})
+    >>> loaded = load_mdp(path)
+    >>> loaded.features.shape, loaded.reward, loaded.horizon, loaded.discount, loaded.metadata
+    ((9, 9), None, None, 0.9, {'name': '3x3'})
     """
 
     mdp: MDP
@@ -302,6 +313,15 @@ def save_trajectories(path: str | os.PathLike, demos: Trajectories, *,
     -------
     pathlib.Path
         The path actually written.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from tabular_irl import Trajectories
+    >>> demos = Trajectories(states=[[0, 1, 2]], actions=[[1, 1]])
+    >>> path = save_trajectories(os.path.join(tempfile.mkdtemp(), "demos"), demos, metadata={"expert": "me"})
+    >>> path.name, load_trajectories(path).states.tolist(), load_metadata(path)
+    ('demos.npz', [[0, 1, 2]], {'expert': 'me'})
     """
     if not isinstance(demos, Trajectories):
         raise TypeError(f"demos must be Trajectories, got {type(demos).__name__}")
@@ -508,6 +528,21 @@ def load_mdp(path: str | os.PathLike) -> MDPFile:
         tabular_irl file, has a newer format version, or a field is missing,
         of the wrong dtype or shape, or fails validation; the message names the
         file and the field.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from tabular_irl import gridworld
+    >>> world = gridworld(3)
+    >>> path = save_mdp(os.path.join(tempfile.mkdtemp(), "grid.npz"), world.mdp, reward=world.reward, horizon=4)
+    >>> loaded = load_mdp(path)
+    >>> bool(np.array_equal(loaded.mdp.to_dense(), world.mdp.to_dense())), loaded.reward.shape, loaded.horizon
+    (True, (9,), 4)
+    >>> load_trajectories(path)
+    Traceback (most recent call last):
+        ...
+    ValueError: ...grid.npz: field 'format' is 'tabular_irl.mdp', expected 'tabular_irl.trajectories'; ...
     """
     return _open(path, _MDP_FORMAT, _read_mdp)
 
@@ -528,6 +563,19 @@ def load_trajectories(path: str | os.PathLike) -> Trajectories:
     ------
     FileNotFoundError, ValueError
         As :func:`load_mdp`.
+
+    Examples
+    --------
+    A file written with NumPy alone:
+
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> path = os.path.join(tempfile.mkdtemp(), "demos.npz")
+    >>> np.savez(path, format="tabular_irl.trajectories", format_version=1,
+    ...          states=np.array([[0, 1, 1]]), actions=np.array([[1, 0]]))
+    >>> demos = load_trajectories(path)
+    >>> demos.states.shape, demos.actions.tolist()
+    ((1, 3), [[1, 0]])
     """
     return _open(path, _TRAJ_FORMAT, _read_trajectories)
 
@@ -536,5 +584,16 @@ def load_metadata(path: str | os.PathLike) -> dict:
     """The metadata of an MDP or a trajectories file, as a dict (``{}`` when none was saved).
 
     Only the header and the ``metadata`` field are read; errors as :func:`load_mdp`.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from tabular_irl import gridworld
+    >>> folder = tempfile.mkdtemp()
+    >>> with_metadata = save_mdp(os.path.join(folder, "a"), gridworld(2).mdp, metadata={"seed": 0, "tags": ["grid"]})
+    >>> load_metadata(with_metadata)
+    {'seed': 0, 'tags': ['grid']}
+    >>> load_metadata(save_mdp(os.path.join(folder, "b"), gridworld(2).mdp))
+    {}
     """
     return _open(path, None, _metadata)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ._validation import check_distribution, check_finite_array, check_transitions
+from ._validation import ROW_SUM_ATOL, check_distribution, check_finite_array, check_transitions
 
 __all__ = ["MDP", "check_mdp"]
 
@@ -72,17 +72,30 @@ class MDP:
     ----------
     transitions : scipy.sparse.csr_array, shape (S*A, S)
         Canonical read-only CSR matrix (sorted indices, float64 data).
+    transitions_t : scipy.sparse.csr_array, shape (S, S*A)
+        Its transpose, read-only, built on first use.
     initial : ndarray, shape (S,)
         Read-only start distribution.
     n_states, n_actions : int
+    nnz : int
+        Number of stored (non-zero) transition probabilities.
 
     Examples
     --------
+    Two states, two actions: in state 0, action 0 moves to state 1 and action
+    1 stays; state 1 is absorbing.
+
     >>> import numpy as np, scipy.sparse as sp
     >>> P = sp.csr_array(np.array([[0.0, 1.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]]))
     >>> mdp = MDP(P, initial=[1.0, 0.0])
-    >>> mdp.n_states, mdp.n_actions
-    (2, 2)
+    >>> mdp
+    MDP(n_states=2, n_actions=2, nnz=4)
+    >>> mdp.transitions.shape, mdp.transitions_t.shape     # (S*A, S) and (S, S*A)
+    ((4, 2), (2, 4))
+    >>> mdp.transitions[1 * 2 + 0].toarray().tolist()      # row s*A + a is P(. | s=1, a=0)
+    [0.0, 1.0]
+    >>> mdp.initial.flags.writeable
+    False
     """
 
     __slots__ = ("_transitions", "_transitions_t", "_initial", "_n_states", "_n_actions", "_parts", "__weakref__")
@@ -156,15 +169,40 @@ class MDP:
         return f"MDP(n_states={self.n_states}, n_actions={self.n_actions}, nnz={self.nnz})"
 
     def to_dense(self) -> np.ndarray:
-        """Dense ``P[s, a, s']`` of shape ``(S, A, S)`` (for small MDPs and tests)."""
+        """Dense ``P[s, a, s']`` of shape ``(S, A, S)`` (for small MDPs and tests).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> mdp = MDP.from_dense(np.full((2, 3, 2), 0.5), initial=[1.0, 0.0])
+        >>> mdp.to_dense().shape
+        (2, 3, 2)
+        """
         return self._transitions.toarray().reshape(self.n_states, self.n_actions, self.n_states)
 
     def with_initial(self, initial: Any) -> MDP:
-        """The same dynamics with another start distribution."""
+        """The same dynamics with another start distribution ``initial`` of shape ``(S,)``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> mdp = MDP.from_dense(np.full((2, 1, 2), 0.5), initial=[1.0, 0.0])
+        >>> mdp.with_initial([0.25, 0.75]).initial.tolist()
+        [0.25, 0.75]
+        """
         return MDP(self._transitions, initial, self.n_actions)
 
     def is_deterministic(self) -> bool:
-        """True when every ``(s, a)`` has exactly one successor."""
+        """True when every ``(s, a)`` has exactly one successor.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> MDP.from_dense(np.full((2, 1, 2), 0.5), initial=[1.0, 0.0]).is_deterministic()
+        False
+        >>> MDP.from_dense(np.eye(2)[:, None, :], initial=[1.0, 0.0]).is_deterministic()
+        True
+        """
         return bool(np.all(np.diff(self._transitions.indptr) == 1))
 
     # -- constructors ----------------------------------------------------
@@ -180,6 +218,23 @@ class MDP:
             (irl-maxent).
         initial : array_like, shape (S,)
         layout : {"sas", "ass", "ssa"}
+
+        Returns
+        -------
+        MDP
+            ``S`` states and ``A`` actions; zero entries are not stored.
+
+        Examples
+        --------
+        pymdptoolbox's ``P[a, s, s']`` (here: action 0 stays, action 1 switches):
+
+        >>> import numpy as np
+        >>> P_ass = np.array([np.eye(2), np.eye(2)[::-1]])
+        >>> mdp = MDP.from_dense(P_ass, initial=[1.0, 0.0], layout="ass")
+        >>> mdp.n_states, mdp.n_actions, mdp.nnz
+        (2, 2, 4)
+        >>> mdp.to_dense()[0].tolist()                  # P[s=0, a, s']
+        [[1.0, 0.0], [0.0, 1.0]]
         """
         if not isinstance(layout, str) or layout not in _LAYOUTS:
             raise ValueError(f"layout must be one of {sorted(_LAYOUTS)}, got {layout!r}")
@@ -195,31 +250,121 @@ class MDP:
         return cls(sp.csr_array(arr.reshape(S * A, S)), initial, n_actions=A)
 
     @classmethod
-    def from_gymnasium(cls, P_dict: Mapping | Sequence, initial: Any = None) -> tuple[MDP, np.ndarray]:
-        """Read Gymnasium's toy-text ``env.unwrapped.P`` and return ``(mdp, reward)``.
+    def from_gymnasium(cls, P_dict: Any, initial: Any = None) -> tuple[MDP, np.ndarray]:
+        r"""Read Gymnasium's toy-text dynamics ``env.unwrapped.P``; return ``(mdp, reward)``.
 
-        ``P_dict[s][a]`` is a list of ``(prob, next_state, reward, terminated)``.
-        Duplicate successors are summed. Transitions flagged ``terminated`` are
-        redirected to an added absorbing state (last index ``S``, self-loop,
-        zero reward), so the MDP has ``S + 1`` states.
+        ``P_dict[s][a]`` is the list of outcomes ``(p, s', r, terminated)`` of
+        action ``a`` in state ``s`` (FrozenLake, CliffWalking, Taxi). The MDP
+        has ``S + 1`` states: the ``S`` of ``P_dict`` and an added absorbing
+        state ``S`` (self-loop under every action, zero reward) that every
+        transition flagged ``terminated`` leads to:
+
+        .. math::
+
+            P(s' \mid s, a) = \sum_{k:\ s'_k = s',\ \neg\,\mathrm{term}_k} p_k, \qquad
+            P(S \mid s, a) = \sum_{k:\ \mathrm{term}_k} p_k, \qquad
+            r(s, a) = \sum_k p_k\, r_k .
+
+        Outcomes with the same successor are summed (FrozenLake's slippery
+        moves into a wall, two holes next to a cell).
 
         Parameters
         ----------
-        P_dict : mapping or sequence, ``P_dict[s][a] -> [(p, s', r, done), ...]``
+        P_dict : mapping or sequence, or a Gymnasium environment
+            ``P_dict[s][a] -> [(p, s', r, terminated), ...]`` with states
+            ``0 .. S-1`` and actions ``0 .. A-1`` as keys (dicts) or positions
+            (lists). An environment (``gymnasium.make(...)`` or its
+            ``.unwrapped``) is accepted too: its ``unwrapped.P`` is read, after
+            the checks in the notes.
         initial : array_like, shape (S,) or (S+1,), optional
-            Start distribution over the original states (for example
-            ``env.unwrapped.initial_state_distrib``); uniform over the original
-            states when omitted.
+            Start distribution over the original states (a length ``S + 1``
+            one may include the absorbing state). Default: the environment's
+            ``initial_state_distrib`` when an environment is given, otherwise
+            uniform over the ``S`` original states (pass
+            ``env.unwrapped.initial_state_distrib`` to start where the
+            environment does).
 
         Returns
         -------
-        mdp : MDP with ``S + 1`` states
+        mdp : MDP
+            ``S + 1`` states, ``A`` actions; state ``S`` is absorbing.
         reward : ndarray, shape (S+1, A)
-            Expected immediate reward ``sum_k p_k r_k`` per ``(s, a)``; zero in
-            the absorbing state.
+            Expected immediate reward ``r(s, a)`` of the equation above (0 in
+            the absorbing state). Gymnasium's rewards depend on ``s'`` too;
+            every policy's expected return is the same under both.
+
+        Raises
+        ------
+        TypeError, ValueError
+            Malformed ``P_dict`` (the message names the entry
+            ``P_dict[s][a]``), outcomes of one ``(s, a)`` whose probabilities
+            do not sum to 1, or an environment whose ``P`` is not its dynamics
+            (see the notes).
+
+        Notes
+        -----
+        *Terminal transitions.* After a ``terminated`` outcome Gymnasium
+        ends the episode, so what ``P`` lists from that successor never
+        happens; the absorbing state models exactly that. Which terminal
+        cell was entered is not kept (a FrozenLake hole and its goal both
+        lead to state ``S``); its reward is, in ``reward[s, a]``. Rows
+        ``P`` lists for the terminal cells themselves (FrozenLake's holes and
+        goal: ``(1.0, s, 0, True)``) lead to the absorbing state with zero
+        reward; they matter only when ``initial`` puts mass there.
+
+        *Time limits.* ``gymnasium.make`` wraps the toy-text environments in
+        ``TimeLimit`` (FrozenLake-v1: 100 steps, FrozenLake8x8-v1 and Taxi:
+        200), which truncates episodes; ``P`` knows nothing of it. The
+        finite horizon ``T = env.spec.max_episode_steps`` models it exactly:
+        an episode of ``T`` decisions, parked in the absorbing state after
+        termination.
+
+        *When P is not the dynamics.* ``from_gymnasium`` trusts that
+        ``step`` samples from ``P``, as FrozenLake, CliffWalking and Taxi do.
+        Given an environment, it refuses (``ValueError``) where it knows
+        otherwise: Taxi with ``fickle_passenger=True`` (``step`` changes the
+        destination at random, which ``P`` does not list), and wrappers that
+        may change observations, actions or rewards (anything but
+        ``TimeLimit``, ``OrderEnforcing``, ``PassiveEnvChecker``,
+        ``RecordEpisodeStatistics``, ``RecordVideo``, ``RenderCollection``,
+        ``HumanRendering``): ``P`` is read from ``env.unwrapped`` and does
+        not see them. A ``P_dict`` given directly is taken at its word.
+
+        *Rows no episode reaches* are kept as listed: CliffWalking's moves
+        out of cliff cells and out of its goal, Taxi's out of states whose
+        passenger is already delivered. CliffWalking's cliff is whatever the
+        installed version's ``P`` says (Gymnasium 1.4: reward -100 and back
+        to the start, not terminal, as in Sutton & Barto's example 6.6).
+
+        Examples
+        --------
+        A two-cell corridor: ``right`` from cell 0 reaches the goal cell 1
+        (reward 1, episode over) with probability 0.8 and stays put otherwise;
+        ``left`` stays put.
+
+        >>> P = {0: {0: [(1.0, 0, 0.0, False)],
+        ...          1: [(0.8, 1, 1.0, True), (0.2, 0, 0.0, False)]},
+        ...      1: {0: [(1.0, 1, 0.0, True)], 1: [(1.0, 1, 0.0, True)]}}
+        >>> mdp, reward = MDP.from_gymnasium(P, initial=[1.0, 0.0])
+        >>> mdp.n_states, mdp.n_actions              # cells 0, 1 and the absorbing state 2
+        (3, 2)
+        >>> mdp.to_dense()[0, 1].tolist()            # P(. | s=0, right)
+        [0.2, 0.0, 0.8]
+        >>> reward.tolist()
+        [[0.0, 0.8], [0.0, 0.0], [0.0, 0.0]]
+
+        With Gymnasium installed (``pip install "tabular_irl[gymnasium]"``)::
+
+            env = gymnasium.make("FrozenLake-v1", is_slippery=True)
+            mdp, reward = MDP.from_gymnasium(env)    # start: the S cell
+            plan = value_iteration(mdp, reward, horizon=env.spec.max_episode_steps)
         """
+        default_initial = None
+        if _is_environment(P_dict):
+            P_dict, default_initial = _gymnasium_tables(P_dict)
         if not isinstance(P_dict, (Mapping, Sequence)) or isinstance(P_dict, (str, bytes)) or len(P_dict) == 0:
-            raise TypeError(f"P_dict must be a non-empty mapping state -> action -> transitions, got {type(P_dict).__name__}")
+            raise TypeError("P_dict must be a non-empty mapping state -> action -> transitions "
+                            f"(or a Gymnasium environment), got {type(P_dict).__name__}")
         S = len(P_dict)
         keys = list(P_dict.keys()) if isinstance(P_dict, Mapping) else list(range(S))
         if set(keys) != set(range(S)):
@@ -242,33 +387,32 @@ class MDP:
             if set(akeys) != set(range(A)):
                 raise ValueError(f"P_dict[{s}] must have actions 0..{A - 1} as keys, got {akeys!r}")
             for a in range(A):
-                if not isinstance(actions[a], (Sequence, np.ndarray)):
+                outcomes = actions[a]
+                if not isinstance(outcomes, (Sequence, np.ndarray)) or isinstance(outcomes, (str, bytes)):
                     raise TypeError(f"P_dict[{s}][{a}] must be a list of (prob, next_state, reward, terminated), "
-                                    f"got {type(actions[a]).__name__}")
-                for item in actions[a]:
-                    if not isinstance(item, (Sequence, np.ndarray)) or len(item) < 4:
-                        raise ValueError(
-                            f"P_dict[{s}][{a}] entries must be (prob, next_state, reward, terminated), got {item!r}"
-                        )
-                    p, nxt, r, done = item[:4]
-                    if isinstance(nxt, (bool, np.bool_)) or not (isinstance(nxt, (int, np.integer)) and 0 <= nxt < S):
-                        raise ValueError(f"P_dict[{s}][{a}] next_state must be an integer in [0, {S}), got {nxt!r}")
-                    try:
-                        p, r = float(p), float(r)
-                    except (TypeError, ValueError) as exc:
-                        raise TypeError(f"P_dict[{s}][{a}] probability and reward must be real numbers, "
-                                        f"got {item!r}") from exc
-                    if not (np.isfinite(p) and np.isfinite(r)):
-                        raise ValueError(f"P_dict[{s}][{a}] has a non-finite probability or reward: {item!r}")
+                                    f"got {type(outcomes).__name__}")
+                total = 0.0
+                for item in outcomes:
+                    p, nxt, r, done = _gymnasium_outcome(item, s, a, S)
+                    if p < 0:
+                        raise ValueError(f"P_dict[{s}][{a}]: transitions must be non-negative, got {p!r} "
+                                         f"for (s={s}, a={a}) -> s'={nxt}")
+                    total += p
                     rows.append(s * A + a)
-                    cols.append(absorbing if done else int(nxt))
+                    cols.append(absorbing if done else nxt)
                     vals.append(p)
                     reward[s, a] += p * r
+                if abs(total - 1.0) > ROW_SUM_ATOL:
+                    raise ValueError(f"P_dict[{s}][{a}]: transitions row for (s={s}, a={a}) sums to {total:.12g}, "
+                                     f"expected 1 (over {len(outcomes)} outcome(s))")
         for a in range(A):
             rows.append(absorbing * A + a)
             cols.append(absorbing)
             vals.append(1.0)
-        P = sp.csr_array((np.asarray(vals), (np.asarray(rows), np.asarray(cols))), shape=((S + 1) * A, S + 1))
+        P = sp.csr_array((np.asarray(vals, dtype=np.float64), (np.asarray(rows), np.asarray(cols))),
+                         shape=((S + 1) * A, S + 1))
+        if initial is None:
+            initial = default_initial
         if initial is None:
             init = np.full(S + 1, 1.0 / S)
             init[absorbing] = 0.0
@@ -282,8 +426,81 @@ class MDP:
         return cls(P, init, n_actions=A), reward
 
 
+# Wrappers that leave a toy-text environment's transitions and rewards alone
+# (gymnasium.make adds the first three; TimeLimit's truncation is the horizon).
+_TRANSPARENT_WRAPPERS = frozenset({
+    "TimeLimit", "OrderEnforcing", "PassiveEnvChecker", "RecordEpisodeStatistics", "RecordVideo",
+    "RenderCollection", "HumanRendering",
+})
+
+
+def _is_environment(obj: Any) -> bool:
+    """A Gymnasium-style environment: not a table itself, but has ``.unwrapped``."""
+    return not isinstance(obj, (Mapping, Sequence, np.ndarray)) and hasattr(obj, "unwrapped")
+
+
+def _gymnasium_tables(env: Any) -> tuple[Any, Any]:
+    """``(P, initial_state_distrib or None)`` of an environment whose ``P`` is its dynamics.
+
+    Refuses what is known to break that: wrappers outside
+    ``_TRANSPARENT_WRAPPERS``, and Taxi's fickle passenger.
+    """
+    base = env.unwrapped
+    layer = env
+    while layer is not base and hasattr(layer, "env"):
+        name = type(layer).__name__
+        if name not in _TRANSPARENT_WRAPPERS:
+            raise ValueError(
+                f"env is wrapped in {name}, which P (read from env.unwrapped) does not model: it may change "
+                "observations, actions or rewards; pass env.unwrapped to build the MDP of the bare environment"
+            )
+        layer = layer.env
+    P = getattr(base, "P", None)
+    if not isinstance(P, (Mapping, Sequence)):
+        raise TypeError(
+            f"env must have a tabular transition table env.unwrapped.P (the toy-text environments "
+            f"FrozenLake, CliffWalking and Taxi do), got {type(base).__name__} without one"
+        )
+    if getattr(base, "fickle_passenger", False):
+        raise ValueError(
+            "env is a Taxi with fickle_passenger=True: its step() changes the destination at random, "
+            "which P does not list, so P is not its dynamics; make it with fickle_passenger=False"
+        )
+    return P, getattr(base, "initial_state_distrib", None)
+
+
+def _gymnasium_outcome(item: Any, s: int, a: int, S: int) -> tuple[float, int, float, bool]:
+    """``(p, s', r, terminated)`` of one entry of ``P_dict[s][a]``, checked."""
+    if not isinstance(item, (Sequence, np.ndarray)) or isinstance(item, (str, bytes)) or len(item) < 4:
+        raise ValueError(f"P_dict[{s}][{a}] entries must be (prob, next_state, reward, terminated), got {item!r}")
+    p, nxt, r, done = item[:4]
+    if isinstance(nxt, (bool, np.bool_)) or not (isinstance(nxt, (int, np.integer)) and 0 <= nxt < S):
+        raise ValueError(f"P_dict[{s}][{a}] next_state must be an integer in [0, {S}), got {nxt!r}")
+    if not isinstance(done, (bool, np.bool_)) and not (isinstance(done, (int, np.integer)) and done in (0, 1)):
+        raise TypeError(f"P_dict[{s}][{a}] terminated flag must be a bool, got {done!r} in {item!r}")
+    try:
+        p, r = float(p), float(r)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"P_dict[{s}][{a}] probability and reward must be real numbers, got {item!r}") from exc
+    if not (np.isfinite(p) and np.isfinite(r)):
+        raise ValueError(f"P_dict[{s}][{a}] has a non-finite probability or reward: {item!r}")
+    return p, int(nxt), r, bool(done)
+
+
 def check_mdp(mdp: Any) -> MDP:
-    """``mdp`` itself if it is an :class:`MDP`, else a ``TypeError`` naming it."""
+    """``mdp`` itself if it is an :class:`MDP`, else a ``TypeError`` naming it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mdp = MDP.from_dense(np.ones((1, 1, 1)), initial=[1.0])
+    >>> check_mdp(mdp) is mdp
+    True
+    >>> check_mdp("gridworld")
+    Traceback (most recent call last):
+        ...
+    TypeError: mdp must be a tabular_irl.MDP, got str
+    """
     if not isinstance(mdp, MDP):
         raise TypeError(f"mdp must be a tabular_irl.MDP, got {type(mdp).__name__}")
     return mdp

@@ -65,6 +65,18 @@ class PolicyDivergence:
         a state the expert reaches.
     total_variation : float
         ``E_w[0.5 * sum_a |expert(a|s) - learned(a|s)|]``, in ``[0, 1]``.
+
+    The weights ``w`` are the expert's visitation; see :func:`policy_divergence`,
+    which returns this.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tabular_irl import MDP
+    >>> one_state = MDP.from_dense(np.ones((1, 2, 1)), initial=[1.0])
+    >>> div = policy_divergence(one_state, [[1.0, 0.0]], [[0.5, 0.5]], discount=0.9)
+    >>> round(div.kl, 9), div.total_variation       # KL = log 2
+    (0.693147181, 0.5)
     """
 
     kl: float

@@ -60,6 +60,26 @@ class Trajectories:
 
     Shapes and dtypes are checked here; index ranges are checked against an
     MDP when the trajectories are used with one (:meth:`check_against`).
+    Both arrays are stored as read-only int64 copies.
+
+    Attributes
+    ----------
+    n_trajectories : int
+        ``N`` (also ``len(demos)``).
+    horizon : int
+        ``T``, the number of decisions per trajectory.
+
+    Examples
+    --------
+    Two trajectories of two decisions, ``(s_0, a_0, s_1, a_1, s_2)`` each:
+
+    >>> demos = Trajectories(states=[[0, 1, 1], [0, 0, 1]], actions=[[1, 0], [0, 1]])
+    >>> len(demos), demos.horizon, demos.states.dtype
+    (2, 2, dtype('int64'))
+    >>> Trajectories(states=[[0, 1, 1]], actions=[[1, 0, 0]])
+    Traceback (most recent call last):
+        ...
+    ValueError: actions must have shape (N, T) = (1, 2) to match states of shape (N, T+1) = (1, 3), got shape (1, 3)
     """
 
     states: np.ndarray
@@ -92,12 +112,33 @@ class Trajectories:
         return self.n_trajectories
 
     def check_against(self, mdp: MDP) -> None:
-        """Raise ``ValueError`` if a state or action index is out of range for ``mdp``."""
+        """Raise ``ValueError`` if a state or action index is out of range for ``mdp``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from tabular_irl import MDP
+        >>> one_state = MDP.from_dense(np.ones((1, 2, 1)), initial=[1.0])
+        >>> Trajectories(states=[[0, 0]], actions=[[1]]).check_against(one_state)
+        >>> Trajectories(states=[[0, 3]], actions=[[1]]).check_against(one_state)
+        Traceback (most recent call last):
+            ...
+        ValueError: trajectory states must lie in [0, 1) (n_states), got 3
+        """
         check_indices(self.states, "trajectory states", mdp.n_states, "n_states")
         check_indices(self.actions, "trajectory actions", mdp.n_actions, "n_actions")
 
     def counts(self, n_states: int, n_actions: int, *, discount: float = 1.0) -> np.ndarray:
-        """Mean discounted state-action counts ``(S, A)``: ``mean_i sum_t gamma^t 1[s_t = s, a_t = a]``."""
+        """Mean discounted state-action counts ``(S, A)``: ``mean_i sum_{t<T} gamma^t 1[s_t = s, a_t = a]``.
+
+        Examples
+        --------
+        >>> demos = Trajectories(states=[[0, 1, 1], [0, 0, 1]], actions=[[1, 0], [0, 1]])
+        >>> demos.counts(2, 2).tolist()
+        [[0.5, 1.0], [0.5, 0.0]]
+        >>> demos.counts(2, 2, discount=0.5).tolist()       # step t weighs 0.5**t
+        [[0.5, 0.75], [0.25, 0.0]]
+        """
         check_indices(self.states, "trajectory states", n_states, "n_states")
         check_indices(self.actions, "trajectory actions", n_actions, "n_actions")
         N, T = self.actions.shape
@@ -106,7 +147,13 @@ class Trajectories:
         return np.bincount(flat, weights=weights, minlength=n_states * n_actions).reshape(n_states, n_actions)
 
     def start_distribution(self, n_states: int) -> np.ndarray:
-        """Empirical distribution of ``s_0``, shape ``(n_states,)``."""
+        """Empirical distribution of ``s_0``, shape ``(n_states,)``.
+
+        Examples
+        --------
+        >>> Trajectories(states=[[0, 1], [2, 2]], actions=[[0], [0]]).start_distribution(3).tolist()
+        [0.5, 0.0, 0.5]
+        """
         return np.bincount(self.states[:, 0], minlength=n_states) / self.n_trajectories
 
 
@@ -223,6 +270,18 @@ def empirical_feature_counts(demos: Trajectories, features: Any, *, discount: fl
     Returns
     -------
     ndarray, shape (d,)
+
+    Examples
+    --------
+    With one-hot state features the counts are the mean visits of each state
+    before the last one (``s_T`` is not counted):
+
+    >>> import numpy as np
+    >>> demos = Trajectories(states=[[0, 1, 1], [0, 0, 1]], actions=[[1, 0], [0, 1]])
+    >>> empirical_feature_counts(demos, np.eye(2)).tolist()
+    [1.5, 0.5]
+    >>> empirical_feature_counts(demos, np.eye(2), discount=0.5).tolist()
+    [1.25, 0.25]
     """
     if not isinstance(demos, Trajectories):
         raise TypeError(f"demos must be Trajectories, got {type(demos).__name__}")
@@ -239,7 +298,31 @@ def empirical_feature_counts(demos: Trajectories, features: Any, *, discount: fl
 
 
 def empirical_visitation(demos: Trajectories, n_states: int, n_actions: int) -> tuple[np.ndarray, np.ndarray]:
-    """Empirical ``(T+1, S)`` state and ``(T, S, A)`` state-action frequencies."""
+    """Empirical ``(T+1, S)`` state and ``(T, S, A)`` state-action frequencies.
+
+    ``D[t, s]`` is the fraction of trajectories with ``s_t = s`` and
+    ``mu[t, s, a]`` the fraction with ``(s_t, a_t) = (s, a)``: the empirical
+    twins of :func:`~tabular_irl.visitation`'s ``state`` and ``state_action``.
+
+    Parameters
+    ----------
+    demos : Trajectories
+    n_states, n_actions : int
+
+    Returns
+    -------
+    D : ndarray, shape (T+1, S)
+    mu : ndarray, shape (T, S, A)
+
+    Examples
+    --------
+    >>> demos = Trajectories(states=[[0, 1, 1], [0, 0, 1]], actions=[[1, 0], [0, 1]])
+    >>> D, mu = empirical_visitation(demos, 2, 2)
+    >>> D.tolist()
+    [[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]]
+    >>> mu.shape, mu.sum(axis=(1, 2)).tolist()
+    ((2, 2, 2), [1.0, 1.0])
+    """
     if not isinstance(demos, Trajectories):
         raise TypeError(f"demos must be Trajectories, got {type(demos).__name__}")
     check_indices(demos.states, "trajectory states", n_states, "n_states")

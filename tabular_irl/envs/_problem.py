@@ -206,13 +206,27 @@ class GridGeometry:
         return row, col
 
     def state(self, row: int, col: int) -> int:
-        """State index of cell ``(row, col)``: ``row * cols + col``."""
+        """State index of cell ``(row, col)``: ``row * cols + col``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> GridGeometry((2, 3), np.zeros((2, 3), bool), (), ("stay",), ((0, 0),)).state(1, 2)
+        5
+        """
         row = _grid_index(row, "row", self.shape[0])
         col = _grid_index(col, "col", self.shape[1])
         return row * self.shape[1] + col
 
     def coords(self, s: int) -> tuple[int, int]:
-        """Cell ``(row, col)`` of state ``s``: ``divmod(s, cols)``."""
+        """Cell ``(row, col)`` of state ``s``: ``divmod(s, cols)``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> GridGeometry((2, 3), np.zeros((2, 3), bool), (), ("stay",), ((0, 0),)).coords(4)
+        (1, 1)
+        """
         s = _grid_index(s, "s", self.n_states)
         row, col = divmod(s, self.shape[1])
         return row, col
@@ -231,6 +245,13 @@ class GridGeometry:
         -------
         ndarray, shape (rows, cols) or (rows, cols, k)
             A new float64 array with ``out[row, col] = values[row * cols + col]``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> g = GridGeometry((2, 2), np.array([[False, True], [False, False]]), (), ("stay",), ((0, 0),))
+        >>> g.as_grid([1.0, 2.0, 3.0, 4.0], mask_walls=True).tolist()
+        [[1.0, nan], [3.0, 4.0]]
         """
         arr = check_finite_array(values, "values")
         if arr.ndim not in (1, 2) or arr.shape[0] != self.n_states:
@@ -359,15 +380,17 @@ class Problem:
 
     @property
     def features(self) -> np.ndarray:
-        """The default feature matrix ``feature_sets[default_features]``, shape (S, d)."""
+        """The default feature matrix ``feature_sets[default_features]``, shape ``(S, d)``, read-only."""
         return self.feature_sets[self.default_features]
 
     @property
     def n_states(self) -> int:
+        """``S``, the MDP's number of states."""
         return self.mdp.n_states
 
     @property
     def n_actions(self) -> int:
+        """``A``, the MDP's number of actions."""
         return self.mdp.n_actions
 
     def __repr__(self) -> str:

@@ -55,6 +55,17 @@ def grid_transitions(rows: int, cols: int, slip: float, blocked: np.ndarray, fro
     Notes
     -----
     Trusted inputs (private to the package's builders); no validation here.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tabular_irl import MDP
+    >>> open_grid = np.zeros((2, 2), dtype=bool)
+    >>> P = grid_transitions(2, 2, 0.0, blocked=open_grid, frozen=open_grid)
+    >>> P.shape                                      # (S*A, S) with S = 4, A = 5
+    (20, 4)
+    >>> MDP(P, initial=[1.0, 0.0, 0.0, 0.0]).to_dense()[0, 1].tolist()   # "right" from (0, 0)
+    [0.0, 1.0, 0.0, 0.0]
     """
     S, A = rows * cols, len(ACTION_DELTAS)
     STAY = ACTION_NAMES.index("stay")
