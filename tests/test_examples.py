@@ -79,3 +79,82 @@ def test_deep_maxent_command_line_rejects_bad_arguments(deep_maxent, capsys):
         deep_maxent.main(["--size", "0"])
     assert exc.value.code == 2
     assert "--size" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------
+# the teaching gallery: each script's main() returns the numbers it prints
+# --------------------------------------------------------------------------
+def _has_matplotlib():
+    return importlib.util.find_spec("matplotlib") is not None
+
+
+def _run_gallery(name, tmp_path, capsys):
+    """Run ``examples/<name>.py``'s ``main``; its figure is written when matplotlib is there."""
+    figure = tmp_path / f"{name}.png"
+    out = _load(name).main(figure)
+    printed = capsys.readouterr().out
+    assert printed.strip(), f"{name} printed nothing"
+    if _has_matplotlib():
+        assert out["figure"] == str(figure) and figure.stat().st_size > 0
+    else:
+        assert out["figure"] is None and "no figure" in printed
+    return out, printed
+
+
+def test_soft_bellman_by_hand_equals_the_kernel(tmp_path, capsys):
+    out, printed = _run_gallery("soft_bellman_by_hand", tmp_path, capsys)
+    assert out["causal_error"] < 1e-12 and out["noncausal_error"] < 1e-12
+    # Jensen: log E e^V >= E V, equality at the last step (V_T = 0 for every successor)
+    assert out["jensen_gap_min"] >= 0.0 and out["jensen_gap_max"] > 0.1
+    assert out["log_partition"]["non-causal"] > out["log_partition"]["causal"]
+    assert "kernel vs hand" in printed
+
+
+def test_forward_backward_messages_give_the_posterior(tmp_path, capsys):
+    out, printed = _run_gallery("forward_backward_messages", tmp_path, capsys)
+    for key in ("log_beta_error", "log_Z_error", "state_error", "state_action_error", "enumeration_error"):
+        assert out[key] < 1e-12, (key, out[key])
+    assert "alpha_t(s) beta_t(s) / Z" in printed
+
+
+def test_noncausal_rollout_is_biased_on_the_gamble(tmp_path, capsys):
+    out, printed = _run_gallery("noncausal_rollout_bias", tmp_path, capsys)
+    # the rollout knows the coin is fair; the posterior is optimistic about it
+    assert out["rollout_good"] == pytest.approx(0.495034, abs=1e-6)
+    assert out["posterior_good"] == pytest.approx(0.976780, abs=1e-6)
+    assert out["tv_max"] > 0.4
+    # central differences of log_partition (h = 1e-5: error ~1e-10) side with the posterior
+    assert out["fd_derivative"] == pytest.approx(out["posterior_derivative"], abs=1e-8)
+    assert abs(out["fd_derivative"] - out["rollout_derivative"]) > 1.0
+    assert out["tv_deterministic"] < 1e-12
+    assert f"{out['tv_max']:.6f}" in printed
+
+
+def test_maxent_gradient_is_feature_matching(tmp_path, capsys):
+    out, _ = _run_gallery("maxent_gradient_feature_matching", tmp_path, capsys)
+    assert out["hand_vs_objective"] < 1e-12
+    assert out["finite_difference_error"] < 1e-8
+    assert np.abs(out["gradient_at_zero"]).max() > 1.0  # far from matched at theta = 0 ...
+    assert out["converged"] and out["moment_matching_error"] < 1e-6  # ... matched at the fit
+    assert out["fit_gradient_vs_hand"] < 1e-12
+
+
+def test_apprenticeship_margins_shrink(tmp_path, capsys):
+    out, printed = _run_gallery("apprenticeship_margins", tmp_path, capsys)
+    for method in ("max_margin", "projection"):
+        res = out[method]
+        margins = res["margins"]
+        assert res["converged"] and res["distance"] <= 1e-2
+        assert np.all(np.diff(margins) <= 1e-12), margins  # never increases
+        assert margins[-1] < margins[0] / 100 if method == "max_margin" else margins[-1] < margins[0] / 10
+        assert res["worst_value_gap"] <= res["distance"] * (1 + 1e-12)  # Cauchy-Schwarz
+    assert out["max_margin"]["margins"].size < out["projection"]["margins"].size
+    assert "converged after" in printed
+
+
+def test_gallery_runs_without_matplotlib(tmp_path, capsys, monkeypatch):
+    module = _load("soft_bellman_by_hand")
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib raises ImportError
+    out = module.main(tmp_path / "none.png")
+    assert out["figure"] is None and not (tmp_path / "none.png").exists()
+    assert "no figure" in capsys.readouterr().out
