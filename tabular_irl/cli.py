@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import warnings
@@ -66,6 +67,10 @@ def _demo(args: argparse.Namespace) -> int:
     """The README's main job: exact passes on a gridworld, then IRL from sampled demonstrations."""
     from . import gridworld
 
+    if args.plot is not None:
+        if args.n_demos == 0:
+            raise ValueError("--plot draws the IRL fit: it needs demonstrations (--n-demos > 0)")
+        args.plot = _check_plot_path(args.plot)  # before any work: no matplotlib, no such folder
     T = args.horizon if args.horizon is not None else 2 * args.size
     t0 = time.perf_counter()
     world = gridworld(args.size, slip=args.slip, step_reward=args.step_reward)
@@ -81,8 +86,43 @@ def _demo(args: argparse.Namespace) -> int:
     if "all" in args.algorithm:
         args.algorithm = list(_ALGORITHMS)
     if args.n_demos > 0:
-        _demo_irl(world, T, args)
+        fits, demos = _demo_irl(world, T, args)
+        if args.plot is not None:
+            _demo_plot(world, T, fits[0], demos, args)
     return 0
+
+
+def _check_plot_path(path: str) -> str:
+    """The file ``--plot`` writes (``.png`` appended without an extension); fail now, not after the fits."""
+    from .plotting import _pyplot
+
+    _pyplot()  # ImportError naming the [plot] extra, a one-line error in main
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    stem, ext = os.path.splitext(path)
+    if not ext:
+        path, ext = path + ".png", ".png"
+    supported = FigureCanvasBase.get_supported_filetypes()
+    if ext[1:].lower() not in supported:
+        raise ValueError(f"--plot {path}: unknown image format {ext!r}; use one of "
+                         f"{', '.join('.' + e for e in sorted(supported))}")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ValueError(f"--plot {path}: folder {folder} does not exist")
+    return path
+
+
+def _demo_plot(world, T: int, fit, demos, args: argparse.Namespace) -> None:
+    """``--plot``: the summary figure of the first algorithm's fit."""
+    from .plotting import _pyplot, plot_gridworld_summary
+
+    algorithm = args.algorithm[0]
+    title = (f"{_ALGORITHMS[algorithm]}: {args.size}x{args.size} gridworld, slip {args.slip:g}, T={T}, "
+             f"{args.n_demos} demonstrations (seed {args.seed})")
+    fig = plot_gridworld_summary(world, fit, demos=demos, horizon=T, title=title, dpi=_PLOT_DPI, path=args.plot)
+    width, height = (round(x * _PLOT_DPI) for x in fig.get_size_inches())
+    _pyplot().close(fig)
+    print(f"\nplot of {_ALGORITHMS[algorithm]} ({width}x{height} px): wrote {args.plot}")
 
 
 def _demo_passes(world, T: int, args: argparse.Namespace) -> None:
@@ -132,10 +172,12 @@ _ALGORITHMS = {
 
 # LP IRL is defined for discounted problems only; the demo gives it this discount
 _LP_DISCOUNT = 0.9
+# resolution of the demo's --plot figure: 13 x 8 inches at 80 dpi is 1040 x 640 px, about 120 KB as PNG
+_PLOT_DPI = 80
 
 
 def _fit(algorithm: str, world, T: int, demos, args: argparse.Namespace):
-    """Run one IRL method; return (learned state reward (S,), learned policy value, summary lines)."""
+    """Run one IRL method; return (fit, learned state reward (S,), learned policy value, summary lines)."""
     from . import (
         apprenticeship_learning,
         lp_irl,
@@ -146,28 +188,29 @@ def _fit(algorithm: str, world, T: int, demos, args: argparse.Namespace):
     from .metrics import policy_value
 
     mdp, features = world.mdp, world.features
+    progress = False if args.quiet else None  # None: on a terminal only
     if algorithm in ("mce", "maxent"):
-        fit = maxent_irl(mdp, features, demos, horizon=T, causal=algorithm == "mce", l2=args.l2)
+        fit = maxent_irl(mdp, features, demos, horizon=T, causal=algorithm == "mce", l2=args.l2, progress=progress)
         lines = [f"converged: {fit.converged} after {fit.n_iter} iterations, {fit.n_eval} evaluations",
                  f"objective {fit.objective:.8f}, mean log-likelihood of the demonstrations "
                  f"{fit.log_likelihood:.8f}",
                  f"moment matching: max |empirical - expected feature counts| = {fit.moment_matching_error:.3e} "
                  f"(l2 = {args.l2:g} makes it l2 * |theta|)"]
-        return fit.reward[:, 0], policy_value(mdp, fit.plan.policy, world.reward, horizon=T), lines
+        return fit, fit.reward[:, 0], policy_value(mdp, fit.plan.policy, world.reward, horizon=T), lines
     if algorithm == "apprenticeship":
-        fit = apprenticeship_learning(mdp, features, demos, horizon=T, epsilon=args.epsilon)
+        fit = apprenticeship_learning(mdp, features, demos, horizon=T, epsilon=args.epsilon, progress=progress)
         value = sum(w * policy_value(mdp, pi, world.reward, horizon=T)
                     for w, pi in zip(fit.mixture_weights, fit.policies))
         lines = [f"converged: {fit.converged} after {fit.n_iter} iterations, {len(fit.policies)} policies",
                  f"||mu_E - mu_mix||_2 = {fit.distance:.3e} (epsilon {args.epsilon:g}); the learned "
                  "policy is the mixture (one policy drawn per episode)"]
-        return features @ fit.theta, value, lines
+        return fit, features @ fit.theta, value, lines
     if algorithm == "mmp":
-        fit = max_margin_planning(mdp, features, demos, horizon=T)
+        fit = max_margin_planning(mdp, features, demos, horizon=T, progress=progress)
         plan = value_iteration(mdp, fit.reward, horizon=T)
         lines = [f"converged: {fit.converged} after {fit.n_iter} rounds, objective {fit.objective:.8f}",
                  f"mean slack {fit.slacks.mean():.4f}; the learned policy is optimal for the learned reward"]
-        return fit.reward[:, 0], policy_value(mdp, plan.policy, world.reward, horizon=T), lines
+        return fit, fit.reward[:, 0], policy_value(mdp, plan.policy, world.reward, horizon=T), lines
     # LP IRL needs the expert's deterministic policy, not demonstrations
     expert_policy = value_iteration(mdp, args.goal_reward_scale * np.asarray(world.reward),
                                      discount=_LP_DISCOUNT).policy
@@ -176,10 +219,11 @@ def _fit(algorithm: str, world, T: int, demos, args: argparse.Namespace):
     lines = [f"{fit.message} ({fit.n_iter} iterations); input: the expert's optimal policy for discount "
              f"{_LP_DISCOUNT}, not the demonstrations",
              f"min margin {fit.min_margin:.2e} (>= 0: that policy is optimal for the learned reward)"]
-    return fit.reward, policy_value(mdp, plan.policy, world.reward, horizon=T), lines
+    return fit, fit.reward, policy_value(mdp, plan.policy, world.reward, horizon=T), lines
 
 
-def _demo_irl(world, T: int, args: argparse.Namespace) -> None:
+def _demo_irl(world, T: int, args: argparse.Namespace):
+    """Sample demonstrations, run every chosen method and report; return (the fits, the demonstrations)."""
     from . import ConvergenceWarning, sample_trajectories, soft_backward
     from .metrics import policy_value, reward_correlation
 
@@ -190,11 +234,13 @@ def _demo_irl(world, T: int, args: argparse.Namespace) -> None:
     print(f"\n2. IRL from {args.n_demos} demonstrations of the soft-optimal expert (seed {args.seed}), "
           f"one-hot features (d={mdp.n_states})")
     print(f"  expert's return under the true reward: {v_expert:.6f}")
+    fits = []
     for algorithm in args.algorithm:
         t0 = time.perf_counter()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
-            learned_reward, value, lines = _fit(algorithm, world, T, demos, args)
+            fit, learned_reward, value, lines = _fit(algorithm, world, T, demos, args)
+        fits.append(fit)
         elapsed = time.perf_counter() - t0
         # the report says whether it converged; the warning's advice goes in as a line
         lines += [f"warning: {w.message}" for w in caught if issubclass(w.category, ConvergenceWarning)]
@@ -206,6 +252,7 @@ def _demo_irl(world, T: int, args: argparse.Namespace) -> None:
               f"({100 * evd / abs(v_expert):.2f}% of the expert's return)")
         print(f"  reward correlation (learned vs true, shift-invariant) = "
               f"{reward_correlation(world.reward, learned_reward):.4f}")
+    return fits, demos
 
 
 def _config(args: argparse.Namespace) -> int:
@@ -352,7 +399,7 @@ def _irl(args: argparse.Namespace) -> int:
         warnings.simplefilter("always", ConvergenceWarning)
         fit = maxent_irl(loaded.mdp, loaded.features, demos, horizon=horizon, discount=discount,
                          causal=not args.non_causal, l2=args.l2, method=args.method, max_iter=args.max_iter,
-                         tol=args.tol)
+                         tol=args.tol, progress=False if args.quiet else None)
     elapsed = time.perf_counter() - t0
     out = _write_npz(args.out, theta=fit.theta, reward=fit.reward, policy=fit.plan.policy)
     mdp = loaded.mdp
@@ -370,87 +417,34 @@ def _irl(args: argparse.Namespace) -> int:
     return 0
 
 
-# The finite-difference step and the pass threshold of ``tabular-irl check``: central differences have
-# truncation error ~ h^2 |d^3 log Z| ~ 1e-10 and rounding error ~ eps |log Z| / h ~ 1e-11 |log Z|, so an
-# exact gradient agrees to well under 1e-6 (scaled by max(1, |log Z|) for the rounding part).
-_FD_STEP = 1e-5
-_FD_COORDINATES = 5
-# Row sums and the deterministic-dynamics identity involve only O(S + T) rounding errors.
-_ROW_SUM_TOL = 1e-9
-_VALUE_TOL = 1e-9
-
-
-def _finite_difference_error(log_partition, reward: np.ndarray, gradient: np.ndarray, coords) -> float:
-    """``max |(f(r + h e_k) - f(r - h e_k)) / 2h - gradient_k|`` over the flat ``(S, A)`` coordinates ``k``."""
-    errors = []
-    for k in coords:
-        bump = np.zeros(reward.size)
-        bump[k] = _FD_STEP
-        bump = bump.reshape(reward.shape)
-        estimate = (log_partition(reward + bump) - log_partition(reward - bump)) / (2 * _FD_STEP)
-        errors.append(abs(estimate - gradient.ravel()[k]))
-    return float(max(errors))
+# ``tabular-irl check`` without --horizon/--discount on a file that stores neither
+_CHECK_DEFAULT_HORIZON = 5
 
 
 def _check(args: argparse.Namespace) -> int:
-    from . import posterior_marginals, soft_backward, visitation
+    from .checks import run_all_checks
 
     loaded = _load_mdp_file(args.mdp_file)
     mdp = loaded.mdp
-    S, A = mdp.n_states, mdp.n_actions
-    rng = np.random.default_rng(args.seed)
-    T = args.horizon if args.horizon is not None else (loaded.horizon if loaded.horizon is not None else 5)
-    if loaded.reward is not None:
-        source = "the file's reward"
-        reward = np.broadcast_to(loaded.reward[:, None] if loaded.reward.ndim == 1 else loaded.reward, (S, A))
+    if args.horizon is not None or args.discount is not None:
+        horizon, discount = args.horizon, args.discount
+    elif loaded.horizon is not None or loaded.discount is not None:
+        horizon, discount = loaded.horizon, loaded.discount
     else:
-        source = f"a random N(0, 1) reward (seed {args.seed})"
-        reward = rng.standard_normal((S, A))
-    reward = np.ascontiguousarray(reward, dtype=np.float64)
-    coords = rng.choice(S * A, size=min(_FD_COORDINATES, S * A), replace=False)
+        horizon, discount = _CHECK_DEFAULT_HORIZON, None
     t0 = time.perf_counter()
-    causal_plan = soft_backward(mdp, reward, horizon=T)
-    causal = visitation(mdp, causal_plan.policy, horizon=T)
-    noncausal_plan = soft_backward(mdp, reward, horizon=T, causal=False)
-    posterior = posterior_marginals(mdp, reward, horizon=T)
-    scale = max(1.0, abs(causal_plan.log_partition), abs(posterior.log_partition))
-    fd_tol = args.tol * scale
-
-    results = []  # (name, passed, detail)
-    row_error = max(float(np.abs(v.state.sum(axis=1) - 1.0).max()) for v in (causal, posterior))
-    row_error = max(row_error, *(float(np.abs(v.state_action.sum(axis=(1, 2)) - 1.0).max())
-                                 for v in (causal, posterior)))
-    results.append(("visitation rows sum to 1 (causal and posterior, state and state-action)",
-                    row_error <= _ROW_SUM_TOL, f"max |row sum - 1| = {row_error:.3e} (tol {_ROW_SUM_TOL:g})"))
-    causal_error = _finite_difference_error(lambda r: soft_backward(mdp, r, horizon=T).log_partition,
-                                            reward, causal.total_state_action, coords)
-    results.append(("d log Z / d r(s, a) = causal expected visitation (central differences)",
-                    causal_error <= fd_tol, f"max error {causal_error:.3e} over {len(coords)} coordinates "
-                                            f"(tol {fd_tol:.3g})"))
-    noncausal_error = _finite_difference_error(
-        lambda r: soft_backward(mdp, r, horizon=T, causal=False).log_partition,
-        reward, posterior.total_state_action, coords)
-    results.append(("d log Z / d r(s, a) = non-causal posterior marginals (central differences)",
-                    noncausal_error <= fd_tol, f"max error {noncausal_error:.3e} over {len(coords)} coordinates "
-                                               f"(tol {fd_tol:.3g})"))
-    gap = noncausal_plan.V - causal_plan.V
-    if mdp.is_deterministic():
-        error = float(np.abs(gap).max())
-        results.append(("deterministic dynamics: causal and non-causal values coincide", error <= _VALUE_TOL * scale,
-                        f"max_t,s |V_noncausal - V_causal| = {error:.3e} (tol {_VALUE_TOL * scale:.3g})"))
-    else:
-        # stochastic dynamics: log E exp >= E log exp (Jensen), so the non-causal values dominate
-        worst = float(gap.min())
-        results.append(("stochastic dynamics: non-causal values >= causal values (Jensen)",
-                        worst >= -_VALUE_TOL * scale, f"min_t,s (V_noncausal - V_causal) = {worst:.3e}"))
+    results = run_all_checks(mdp, loaded.features, horizon=horizon, discount=discount, reward=loaded.reward,
+                             seed=args.seed, tol=args.tol, exact_tol=args.exact_tol)
     elapsed = time.perf_counter() - t0
 
-    print(f"tabular-irl check: {args.mdp_file}: S={S}, A={A}, nnz(P)={mdp.nnz}, "
-          f"{'deterministic' if mdp.is_deterministic() else 'stochastic'} dynamics; horizon T={T}, "
-          f"undiscounted, temperature 1; {source}")
-    for name, passed, detail in results:
-        print(f"  [{'pass' if passed else 'FAIL'}] {name}: {detail}")
-    n_failed = sum(not passed for _, passed, _ in results)
+    reward = "the file's reward" if loaded.reward is not None else f"a random N(0, 1) reward (seed {args.seed})"
+    features = "the file's features" if loaded.features is not None else "one-hot state features"
+    print(f"tabular-irl check: {args.mdp_file}: S={mdp.n_states}, A={mdp.n_actions}, nnz(P)={mdp.nnz}, "
+          f"{'deterministic' if mdp.is_deterministic() else 'stochastic'} dynamics; "
+          f"{_describe_model(horizon, discount)}, temperature 1; {reward}; {features}")
+    for result in results:
+        print(f"  {result}")
+    n_failed = sum(not result.passed for result in results)
     print(f"{len(results) - n_failed} of {len(results)} checks passed in {elapsed:.3f} s")
     return 0 if n_failed == 0 else 1
 
@@ -497,6 +491,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="demonstrations to sample (default: 1000; 0 skips the IRL part)")
     demo.add_argument("--l2", type=_non_negative_float, default=1e-3, help="l2 penalty on theta (default: 1e-3)")
     demo.add_argument("--seed", type=_non_negative_int, default=0, help="seed of the demonstrations (default: 0)")
+    demo.add_argument("--plot", default=None, metavar="FILE",
+                      help="also draw the first algorithm's fit (true and learned reward, visitation with "
+                      "demonstrations, policy arrows, convergence) into FILE, e.g. demo.png (needs matplotlib: "
+                      'pip install "tabular_irl[plot]")')
+    _add_quiet(demo)
     demo.set_defaults(func=_demo)
 
     config = sub.add_parser("config", help="show the version, build and thread configuration")
@@ -504,6 +503,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_file_commands(sub)
     return parser
+
+
+def _add_quiet(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--quiet", "-q", action="store_true",
+                         help="no progress display while fitting (it is shown on stderr only when stderr is a "
+                         "terminal, with tqdm when installed)")
 
 
 def _add_model_flags(command: argparse.ArgumentParser, what: str) -> None:
@@ -574,23 +579,32 @@ def _add_file_commands(sub) -> None:
     irl.add_argument("--tol", type=_positive_float, default=1e-8, metavar="X",
                      help="converged when max |gradient| <= X * max(1, max |empirical features|) (default: 1e-8)")
     irl.add_argument("--out", required=True, metavar="OUT.npz", help="output .npz with fields theta, reward, policy")
+    _add_quiet(irl)
     irl.set_defaults(func=_irl)
 
     check = sub.add_parser(
         "check", help="verify the exact identities of the soft passes on an MDP; exit 1 if one fails",
-        description="On MDP_FILE with its reward (a seeded random reward if it stores none), undiscounted, "
-        "temperature 1: (1) visitation rows sum to 1; (2) the gradient of log_partition equals the causal "
-        "expected visitation, by central finite differences on a few random reward coordinates; (3) the same "
-        "for the non-causal model and its posterior marginals; (4) deterministic dynamics: causal and "
-        "non-causal values coincide (stochastic: non-causal >= causal). Prints pass/fail with the measured "
-        "errors; exit code 0 if all pass, 1 otherwise, 2 on bad input.")
+        description="Run tabular_irl.checks.run_all_checks on MDP_FILE, at its reward (a seeded random one if it "
+        "stores none), with its features (one-hot state features if none), temperature 1: soft Bellman "
+        "residuals; visitation flow and sums; d log_partition / d r = expected visitation (or d / d theta = "
+        "expected feature counts) and the MaxEnt objective's gradient = empirical - expected feature counts, "
+        "both by central finite differences along random directions; and, for an undiscounted finite horizon, "
+        "the same for the non-causal model (posterior marginals as the flow of the posterior chain), Hessian = "
+        "minus the feature covariance, and causal = non-causal on deterministic dynamics (non-causal >= causal "
+        "values on stochastic ones). Prints pass/fail with each measured error and its tolerance; exit code 0 "
+        "if all pass, 1 otherwise, 2 on bad input.",
+        epilog="The same checks from Python: tabular_irl.checks (each function returns a CheckResult with the "
+        "measured error).")
     check.add_argument("mdp_file", metavar="MDP_FILE", help="MDP file (tabular_irl.io.save_mdp)")
-    check.add_argument("--horizon", type=_positive_int, default=None, metavar="T",
-                       help="number of decisions T (default: the file's, else 5)")
+    _add_model_flags(check, f"(default: the file's, else {_CHECK_DEFAULT_HORIZON})")
     check.add_argument("--seed", type=_non_negative_int, default=0,
-                       help="seed of the finite-difference coordinates and of a random reward (default: 0)")
+                       help="seed of the random directions, demonstrations and of a random reward (default: 0)")
     check.add_argument("--tol", type=_positive_float, default=1e-6, metavar="X",
-                       help="pass threshold of the finite-difference errors, times max(1, |log Z|) (default: 1e-6)")
+                       help="tolerance of the finite-difference checks, added to their rounding bound; derivatives "
+                       "are scaled to at most 1 (default: 1e-6)")
+    check.add_argument("--exact-tol", type=_positive_float, default=1e-9, metavar="X",
+                       help="tolerance of the exact identities, relative to the value scale or in probability "
+                       "units (default: 1e-9)")
     check.set_defaults(func=_check)
 
 
@@ -599,10 +613,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, TypeError, OSError) as exc:  # OSError: FileNotFoundError and the like
-        message = " ".join(str(exc).split()) or type(exc).__name__
+    except (ValueError, TypeError, OSError, ImportError) as exc:  # OSError: FileNotFoundError and the like;
+        message = " ".join(str(exc).split()) or type(exc).__name__  # ImportError: an optional extra missing
         print(f"tabular-irl: error: {message}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("tabular-irl: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

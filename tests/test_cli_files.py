@@ -155,11 +155,12 @@ def test_irl_not_converging_is_reported_not_an_error(tmp_path, mdp_file, demos_f
 
 
 # --------------------------------------------------------------------------
-# check
+# check: prints tabular_irl.checks.run_all_checks
 # --------------------------------------------------------------------------
-def _reported_errors(text):
-    return [float(x) for x in re.findall(r"(?:max error|max \|row sum - 1\| =|\|V_noncausal - V_causal\| =) (\S+)",
-                                         text)]
+def _reported(text):
+    """``(passed, error, tolerance)`` of every result line."""
+    return [(mark == "pass", float(err), float(tol))
+            for mark, err, tol in re.findall(r"^  \[(pass|FAIL)\] .*?: error (\S+) \(tol (\S+)\)", text, re.M)]
 
 
 @pytest.mark.parametrize("slip", [0.0, 0.2])
@@ -168,11 +169,20 @@ def test_check_passes_on_gridworlds(tmp_path, slip, capsys):
     path = save_mdp(tmp_path / "grid", world.mdp, reward=world.reward, horizon=4)
     code, text, _ = _run(["check", path], capsys)
     assert code == 0, text
-    assert "FAIL" not in text and "4 of 4 checks passed" in text
-    errors = _reported_errors(text)
-    assert len(errors) == (4 if slip == 0.0 else 3)
-    assert max(errors) < 1e-6
-    assert ("coincide" in text) == (slip == 0.0)
+    assert "FAIL" not in text and "10 of 10 checks passed" in text
+    reported = _reported(text)
+    assert len(reported) == 10 and all(passed and err <= tol and err < 1e-8 for passed, err, tol in reported)
+    assert ("[pass] deterministic dynamics: causal = non-causal" in text) == (slip == 0.0)
+    assert "horizon T=4" in text and "one-hot state features" in text
+
+
+def test_check_prints_what_the_api_measures(tmp_path, world, mdp_file, capsys):
+    from tabular_irl.checks import run_all_checks
+
+    code, text, _ = _run(["check", mdp_file, "--seed", 3], capsys)
+    assert code == 0
+    results = run_all_checks(world.mdp, world.features, horizon=T, reward=world.reward, seed=3)
+    assert [line.strip() for line in text.splitlines()[1:-1]] == [str(r) for r in results]
 
 
 def test_check_without_reward_uses_a_seeded_random_one(tmp_path, world, capsys):
@@ -182,11 +192,33 @@ def test_check_without_reward_uses_a_seeded_random_one(tmp_path, world, capsys):
     assert _run(["check", path, "--horizon", 3, "--seed", 7], capsys)[1].splitlines()[1:-1] == first.splitlines()[1:-1]
 
 
-def test_check_exits_1_when_a_check_fails(tmp_path, mdp_file, capsys):
-    # a threshold below the finite differences' own rounding error: the real measured errors fail it
-    code, text, _ = _run(["check", mdp_file, "--tol", 1e-30], capsys)
+def test_check_discounted_runs_the_causal_checks(tmp_path, world, capsys):
+    path = save_mdp(tmp_path / "disc", world.mdp, features=world.feature_sets["coordinates"], discount=0.9)
+    code, text, _ = _run(["check", path], capsys)
+    assert code == 0 and "4 of 4 checks passed" in text and "discount 0.9" in text
+    assert "non-causal" not in text.split("\n", 1)[1]
+    code, text, _ = _run(["check", path, "--horizon", 3], capsys)  # the flags replace the file's pair
+    assert code == 0 and "10 of 10 checks passed" in text and "horizon T=3" in text
+
+
+def test_check_exits_1_when_a_check_fails(tmp_path, monkeypatch, capsys):
+    import tabular_irl.checks as checks
+    from tabular_irl import soft_backward, visitation
+
+    # the classic bug: the non-causal policy rolled forward under P where the posterior belongs
+    def rollout(mdp, reward, *, horizon, temperature=1.0, initial=None):
+        plan = soft_backward(mdp, reward, horizon=horizon, causal=False, temperature=temperature)
+        return visitation(mdp, plan.policy, horizon=horizon, initial=initial)
+
+    monkeypatch.setattr(checks, "posterior_marginals", rollout)
+    world = gridworld(3, slip=0.3)
+    path = save_mdp(tmp_path / "grid", world.mdp, reward=world.reward, horizon=4)
+    code, text, _ = _run(["check", path], capsys)
     assert code == 1
-    assert "[FAIL] d log Z" in text and "2 of 4 checks passed" in text
+    assert "[FAIL] posterior marginals" in text and "[FAIL] d log_partition / d r" in text
+    failed = [(err, tol) for passed, err, tol in _reported(text) if not passed]
+    assert len(failed) >= 2 and all(err > 100 * tol for err, tol in failed)
+    assert f"{10 - len(failed)} of 10 checks passed" in text
 
 
 # --------------------------------------------------------------------------

@@ -83,6 +83,7 @@ from typing import Any
 
 import numpy as np
 
+from .._progress import check_progress, progress_bar
 from .._validation import (
     _describe,
     check_finite_array,
@@ -341,6 +342,7 @@ def apprenticeship_learning(
     epsilon: float = 1e-2,
     max_iter: int = 200,
     theta0: Any = None,
+    progress: bool | None = None,
 ) -> ApprenticeshipResult:
     r"""Apprenticeship learning (Abbeel & Ng 2004): a mixture of optimal policies matching the expert's features.
 
@@ -376,6 +378,12 @@ def apprenticeship_learning(
     theta0 : array_like, shape (d,), optional
         Reward weights of the first policy. Default zeros: all actions tie and
         ``pi_0`` takes action 0 in every state (value iteration's tie rule).
+    progress : bool, optional
+        Show each iteration's ``t`` (``margins``) and the distance from
+        ``mu_E`` to the hull of the policies found on ``stderr`` while
+        running (``tqdm`` when installed, else plain lines). ``None``
+        (default): only when ``stderr`` is a terminal and the run takes more
+        than a second.
 
     Returns
     -------
@@ -403,6 +411,7 @@ def apprenticeship_learning(
     method = _check_method(method)
     eps = _check_epsilon(epsilon)
     max_iter = check_positive_int(max_iter, "max_iter")
+    progress = check_progress(progress)
     phi = features_for(mdp, features)
     d = phi.d
     theta_init = np.zeros(d) if theta0 is None else check_finite_array(theta0, "theta0", (d,))
@@ -422,34 +431,36 @@ def apprenticeship_learning(
     lower_bound = 0.0
     mu_bar = mu0.copy()
     hull = _Hull(mu_E)
-    for i in range(max_iter):
-        # -- reward step: w and t from mu_0 .. mu_{k-1}
-        if method == "projection":
-            if i > 0:
-                step = mus[-1] - mu_bar
-                denom = float(step @ step)
-                c = 0.0 if denom <= 0.0 else min(1.0, max(0.0, float(step @ (mu_E - mu_bar)) / denom))
-                mu_bar = mu_bar + c * step
-            diff = mu_E - mu_bar
-            hull_distance = float(np.linalg.norm(mu_E - hull.nearest(mus)[1]))
-        else:
-            diff = mu_E - hull.nearest(mus)[1]
-            hull_distance = float(np.linalg.norm(diff))
-        t = float(np.linalg.norm(diff))
-        margins.append(t)
-        theta = diff / t if t > 0.0 else np.zeros(d)
-        if t <= eps or hull_distance <= eps:
-            break
-        if hull_distance - lower_bound <= eps:  # unattainable, and no mixture is eps closer than this one
-            break
-        # -- planning step: the optimal policy for phi @ theta, and the certificate
-        p, mu = plan(theta)
-        policies.append(p.policy)
-        mus.append(mu)
-        best = max(float(theta @ mu), p.log_partition + p.error_bound)  # >= max_pi theta @ mu(pi)
-        lead = float(theta @ mu_E)
-        slack = 1e-12 * max(1.0, abs(lead), abs(best))  # rounding of the two dot products
-        lower_bound = max(lower_bound, lead - best - slack)
+    with progress_bar(f"apprenticeship_learning ({method})", progress) as bar:
+        for i in range(max_iter):
+            # -- reward step: w and t from mu_0 .. mu_{k-1}
+            if method == "projection":
+                if i > 0:
+                    step = mus[-1] - mu_bar
+                    denom = float(step @ step)
+                    c = 0.0 if denom <= 0.0 else min(1.0, max(0.0, float(step @ (mu_E - mu_bar)) / denom))
+                    mu_bar = mu_bar + c * step
+                diff = mu_E - mu_bar
+                hull_distance = float(np.linalg.norm(mu_E - hull.nearest(mus)[1]))
+            else:
+                diff = mu_E - hull.nearest(mus)[1]
+                hull_distance = float(np.linalg.norm(diff))
+            t = float(np.linalg.norm(diff))
+            margins.append(t)
+            bar.update(i + 1, margin=t, **{"hull distance": hull_distance})
+            theta = diff / t if t > 0.0 else np.zeros(d)
+            if t <= eps or hull_distance <= eps:
+                break
+            if hull_distance - lower_bound <= eps:  # unattainable, and no mixture is eps closer than this one
+                break
+            # -- planning step: the optimal policy for phi @ theta, and the certificate
+            p, mu = plan(theta)
+            policies.append(p.policy)
+            mus.append(mu)
+            best = max(float(theta @ mu), p.log_partition + p.error_bound)  # >= max_pi theta @ mu(pi)
+            lead = float(theta @ mu_E)
+            slack = 1e-12 * max(1.0, abs(lead), abs(best))  # rounding of the two dot products
+            lower_bound = max(lower_bound, lead - best - slack)
 
     M = _freeze(np.array(mus))
     weights, mixture = hull.nearest(mus)

@@ -108,6 +108,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._features import LinearFeatures
+from .._progress import check_progress, progress_bar
 from .._validation import check_finite_array, check_positive_int, check_positive_real
 from ..inference import _rollout
 from ..mdp import MDP
@@ -425,7 +426,7 @@ def _solve_restricted_qp(G, L, block, weight, alpha, max_iter):
 # --------------------------------------------------------------------------
 
 
-def _cutting_plane(problem: _Problem, tol: float, max_iter: int):
+def _cutting_plane(problem: _Problem, tol: float, max_iter: int, bar):
     E, d = problem.n_examples, problem.features.d
     weight = problem.weight
     # working sets: one null constraint per example (xi_e >= 0)
@@ -449,6 +450,7 @@ def _cutting_plane(problem: _Problem, tol: float, max_iter: int):
         history["max_violation"].append(max_viol)
         history["n_constraints"].append(len(L) - E)
         history["qp_gap"].append(primal_qp - dual_qp)
+        bar.update(it, objective=f, gap=f - dual_qp, **{"max violation": max_viol})
         last = (psi, b, f, dual_qp, it)
         if max_viol <= tol:
             converged = True
@@ -491,7 +493,7 @@ def _cutting_plane(problem: _Problem, tol: float, max_iter: int):
     return psi, b, f, lower, n_iter, converged, message, history
 
 
-def _subgradient(problem: _Problem, tol: float, max_iter: int):
+def _subgradient(problem: _Problem, tol: float, max_iter: int, bar):
     d = problem.features.d
     weight = problem.weight
     psi = np.zeros(d)
@@ -510,6 +512,7 @@ def _subgradient(problem: _Problem, tol: float, max_iter: int):
         best_lower = max(best_lower, lower)
         if f < best_f:
             best_f, best_psi, best_b, best_it = f, psi, b, k + 1
+        bar.update(k + 1, objective=f, gap=best_f - best_lower)
         if best_f - best_lower <= C * tol:
             converged = True
             break
@@ -579,6 +582,7 @@ def max_margin_planning(
     method: str = "cutting_plane",
     max_iter: int | None = None,
     tol: float | None = None,
+    progress: bool | None = None,
 ) -> MMPResult:
     r"""Maximum margin planning (Ratliff, Bagnell & Zinkevich 2006) with exact loss-augmented planning.
 
@@ -612,6 +616,12 @@ def max_margin_planning(
         Cutting planes: stop when no margin constraint is violated by more
         than ``tol`` beyond its slack (default ``1e-8``). Subgradient: stop
         when the certified gap is ``<= C * tol`` (default ``1e-3``).
+    progress : bool, optional
+        Show each round's objective, certified gap (and, for cutting planes,
+        the largest margin violation) on ``stderr`` while solving (``tqdm``
+        when installed, else plain lines). ``None`` (default): only when
+        ``stderr`` is a terminal and the solve takes more than a second.
+        ``result.history`` records them either way.
 
     Returns
     -------
@@ -638,8 +648,10 @@ def max_margin_planning(
         tol = _DEFAULT_TOL[method]
     else:
         tol = check_positive_real(tol, "tol")
+    progress = check_progress(progress)
     solve = _cutting_plane if method == "cutting_plane" else _subgradient
-    psi, b, f, lower, n_iter, converged, message, history = solve(problem, tol, max_iter)
+    with progress_bar(f"max_margin_planning ({method})", progress) as bar:
+        psi, b, f, lower, n_iter, converged, message, history = solve(problem, tol, max_iter, bar)
     if not converged:
         warnings.warn(message, ConvergenceWarning, stacklevel=2)
     theta = np.array(psi, dtype=np.float64)

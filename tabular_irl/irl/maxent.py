@@ -33,6 +33,7 @@ import numpy as np
 import scipy.optimize as opt
 
 from .._features import as_linear_features
+from .._progress import check_progress, progress_bar
 from .._validation import (
     check_finite_array,
     check_positive_int,
@@ -275,7 +276,9 @@ class MaxEntResult:
     message : str
     method : str
     history : dict
-        ``"objective"`` and ``"grad_norm"`` per iteration.
+        Per iteration (Newton polishing steps included): ``"objective"`` and
+        ``"grad_norm"``, the ``max |gradient|`` that ``converged`` tests
+        (plot them with :func:`tabular_irl.plotting.plot_convergence`).
     """
 
     theta: np.ndarray
@@ -327,13 +330,15 @@ class MaxEntResult:
         return np.sqrt(var)
 
 
-def _fit(problem: _Problem, theta0, method, max_iter, tol, callback, gradient_fn=None) -> MaxEntResult:
+def _fit(problem: _Problem, theta0, method, max_iter, tol, callback, gradient_fn=None, progress=None,
+         desc="maxent_irl") -> MaxEntResult:
     if method not in _METHODS:
         raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
     max_iter = check_positive_int(max_iter, "max_iter")
     tol = check_positive_real(tol, "tol")
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
+    progress = check_progress(progress)
     d = problem.d
     theta0 = np.zeros(d) if theta0 is None else _check_theta(theta0, d, "theta0").copy()
     scale = max(1.0, float(np.abs(problem.empirical).max()))
@@ -354,6 +359,7 @@ def _fit(problem: _Problem, theta0, method, max_iter, tol, callback, gradient_fn
         n_eval[0] -= 1  # cached: not a new evaluation
         history["objective"].append(-value)
         history["grad_norm"].append(float(np.abs(grad).max()))
+        bar.update(len(history["objective"]), objective=-value, **{"max|gradient|": history["grad_norm"][-1]})
         if callback is not None:
             callback(theta.copy(), -value, -grad)
 
@@ -371,18 +377,19 @@ def _fit(problem: _Problem, theta0, method, max_iter, tol, callback, gradient_fn
         kwargs["hessp"] = lambda th, v: -problem.hessp(th, v)
     elif method == "trust-exact":
         kwargs["hess"] = lambda th: -problem.hessian(th)
-    res = opt.minimize(fun, theta0, jac=True, method=method, options=options, callback=record, **kwargs)
-    n_iter, msg = int(res.nit), str(res.message)
-    if (method == "L-BFGS-B" and gradient_fn is None and n_iter < max_iter
-            and float(np.abs(-res.jac).max()) > gtol):
-        # L-BFGS-B stalls where f stops changing in floating point before the
-        # gradient is small (flat directions); exact Newton steps finish the job.
-        polish = opt.minimize(fun, res.x, jac=True, method="trust-ncg", callback=record,
-                              hessp=lambda th, v: -problem.hessp(th, v),
-                              options={"gtol": gtol, "maxiter": max_iter - n_iter})
-        n_iter += int(polish.nit)
-        msg = f"{msg}; polished by {polish.nit} trust-ncg iteration(s): {polish.message}"
-        res = polish
+    with progress_bar(desc, progress) as bar:
+        res = opt.minimize(fun, theta0, jac=True, method=method, options=options, callback=record, **kwargs)
+        n_iter, msg = int(res.nit), str(res.message)
+        if (method == "L-BFGS-B" and gradient_fn is None and n_iter < max_iter
+                and float(np.abs(-res.jac).max()) > gtol):
+            # L-BFGS-B stalls where f stops changing in floating point before the
+            # gradient is small (flat directions); exact Newton steps finish the job.
+            polish = opt.minimize(fun, res.x, jac=True, method="trust-ncg", callback=record,
+                                  hessp=lambda th, v: -problem.hessp(th, v),
+                                  options={"gtol": gtol, "maxiter": max_iter - n_iter})
+            n_iter += int(polish.nit)
+            msg = f"{msg}; polished by {polish.nit} trust-ncg iteration(s): {polish.message}"
+            res = polish
     theta = np.asarray(res.x, dtype=np.float64)
     value, grad, plan, vis = problem.evaluate(theta)
     if gradient_fn is not None:
@@ -421,6 +428,7 @@ def maxent_irl(
     max_iter: int = 1000,
     tol: float = 1e-8,
     callback: Callable[[np.ndarray, float, np.ndarray], Any] | None = None,
+    progress: bool | None = None,
 ) -> MaxEntResult:
     r"""Fit a linear reward by maximising the MaxEnt objective (exact gradients).
 
@@ -448,6 +456,12 @@ def maxent_irl(
         ``tol`` of their scale (with ``l2 = 0``).
     callback : callable, optional
         ``callback(theta, objective, gradient)`` after every iteration.
+    progress : bool, optional
+        Show the iteration, objective and ``max |gradient|`` on ``stderr``
+        while fitting (with ``tqdm`` when installed, else plain lines).
+        ``None`` (default): only when ``stderr`` is a terminal and the fit
+        takes more than a second. ``result.history`` records the same numbers
+        either way.
 
     Returns
     -------
@@ -468,7 +482,8 @@ def maxent_irl(
     (True, True)
     """
     problem = _Problem(mdp, features, demos, horizon, discount, causal, l2)
-    return _fit(problem, theta0, method, max_iter, tol, callback)
+    return _fit(problem, theta0, method, max_iter, tol, callback, progress=progress,
+                desc="maxent_irl (causal)" if causal else "maxent_irl (non-causal)")
 
 
 def classic_maxent_irl(
@@ -482,6 +497,7 @@ def classic_maxent_irl(
     max_iter: int = 1000,
     tol: float = 1e-8,
     callback=None,
+    progress: bool | None = None,
 ) -> MaxEntResult:
     """MaxEnt IRL with the classic rollout gradient (:func:`classic_maxent_gradient`).
 
@@ -489,7 +505,8 @@ def classic_maxent_irl(
     converges to where the rolled-out, not the true, feature counts match,
     and ``gradient`` in the result is that rollout gradient, while
     ``visitation`` and ``expected_features`` are the exact posterior ones
-    (so ``moment_matching_error`` shows the bias).
+    (so ``moment_matching_error`` shows the bias). ``callback`` and
+    ``progress`` as in :func:`maxent_irl`.
     """
     problem = _Problem(mdp, features, demos, horizon, None, False, l2)
 
@@ -497,4 +514,5 @@ def classic_maxent_irl(
         value, grad = _classic_value_and_gradient(problem, theta)
         return value - 0.5 * problem.l2 * float(theta @ theta), grad - problem.l2 * theta
 
-    return _fit(problem, theta0, "L-BFGS-B", max_iter, tol, callback, gradient_fn=gradient_fn)
+    return _fit(problem, theta0, "L-BFGS-B", max_iter, tol, callback, gradient_fn=gradient_fn, progress=progress,
+                desc="classic_maxent_irl")
