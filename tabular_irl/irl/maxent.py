@@ -48,6 +48,7 @@ from ._objective import (
     Demonstrations,
     directional_counts,
     evaluate,
+    value_and_gradient,
     log_likelihood,
     prepare_demonstrations,
 )
@@ -85,6 +86,8 @@ class _Problem:
         self.empirical = self.features.contract(self.demo.counts)
         self._cache_key: bytes | None = None
         self._cache: tuple | None = None
+        self._lean_key: bytes | None = None
+        self._lean: tuple | None = None
 
     @property
     def d(self) -> int:
@@ -93,16 +96,29 @@ class _Problem:
     def reward(self, theta: np.ndarray) -> np.ndarray:
         return self.features.reward(theta)
 
+    def _penalised(self, theta: np.ndarray, value: float, grad_r: np.ndarray) -> tuple[float, np.ndarray]:
+        grad = self.features.contract(grad_r)
+        if self.l2:  # skipped at 0: 0 * inf would turn a huge theta into NaN
+            grad = grad - self.l2 * theta
+            value -= 0.5 * self.l2 * float(theta @ theta)
+        return value, grad
+
+    def value_and_gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """``(value, gradient)`` of the penalised objective, memory-lean (no plan is kept)."""
+        key = theta.tobytes()
+        if key == self._cache_key:
+            return self._cache[:2]
+        if key != self._lean_key:
+            self._lean_key = key
+            self._lean = self._penalised(theta, *value_and_gradient(self.mdp, self.reward(theta), self.demo))
+        return self._lean
+
     def evaluate(self, theta: np.ndarray):
         """``(value, gradient, plan, vis)`` of the penalised objective at ``theta``."""
         key = theta.tobytes()
         if key != self._cache_key:
             value, grad_r, plan, vis = evaluate(self.mdp, self.reward(theta), self.demo)
-            grad = self.features.contract(grad_r)
-            if self.l2:  # skipped at 0: 0 * inf would turn a huge theta into NaN
-                grad = grad - self.l2 * theta
-                value -= 0.5 * self.l2 * float(theta @ theta)
-            self._cache_key, self._cache = key, (value, grad, plan, vis)
+            self._cache_key, self._cache = key, (*self._penalised(theta, value, grad_r), plan, vis)
         return self._cache
 
     def hessp(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -162,7 +178,7 @@ def maxent_objective(
     (16,)
     """
     problem = _Problem(mdp, features, demos, horizon, discount, causal, l2)
-    value, grad, _, _ = problem.evaluate(_check_theta(theta, problem.d))
+    value, grad = problem.value_and_gradient(_check_theta(theta, problem.d))
     return value, grad.copy()
 
 
@@ -349,7 +365,7 @@ def _fit(problem: _Problem, theta0, method, max_iter, tol, callback, gradient_fn
     def fun(theta):
         n_eval[0] += 1
         if gradient_fn is None:
-            value, grad, _, _ = problem.evaluate(theta)
+            value, grad = problem.value_and_gradient(theta)
         else:
             value, grad = gradient_fn(theta)
         return -value, -grad
