@@ -30,14 +30,7 @@ NOT_IMPORTED = {"tabular_irl.__main__"}
 # Modules whose examples are known to fail, with the reason; they run as
 # non-strict xfails until fixed (an XPASS in the summary means: remove the entry).
 # (module, reason, run): run=False for an example too slow to run meanwhile.
-KNOWN_FAILURES = {
-    "tabular_irl.approx._adversarial": ("gail_discriminator's example prints np.True_ under NumPy 2, "
-                                        "and the module's examples take ~30 s", False),
-    "tabular_irl.approx._sampled": ("sampled_feature_expectations prints 6.0000000000000036 for 6.0: "
-                                    "round it", True),
-    "tabular_irl.approx._theory": ("importance_sampling_theory prints -1.8e-15 and 1.0000000000000018 "
-                                   "for 0 and 1: round them", True),
-}
+KNOWN_FAILURES: dict[str, tuple[str, bool]] = {}  # module -> (reason, run): keep it empty
 
 # Public functions and classes that do not have an example yet. Shrink this set;
 # never grow it: a new public function comes with its example.
