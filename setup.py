@@ -57,16 +57,22 @@ def _openmp_flags():
 
 
 omp_compile, omp_link = _openmp_flags()
-# -fno-math-errno lets the compiler vectorise exp/log; we never read errno and
-# never rely on -ffast-math's reassociation (it would break the exactness tests).
-opt = ["-O0", "-g"] if DEBUG else ["-O3", "-fno-math-errno"]
+# Safe for our log-space maths (never -ffast-math: its reassociation and
+# finite-math assumptions would break the exactness tests and the -inf handling):
+#   -fno-math-errno, -fno-trapping-math: we never read errno or FP exception
+#     flags, so comparisons and selects may be if-converted and loops over our
+#     own exp/log (csrc/_fastmath.h) vectorised; values are unchanged;
+#   -ffp-contract=off: no fused multiply-adds, so every clone (AVX2 or baseline)
+#     and every scalar call computes the same bits on any x86-64 CPU.
+opt = ["-O0", "-g"] if DEBUG else ["-O3", "-fno-math-errno", "-fno-trapping-math", "-ffp-contract=off"]
 if sys.platform == "win32":
     opt = ["/Od"] if DEBUG else ["/O2"]
 
 extension = Extension(
     "tabular_irl._kernels",
     sources=["csrc/_kernels.pyx"],
-    include_dirs=[np.get_include()],
+    include_dirs=[np.get_include(), "csrc"],
+    depends=["csrc/_fastmath.h"],
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION"),
                    ("TABULAR_IRL_OPENMP", "1" if omp_compile else "0")],
     extra_compile_args=opt + omp_compile,

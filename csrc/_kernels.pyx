@@ -24,11 +24,19 @@ Design note
 """
 
 from cython.parallel cimport prange, threadid
-from libc.math cimport exp, fabs, log, pow, INFINITY
+from libc.math cimport fabs, pow, INFINITY
 from libc.stdint cimport int32_t, int64_t
 from libc.float cimport DBL_EPSILON
 
 import numpy as np
+
+cdef extern from "_fastmath.h" nogil:
+    double tirl_exp(double x)
+    double tirl_log(double x)
+    void tirl_soft_rows(const double* q, Py_ssize_t n, Py_ssize_t A, double tau, double* pi, double* v,
+                        double* work)
+    void tirl_log_inplace(double* x, Py_ssize_t n)
+    void tirl_exp_shifted(const double* x, double shift, double tau, double* out, Py_ssize_t n)
 
 cdef extern from *:
     """
@@ -98,22 +106,19 @@ cdef inline double _row_soft_sum(
         if v > m:
             m = v
     for j in range(lo, hi):
-        acc += data[j] * exp((vnext[indices[j]] - m) / tau)
+        acc += data[j] * tirl_exp((vnext[indices[j]] - m) / tau)
     shift[0] = m
     return acc
 
 
-cdef inline double _exp_cache(
-    Py_ssize_t S, const double* v, double tau, double* ev, int n_threads,
-) noexcept nogil:
+cdef inline double _exp_cache(Py_ssize_t S, const double* v, double tau, double* ev) noexcept nogil:
     """ev[s] = exp((v[s] - max v) / tau); returns max v."""
     cdef Py_ssize_t s
     cdef double vmax = -INFINITY
     for s in range(S):
         if v[s] > vmax:
             vmax = v[s]
-    for s in prange(S, num_threads=n_threads if n_threads > 1 else 1, schedule="static"):
-        ev[s] = exp((v[s] - vmax) / tau)
+    tirl_exp_shifted(v, vmax, tau, ev, S)
     return vmax
 
 
@@ -151,7 +156,7 @@ cdef inline void _backup_state(
         k = base + a
         if mode == _NONCAUSAL:
             z = _row_soft_sum(indptr, indices, data, k, vnext, ev, vmax, tau, &sh)
-            cont = sh + tau * log(z)
+            cont = sh + tau * tirl_log(z)
             if shift != NULL:
                 shift[k] = sh
                 norm[k] = z
@@ -168,35 +173,93 @@ cdef inline void _backup_state(
                 pi[base + a] = 1.0 if a == best else 0.0
         return
     for a in range(A):
-        e = exp((q[base + a] - m) / tau)
+        e = tirl_exp((q[base + a] - m) / tau)
         if pi != NULL:
             pi[base + a] = e
         acc += e
-    v[s] = m + tau * log(acc)
+    v[s] = m + tau * tirl_log(acc)
     if pi != NULL:
         for a in range(A):
             pi[base + a] /= acc
+
+
+# states per block of _backup_block: its rows' exponentials and logarithms run as
+# one flat, vectorised loop (tirl_soft_rows); the work buffer stays in L1
+cdef enum:
+    BLOCK = 32
+
+
+cdef inline Py_ssize_t _work_size(Py_ssize_t A) noexcept nogil:
+    """Doubles of work buffer one thread needs for _backup_block."""
+    return 2 * BLOCK + 3 * BLOCK * A
+
+
+cdef inline void _backup_block(
+    Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A,
+    const idx_t* indptr, const idx_t* indices, const double* data,
+    const double* reward, const double* vnext, const double* ev, double vmax,
+    double gamma, double tau, int mode, double* q, double* v, double* pi, double* work,
+) noexcept nogil:
+    """Backups of the states s0 <= s < s1: what _backup_state does for each, in bulk.
+
+    The same operations in the same order per state, so the results are equal
+    bit for bit to _backup_state's; the soft maximum's exponentials and
+    logarithms (and the non-causal rows' logarithms) are vectorised.
+    """
+    cdef Py_ssize_t s, a, k, best, k0 = s0 * A, nk = (s1 - s0) * A
+    cdef double m
+    cdef double* z = work + 2 * BLOCK
+    cdef double* sh = z + BLOCK * A
+    if mode == _NONCAUSAL:
+        for k in range(nk):
+            z[k] = _row_soft_sum(indptr, indices, data, k0 + k, vnext, ev, vmax, tau, &sh[k])
+        tirl_log_inplace(z, nk)
+        for k in range(nk):
+            q[k0 + k] = reward[k0 + k] + gamma * (sh[k] + tau * z[k])
+    else:
+        for k in range(k0, k0 + nk):
+            q[k] = reward[k] + gamma * _row_expectation(indptr, indices, data, k, vnext)
+    if mode != _HARD:
+        tirl_soft_rows(q + k0, s1 - s0, A, tau, (pi + k0) if pi != NULL else NULL, v + s0, work)
+        return
+    for s in range(s0, s1):
+        m = -INFINITY
+        best = 0
+        for a in range(A):
+            if q[s * A + a] > m:
+                m = q[s * A + a]
+                best = a
+        v[s] = m
+        if pi != NULL:
+            for a in range(A):
+                pi[s * A + a] = 1.0 if a == best else 0.0
 
 
 cdef inline void _backup_all(
     Py_ssize_t S, Py_ssize_t A,
     const idx_t* indptr, const idx_t* indices, const double* data,
     const double* reward, const double* vnext, double* ev, double gamma, double tau, int mode,
-    double* q, double* v, double* pi, int n_threads,
+    double* q, double* v, double* pi, double* work, int n_threads,
 ) noexcept nogil:
-    """Backups of every state; ``ev`` is an (S,) work buffer (used in non-causal mode); ``pi`` may be NULL."""
-    cdef Py_ssize_t s
+    """Backups of every state, in blocks of BLOCK states.
+
+    ``ev`` is an (S,) work buffer (non-causal mode), ``work`` holds
+    ``n_threads * _work_size(A)`` doubles (one slice per thread); ``pi`` may be NULL.
+    """
+    cdef Py_ssize_t b, s0, n_blocks = (S + BLOCK - 1) // BLOCK, W = _work_size(A)
     cdef double vmax = 0.0
     if mode == _NONCAUSAL:
-        vmax = _exp_cache(S, vnext, tau, ev, n_threads)
+        vmax = _exp_cache(S, vnext, tau, ev)
     if n_threads > 1:
-        for s in prange(S, num_threads=n_threads, schedule="static"):
-            _backup_state(s, A, indptr, indices, data, reward, vnext, ev, vmax, gamma, tau, mode, q, v, pi,
-                          NULL, NULL)
+        for b in prange(n_blocks, num_threads=n_threads, schedule="static"):
+            s0 = b * BLOCK
+            _backup_block(s0, min(s0 + BLOCK, S), A, indptr, indices, data, reward, vnext, ev, vmax, gamma, tau,
+                          mode, q, v, pi, work + threadid() * W)
     else:
-        for s in range(S):
-            _backup_state(s, A, indptr, indices, data, reward, vnext, ev, vmax, gamma, tau, mode, q, v, pi,
-                          NULL, NULL)
+        for b in range(n_blocks):
+            s0 = b * BLOCK
+            _backup_block(s0, min(s0 + BLOCK, S), A, indptr, indices, data, reward, vnext, ev, vmax, gamma, tau,
+                          mode, q, v, pi, work)
 
 
 # --------------------------------------------------------------------------
@@ -221,10 +284,11 @@ def backward_finite(
     cdef double[:, ::1] V = V_arr
     cdef double[:, :, ::1] Q = Q_arr, pi = pi_arr
     cdef double[::1] ev = np.empty(max(S, 1), dtype=np.float64)
+    cdef double[::1] work = np.empty(max(n_threads, 1) * _work_size(A), dtype=np.float64)
     if S > 0 and A > 0:
         with nogil:
             _backward_loop(S, A, T, &indptr[0], &indices[0], &data[0], &reward[0, 0], gamma, tau, mode,
-                           &ev[0], &V[0, 0], &Q[0, 0, 0], S * A, &pi[0, 0, 0], n_threads)
+                           &ev[0], &V[0, 0], &Q[0, 0, 0], S * A, &pi[0, 0, 0], &work[0], n_threads)
     return V_arr, Q_arr, pi_arr
 
 
@@ -244,10 +308,11 @@ def backward_values(
     cdef double[:, ::1] V = V_arr
     cdef double[::1] q = np.empty(max(S * A, 1), dtype=np.float64)
     cdef double[::1] ev = np.empty(max(S, 1), dtype=np.float64)
+    cdef double[::1] work = np.empty(max(n_threads, 1) * _work_size(A), dtype=np.float64)
     if S > 0 and A > 0:
         with nogil:
             _backward_loop(S, A, T, &indptr[0], &indices[0], &data[0], &reward[0, 0], gamma, tau, mode,
-                           &ev[0], &V[0, 0], &q[0], 0, NULL, n_threads)
+                           &ev[0], &V[0, 0], &q[0], 0, NULL, &work[0], n_threads)
     return V_arr
 
 
@@ -255,7 +320,7 @@ cdef inline void _backward_loop(
     Py_ssize_t S, Py_ssize_t A, Py_ssize_t T,
     const idx_t* indptr, const idx_t* indices, const double* data, const double* reward,
     double gamma, double tau, int mode, double* ev, double* V, double* Q, Py_ssize_t q_step,
-    double* pi, int n_threads,
+    double* pi, double* work, int n_threads,
 ) noexcept nogil:
     """V[t] (rows of the (T+1, S) array V) for t = T-1 .. 0.
 
@@ -265,7 +330,7 @@ cdef inline void _backward_loop(
     cdef Py_ssize_t t
     for t in range(T - 1, -1, -1):
         _backup_all(S, A, indptr, indices, data, reward, V + (t + 1) * S, ev, gamma, tau, mode,
-                    Q + t * q_step, V + t * S, (pi + t * S * A) if pi != NULL else NULL, n_threads)
+                    Q + t * q_step, V + t * S, (pi + t * S * A) if pi != NULL else NULL, work, n_threads)
 
 
 def backward_discounted(
@@ -289,6 +354,7 @@ def backward_discounted(
     pi_arr = np.empty((S, A), dtype=np.float64)
     cdef double[::1] V = V_arr, prev = prev_arr
     cdef double[::1] ev = np.empty(max(S, 1), dtype=np.float64)
+    cdef double[::1] work = np.empty(max(n_threads, 1) * _work_size(A), dtype=np.float64)
     cdef double[:, ::1] Q = Q_arr, pi = pi_arr
     cdef double delta = INFINITY, scale, bound = INFINITY, d
     cdef bint converged = False
@@ -297,7 +363,7 @@ def backward_discounted(
             for s in range(S):
                 prev[s] = V[s]
             _backup_all(S, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], &prev[0], &ev[0],
-                        gamma, tau, mode, &Q[0, 0], &V[0], &pi[0, 0], n_threads)
+                        gamma, tau, mode, &Q[0, 0], &V[0], &pi[0, 0], &work[0], n_threads)
             it += 1
             delta = 0.0
             scale = 0.0
@@ -374,8 +440,8 @@ def backward_values_batch(
                     else:
                         acc = 0.0
                         for a in range(A):
-                            acc = acc + exp((q[a * K + kk] - m) / tau)
-                        vt[s * K + kk] = m + tau * log(acc)
+                            acc = acc + tirl_exp((q[a * K + kk] - m) / tau)
+                        vt[s * K + kk] = m + tau * tirl_log(acc)
                     V[kk, t, s] = vt[s * K + kk]
     return V_arr
 
@@ -503,7 +569,7 @@ def soft_forward(
             if given:
                 pi_given = &policy[t, 0, 0]
             if mode == _NONCAUSAL:
-                vmax = _exp_cache(S, v_next, tau, &ev[0], nt)
+                vmax = _exp_cache(S, v_next, tau, &ev[0])
             for s in prange(S, num_threads=nt, schedule="static"):
                 ds = d_t[s]
                 base = s * A
@@ -536,11 +602,37 @@ def soft_forward(
                         if shift[k] == vmax:
                             acc = acc + mu_t[k] * (t_data[j] * ev[sp] / norm[k])
                         else:
-                            acc = acc + mu_t[k] * (t_data[j] * exp((vt - shift[k]) / tau) / norm[k])
+                            acc = acc + mu_t[k] * (t_data[j] * tirl_exp((vt - shift[k]) / tau) / norm[k])
                     d_next[sp] = acc
             else:
                 _gather(S, &t_indptr[0], &t_indices[0], &t_data[0], mu_t, d_next, nt)
     return total_arr, (D_arr if store else None), (mu_arr if store else None)
+
+
+# --------------------------------------------------------------------------
+# the kernels' exp and log (csrc/_fastmath.h), exposed for their accuracy tests
+# --------------------------------------------------------------------------
+
+def fast_exp(const double[::1] x):
+    """exp of each entry with the kernels' own exponential (within 1 ulp of exp)."""
+    out_arr = np.empty(x.shape[0], dtype=np.float64)
+    cdef double[::1] out = out_arr
+    cdef Py_ssize_t k
+    with nogil:
+        for k in range(x.shape[0]):
+            out[k] = tirl_exp(x[k])
+    return out_arr
+
+
+def fast_log(const double[::1] x):
+    """log of each (positive, finite) entry with the kernels' own logarithm (within 1 ulp of log)."""
+    out_arr = np.empty(x.shape[0], dtype=np.float64)
+    cdef double[::1] out = out_arr
+    cdef Py_ssize_t k
+    with nogil:
+        for k in range(x.shape[0]):
+            out[k] = tirl_log(x[k])
+    return out_arr
 
 
 # --------------------------------------------------------------------------
