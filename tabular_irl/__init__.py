@@ -2,8 +2,9 @@
 
 __version__ = "0.1.0"
 
-from . import metrics
+from . import approx, checks, metrics, plotting
 from ._config import get_num_threads, set_num_threads, show_config
+from .batch import SoftValues, soft_backward_batch
 from .envs import Problem, gridworld, objectworld, random_mdp
 from .inference import (
     Visitation,
@@ -40,7 +41,10 @@ from .planning import ConvergenceWarning, SoftPlan, soft_backward, value_iterati
 from .trajectories import Trajectories, empirical_feature_counts, sample_trajectories
 
 __all__ = [
+    "approx",
+    "checks",
     "metrics",
+    "plotting",
     "MDP",
     "MDPFile",
     "save_mdp",
@@ -56,6 +60,8 @@ __all__ = [
     "soft_backward",
     "value_iteration",
     "ConvergenceWarning",
+    "soft_backward_batch",
+    "SoftValues",
     "Visitation",
     "visitation",
     "posterior_marginals",
