@@ -37,8 +37,7 @@
 /* The soft maximum of n rows of length A (row i at q + i A):
      m_i = max_a q[i, a],  e[i, a] = exp((q[i, a] - m_i) / tau),  acc_i = sum_a e[i, a],
      v[i] = m_i + tau log(acc_i),  and, when pi != NULL, pi[i, a] = e[i, a] / acc_i.
-   The same operations in the same order as the scalar loop of _backup_state, so
-   the bits agree; the exponentials and logarithms run as flat, vectorised loops.
+   The exponentials and logarithms run as flat, vectorised loops.
    work: 2 n + n A doubles. */
 TIRL_CLONES static void tirl_soft_rows(const double *q, Py_ssize_t n, Py_ssize_t A, double tau,
                                        double *pi, double *v, double *work)
@@ -71,6 +70,40 @@ TIRL_CLONES static void tirl_soft_rows(const double *q, Py_ssize_t n, Py_ssize_t
         for (i = 0; i < n; i++)
             for (a = 0; a < A; a++)
                 pi[i * A + a] /= acc[i];
+}
+
+/* The soft (or, with hard, the hard) maximum over a of each of K columns of the
+   A x K block q (q[a K + kk]): v[kk] = m + tau log(sum_a exp((q[a, kk] - m) / tau)),
+   m = max_a q[a, kk]. Per column the same operations in the same order as
+   tirl_soft_rows per row (the batched passes equal K single passes bit for bit),
+   vectorised across the K columns. work: 2 K doubles. */
+TIRL_CLONES static void tirl_soft_columns(const double *q, Py_ssize_t A, Py_ssize_t K, double tau, int hard,
+                                          double *v, double *work)
+{
+    double *m = work, *acc = work + K;
+    Py_ssize_t a, kk;
+    for (kk = 0; kk < K; kk++)
+        m[kk] = -__builtin_inf();
+    for (a = 0; a < A; a++)
+        for (kk = 0; kk < K; kk++)
+            m[kk] = q[a * K + kk] > m[kk] ? q[a * K + kk] : m[kk];
+    if (hard) {
+        for (kk = 0; kk < K; kk++)
+            v[kk] = m[kk];
+        return;
+    }
+    for (kk = 0; kk < K; kk++)
+        acc[kk] = 0.0;
+    for (a = 0; a < A; a++) {
+        if (tau == 1.0)
+            for (kk = 0; kk < K; kk++)
+                acc[kk] += tirl_exp(q[a * K + kk] - m[kk]);
+        else
+            for (kk = 0; kk < K; kk++)
+                acc[kk] += tirl_exp((q[a * K + kk] - m[kk]) / tau);
+    }
+    for (kk = 0; kk < K; kk++)
+        v[kk] = m[kk] + tau * tirl_log(acc[kk]);
 }
 
 /* x[k] = log(x[k]) for k < n, vectorised. */
@@ -160,8 +193,7 @@ static inline double tirl_log(double x)
 /* The soft maximum of n rows of length A (row i at q + i A):
      m_i = max_a q[i, a],  e[i, a] = exp((q[i, a] - m_i) / tau),  acc_i = sum_a e[i, a],
      v[i] = m_i + tau log(acc_i),  and, when pi != NULL, pi[i, a] = e[i, a] / acc_i.
-   The same operations in the same order as the scalar loop of _backup_state, so
-   the bits agree; the exponentials and logarithms run as flat, vectorised loops.
+   The exponentials and logarithms run as flat, vectorised loops.
    work: 2 n + n A doubles. */
 TIRL_CLONES static void tirl_soft_rows(const double *q, Py_ssize_t n, Py_ssize_t A, double tau,
                                        double *pi, double *v, double *work)
@@ -194,6 +226,40 @@ TIRL_CLONES static void tirl_soft_rows(const double *q, Py_ssize_t n, Py_ssize_t
         for (i = 0; i < n; i++)
             for (a = 0; a < A; a++)
                 pi[i * A + a] /= acc[i];
+}
+
+/* The soft (or, with hard, the hard) maximum over a of each of K columns of the
+   A x K block q (q[a K + kk]): v[kk] = m + tau log(sum_a exp((q[a, kk] - m) / tau)),
+   m = max_a q[a, kk]. Per column the same operations in the same order as
+   tirl_soft_rows per row (the batched passes equal K single passes bit for bit),
+   vectorised across the K columns. work: 2 K doubles. */
+TIRL_CLONES static void tirl_soft_columns(const double *q, Py_ssize_t A, Py_ssize_t K, double tau, int hard,
+                                          double *v, double *work)
+{
+    double *m = work, *acc = work + K;
+    Py_ssize_t a, kk;
+    for (kk = 0; kk < K; kk++)
+        m[kk] = -__builtin_inf();
+    for (a = 0; a < A; a++)
+        for (kk = 0; kk < K; kk++)
+            m[kk] = q[a * K + kk] > m[kk] ? q[a * K + kk] : m[kk];
+    if (hard) {
+        for (kk = 0; kk < K; kk++)
+            v[kk] = m[kk];
+        return;
+    }
+    for (kk = 0; kk < K; kk++)
+        acc[kk] = 0.0;
+    for (a = 0; a < A; a++) {
+        if (tau == 1.0)
+            for (kk = 0; kk < K; kk++)
+                acc[kk] += tirl_exp(q[a * K + kk] - m[kk]);
+        else
+            for (kk = 0; kk < K; kk++)
+                acc[kk] += tirl_exp((q[a * K + kk] - m[kk]) / tau);
+    }
+    for (kk = 0; kk < K; kk++)
+        v[kk] = m[kk] + tau * tirl_log(acc[kk]);
 }
 
 /* x[k] = log(x[k]) for k < n, vectorised. */

@@ -21,6 +21,15 @@ Design note
   ``Q = r + gamma * P V'``, non-causal ``Q = r + tau * log P exp(V' / tau)``,
   and the hard backup ``Q = r + gamma * P V'`` with ``V = max_a Q``.
 * Index types: ``idx_t`` is int32 or int64, as scipy stores the CSR indices.
+* exp and log are our own (``_fastmath.h``: branch-free, within 1 ulp), so the
+  soft maxima of a block of BLOCK states run as vectorised loops (an AVX2
+  clone is picked at load time on x86-64); compiled without FMA contraction,
+  every clone and every scalar call gives the same bits.
+* Memory: ``backward_values`` keeps V only and ``soft_forward`` recomputes each
+  step's Q and policy from V, so a gradient needs O(T S + nnz) memory, no
+  (T, S, A) array; blocks of states that nobody visits are skipped.
+* Batches: ``backward_values_batch`` reads each stored entry of P once per step
+  for K rewards (K innermost), equal bit for bit to K single passes.
 """
 
 from cython.parallel cimport prange, threadid
@@ -35,6 +44,8 @@ cdef extern from "_fastmath.h" nogil:
     double tirl_log(double x)
     void tirl_soft_rows(const double* q, Py_ssize_t n, Py_ssize_t A, double tau, double* pi, double* v,
                         double* work)
+    void tirl_soft_columns(const double* q, Py_ssize_t A, Py_ssize_t K, double tau, int hard, double* v,
+                           double* work)
     void tirl_log_inplace(double* x, Py_ssize_t n)
     void tirl_exp_shifted(const double* x, double shift, double tau, double* out, Py_ssize_t n)
 
@@ -134,55 +145,6 @@ cdef inline double _row_expectation(
     return acc
 
 
-cdef inline void _backup_state(
-    Py_ssize_t s, Py_ssize_t A,
-    const idx_t* indptr, const idx_t* indices, const double* data,
-    const double* reward, const double* vnext, const double* ev, double vmax,
-    double gamma, double tau, int mode, double* q, double* v, double* pi,
-    double* shift, double* norm,
-) noexcept nogil:
-    """One Bellman backup of state ``s``.
-
-    IN: reward (S*A) flat; vnext is V_{t+1} (S,); ev, vmax its exponential
-    cache (non-causal mode only).
-    OUT: q[s*A:(s+1)*A] and v[s]; pi[s*A:(s+1)*A] unless ``pi`` is NULL (the
-    policy is then not formed: values only); in non-causal mode, unless
-    ``shift`` is NULL, the shift and normaliser ``z`` of each row's soft sum
-    (the posterior's reweighted dynamics need them).
-    """
-    cdef Py_ssize_t a, k, best = 0, base = s * A
-    cdef double cont, m = -INFINITY, acc = 0.0, e, sh, z
-    for a in range(A):
-        k = base + a
-        if mode == _NONCAUSAL:
-            z = _row_soft_sum(indptr, indices, data, k, vnext, ev, vmax, tau, &sh)
-            cont = sh + tau * tirl_log(z)
-            if shift != NULL:
-                shift[k] = sh
-                norm[k] = z
-        else:
-            cont = _row_expectation(indptr, indices, data, k, vnext)
-        q[k] = reward[k] + gamma * cont
-        if q[k] > m:
-            m = q[k]
-            best = a
-    if mode == _HARD:
-        v[s] = m
-        if pi != NULL:
-            for a in range(A):
-                pi[base + a] = 1.0 if a == best else 0.0
-        return
-    for a in range(A):
-        e = tirl_exp((q[base + a] - m) / tau)
-        if pi != NULL:
-            pi[base + a] = e
-        acc += e
-    v[s] = m + tau * tirl_log(acc)
-    if pi != NULL:
-        for a in range(A):
-            pi[base + a] /= acc
-
-
 # states per block of _backup_block: its rows' exponentials and logarithms run as
 # one flat, vectorised loop (tirl_soft_rows); the work buffer stays in L1
 cdef enum:
@@ -198,13 +160,22 @@ cdef inline void _backup_block(
     Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A,
     const idx_t* indptr, const idx_t* indices, const double* data,
     const double* reward, const double* vnext, const double* ev, double vmax,
-    double gamma, double tau, int mode, double* q, double* v, double* pi, double* work,
+    double gamma, double tau, int mode, double* q, double* v, double* pi, double* shift, double* norm,
+    double* work,
 ) noexcept nogil:
-    """Backups of the states s0 <= s < s1: what _backup_state does for each, in bulk.
+    """One Bellman backup of each state s0 <= s < s1.
 
-    The same operations in the same order per state, so the results are equal
-    bit for bit to _backup_state's; the soft maximum's exponentials and
-    logarithms (and the non-causal rows' logarithms) are vectorised.
+    IN: reward (S*A) flat; vnext is V_{t+1} (S,); ev, vmax its exponential
+    cache (non-causal mode only); work: _work_size(A) doubles.
+    OUT: q[s*A:(s+1)*A] and v[s]; pi[s*A:(s+1)*A] unless ``pi`` is NULL (the
+    policy is then not formed: values only); in non-causal mode, unless
+    ``shift`` is NULL, the shift and normaliser ``z`` of each row's soft sum
+    (the posterior's reweighted dynamics need them).
+
+    Per state the operations and their order do not depend on the block, so
+    every pass that calls this (backward, discounted, forward recomputation)
+    gets the same bits; the soft maximum's exponentials and logarithms (and
+    the non-causal rows' logarithms) run as vectorised loops over the block.
     """
     cdef Py_ssize_t s, a, k, best, k0 = s0 * A, nk = (s1 - s0) * A
     cdef double m
@@ -213,6 +184,9 @@ cdef inline void _backup_block(
     if mode == _NONCAUSAL:
         for k in range(nk):
             z[k] = _row_soft_sum(indptr, indices, data, k0 + k, vnext, ev, vmax, tau, &sh[k])
+            if shift != NULL:
+                shift[k0 + k] = sh[k]
+                norm[k0 + k] = z[k]
         tirl_log_inplace(z, nk)
         for k in range(nk):
             q[k0 + k] = reward[k0 + k] + gamma * (sh[k] + tau * z[k])
@@ -254,12 +228,12 @@ cdef inline void _backup_all(
         for b in prange(n_blocks, num_threads=n_threads, schedule="static"):
             s0 = b * BLOCK
             _backup_block(s0, min(s0 + BLOCK, S), A, indptr, indices, data, reward, vnext, ev, vmax, gamma, tau,
-                          mode, q, v, pi, work + threadid() * W)
+                          mode, q, v, pi, NULL, NULL, work + threadid() * W)
     else:
         for b in range(n_blocks):
             s0 = b * BLOCK
             _backup_block(s0, min(s0 + BLOCK, S), A, indptr, indices, data, reward, vnext, ev, vmax, gamma, tau,
-                          mode, q, v, pi, work)
+                          mode, q, v, pi, NULL, NULL, work)
 
 
 # --------------------------------------------------------------------------
@@ -398,13 +372,13 @@ def backward_values_batch(
     cdef Py_ssize_t S = rewards.shape[0], A = rewards.shape[1], K = rewards.shape[2], T = horizon
     cdef Py_ssize_t t, s, a, kk, row, cur, tid
     cdef idx_t j
-    cdef double w, m, acc
+    cdef double w
     cdef int nt = n_threads if n_threads > 1 else 1
     V_arr = np.zeros((K, T + 1, S), dtype=np.float64)
     cdef double[:, :, ::1] V = V_arr
     # V_{t+1} and V_t with K innermost (rolled), and one (A, K) block of Q per thread
     cdef double[:, :, ::1] roll = np.zeros((2, max(S, 1), max(K, 1)), dtype=np.float64)
-    cdef double[:, ::1] qbuf = np.empty((nt, max(A * K, 1)), dtype=np.float64)
+    cdef double[:, ::1] qbuf = np.empty((nt, A * K + 2 * K), dtype=np.float64)
     cdef double* q
     cdef double* vn
     cdef double* vt
@@ -430,18 +404,8 @@ def backward_values_batch(
                             q[a * K + kk] += w * vj[kk]
                     for kk in range(K):
                         q[a * K + kk] = rewards[s, a, kk] + gamma * q[a * K + kk]
+                tirl_soft_columns(q, A, K, tau, mode == _HARD, vt + s * K, q + A * K)
                 for kk in range(K):
-                    m = -INFINITY
-                    for a in range(A):
-                        if q[a * K + kk] > m:
-                            m = q[a * K + kk]
-                    if mode == _HARD:
-                        vt[s * K + kk] = m
-                    else:
-                        acc = 0.0
-                        for a in range(A):
-                            acc = acc + tirl_exp((q[a * K + kk] - m) / tau)
-                        vt[s * K + kk] = m + tau * tirl_log(acc)
                     V[kk, t, s] = vt[s * K + kk]
     return V_arr
 
@@ -526,12 +490,13 @@ def soft_forward(
       per state and a row whose sum underflows that cache is recomputed with its
       own maximum, as in the backward pass.
 
-    States with ``D_t(s) = 0`` are skipped (no row of P is read for them).
+    Blocks of states with ``D_t(s) = 0`` are skipped (no row of P is read for them).
     OUT: total (S, A) = sum_t gamma^t mu_t; with ``store``, also D (T+1, S) and
     mu (T, S, A), else None for both.
     """
     cdef Py_ssize_t S = reward.shape[0], A = reward.shape[1], T = V.shape[0] - 1
-    cdef Py_ssize_t t, s, a, k, sp, base, n_rows
+    cdef Py_ssize_t t, s, a, k, sp, n_rows, blk, s0, s1, n_blocks = (S + BLOCK - 1) // BLOCK, W = _work_size(A)
+    cdef int visited
     cdef idx_t j
     cdef double acc, vt, vmax = 0.0, w, ds
     cdef int nt = n_threads if n_threads > 1 else 1
@@ -550,6 +515,9 @@ def soft_forward(
     cdef double[:, :, ::1] mu = mu_arr
     cdef double[:, ::1] total = total_arr
     cdef double[::1] q = q_arr, shift = shift_arr, norm = norm_arr, ev = ev_arr, v_again = v_arr
+    cdef double[::1] work = np.empty(nt * W, dtype=np.float64)
+    cdef double* shift_p = &shift[0] if mode == _NONCAUSAL else NULL
+    cdef double* norm_p = &norm[0] if mode == _NONCAUSAL else NULL
     cdef double* mu_t
     cdef double* d_t
     cdef double* d_next
@@ -570,27 +538,31 @@ def soft_forward(
                 pi_given = &policy[t, 0, 0]
             if mode == _NONCAUSAL:
                 vmax = _exp_cache(S, v_next, tau, &ev[0])
-            for s in prange(S, num_threads=nt, schedule="static"):
-                ds = d_t[s]
-                base = s * A
-                if ds == 0.0:
-                    for a in range(A):
-                        mu_t[base + a] = 0.0
+            for blk in prange(n_blocks, num_threads=nt, schedule="static"):
+                s0 = blk * BLOCK
+                s1 = min(s0 + BLOCK, S)
+                visited = 0
+                for s in range(s0, s1):
+                    if d_t[s] != 0.0:
+                        visited = 1
+                if visited == 0:  # no row of P is read for a block nobody visits
+                    for k in range(s0 * A, s1 * A):
+                        mu_t[k] = 0.0
                         if mode == _NONCAUSAL:
-                            shift[base + a] = vmax
-                            norm[base + a] = 1.0
-                elif given and mode != _NONCAUSAL:
-                    for a in range(A):
-                        mu_t[base + a] = ds * pi_given[base + a]
-                else:
-                    # mu_t's row doubles as the policy's buffer
-                    _backup_state(s, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], v_next, &ev[0],
+                            shift[k] = vmax
+                            norm[k] = 1.0
+                    continue
+                if not given or mode == _NONCAUSAL:
+                    # mu_t's rows double as the policy's buffer
+                    _backup_block(s0, s1, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], v_next, &ev[0],
                                   vmax, gamma, tau, mode, &q[0], &v_again[0], NULL if given else mu_t,
-                                  &shift[0] if mode == _NONCAUSAL else NULL, &norm[0])
+                                  shift_p, norm_p, &work[threadid() * W])
+                for s in range(s0, s1):
+                    ds = d_t[s]
                     for a in range(A):
-                        mu_t[base + a] = ds * (pi_given[base + a] if given else mu_t[base + a])
-                for a in range(A):
-                    total[s, a] += w * mu_t[base + a]
+                        k = s * A + a
+                        mu_t[k] = ds * (pi_given[k] if given else mu_t[k])
+                        total[s, a] += w * mu_t[k]
             if mode == _NONCAUSAL:
                 for sp in prange(S, num_threads=nt, schedule="static"):
                     acc = 0.0
