@@ -20,6 +20,20 @@ def get_num_threads() -> int:
     ``set_num_threads`` wins; then the environment variable
     ``TABULAR_IRL_NUM_THREADS``; then OpenMP's default (all cores). Always 1
     when the kernels were built without OpenMP. Results do not depend on it.
+    Problems with fewer than 20 000 state-action pairs run on one thread
+    whatever it says (a parallel region would cost more than it saves).
+
+    Returns
+    -------
+    int
+        The thread count, ``>= 1``.
+
+    Examples
+    --------
+    >>> from tabular_irl import get_num_threads
+    >>> n = get_num_threads()
+    >>> isinstance(n, int), n >= 1
+    (True, True)
     """
     if not _kernels.openmp_enabled():
         return 1
@@ -32,7 +46,35 @@ def get_num_threads() -> int:
 
 
 def set_num_threads(n: int | None) -> None:
-    """Set the kernels' thread count (``None`` restores the default)."""
+    """Set the kernels' thread count (``None`` restores the default).
+
+    Process-wide; it overrides ``TABULAR_IRL_NUM_THREADS``. Results are the
+    same, bit for bit, for every thread count. Without OpenMP it is accepted
+    and ignored (:func:`get_num_threads` stays 1).
+
+    Parameters
+    ----------
+    n : int or None
+        Threads to use, ``>= 1``; ``None``: the default of
+        :func:`get_num_threads`.
+
+    Raises
+    ------
+    ValueError
+        If ``n`` is not an integer ``>= 1`` or ``None``.
+
+    Examples
+    --------
+    >>> from tabular_irl import get_num_threads, set_num_threads
+    >>> set_num_threads(1)
+    >>> get_num_threads()
+    1
+    >>> set_num_threads(None)  # back to the default
+    >>> set_num_threads(0)
+    Traceback (most recent call last):
+        ...
+    ValueError: n must be an integer >= 1 or None, got 0
+    """
     global _num_threads
     if n is not None:
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
@@ -50,7 +92,32 @@ def threads_for(mdp) -> int:
 def show_config(print_out: bool = True) -> dict:
     """Report the version, whether the kernels are compiled, OpenMP and threads.
 
-    Returns the information as a dict (and prints it unless ``print_out=False``).
+    Parameters
+    ----------
+    print_out : bool, default True
+        Print one ``key : value`` line per entry.
+
+    Returns
+    -------
+    dict
+        ``version`` (str), ``kernels_compiled`` (bool), ``kernels_path``
+        (str), ``openmp`` (bool: built with OpenMP), ``num_threads`` (int,
+        :func:`get_num_threads`) and ``cpu_count`` (int or None).
+
+    Examples
+    --------
+    >>> from tabular_irl import show_config
+    >>> info = show_config()  # doctest: +ELLIPSIS
+    version          : ...
+    kernels_compiled : ...
+    kernels_path     : ...
+    openmp           : ...
+    num_threads      : ...
+    cpu_count        : ...
+    >>> list(info)
+    ['version', 'kernels_compiled', 'kernels_path', 'openmp', 'num_threads', 'cpu_count']
+    >>> show_config(print_out=False)["num_threads"] >= 1
+    True
     """
     from . import __version__
 

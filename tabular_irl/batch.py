@@ -38,6 +38,22 @@ class SoftValues:
         ``initial @ V[k, 0]`` (the expected start value for a hard pass).
     horizon, discount, temperature
         As passed; ``temperature`` is 0 for hard passes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tabular_irl import gridworld, soft_backward_batch
+    >>> world = gridworld(4)
+    >>> rewards = np.stack([world.reward, -world.reward])  # K = 2 state rewards (K, S)
+    >>> values = soft_backward_batch(world.mdp, rewards, horizon=5)
+    >>> values.V.shape, values.log_partition.shape
+    ((2, 6, 16), (2,))
+    >>> bool(np.all(values.V[:, -1] == 0))  # V[k, T] = 0
+    True
+    >>> bool(np.allclose(values.log_partition, values.V[:, 0] @ world.mdp.initial))
+    True
+    >>> soft_backward_batch(world.mdp, rewards, horizon=5, hard=True).temperature
+    0.0
     """
 
     V: np.ndarray

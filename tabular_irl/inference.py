@@ -52,6 +52,27 @@ class Visitation:
     log_partition : float or None
         Set by :func:`posterior_marginals`: ``initial @ V[0]`` of the
         non-causal backward pass.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tabular_irl import gridworld, soft_backward, visitation
+    >>> world = gridworld(4, slip=0.2)
+    >>> plan = soft_backward(world.mdp, world.reward, horizon=5)
+    >>> vis = visitation(world.mdp, plan.policy, horizon=5)
+    >>> vis.state.shape, vis.state_action.shape, vis.total_state_action.shape
+    ((6, 16), (5, 16, 5), (16, 5))
+    >>> bool(np.allclose(vis.state_action.sum(axis=2), vis.state[:-1]))  # sum_a mu[t, s, a] = D[t, s]
+    True
+    >>> round(float(vis.total_state_action.sum()), 10)  # T steps, undiscounted
+    5.0
+
+    Without a horizon the occupancy sums to ``1 / (1 - gamma)``:
+
+    >>> plan = soft_backward(world.mdp, world.reward, discount=0.9)
+    >>> occupancy = visitation(world.mdp, plan.policy, discount=0.9)
+    >>> occupancy.state.shape, round(float(occupancy.state.sum()), 10)
+    ((16,), 10.0)
     """
 
     state: np.ndarray
@@ -192,10 +213,14 @@ def posterior_marginals(
     ----------
     mdp : MDP
     reward : array_like, shape (S,) or (S, A)
+        ``R(s)`` (broadcast over actions) or ``R(s, a)``; ``R(tau) =
+        sum_{t<T} R(s_t, a_t)``.
     horizon : int
-        ``T >= 1``.
+        ``T >= 1`` (undiscounted).
     temperature : float, default 1.0
+        ``T_emp > 0`` in the model above.
     initial : array_like, shape (S,), optional
+        Start distribution; ``mdp.initial`` by default.
 
     Returns
     -------
@@ -250,14 +275,38 @@ def soft_counts(mdp: MDP, reward: np.ndarray, horizon: int, discount: float, ini
 def expected_feature_counts(vis: Visitation, features: Any) -> np.ndarray:
     r"""Expected (discounted) feature counts :math:`\sum_{s,a} \text{total}(s, a)\,\phi(s, a)`.
 
+    With ``total(s, a) = sum_{t<T} gamma^t Pr(s_t = s, a_t = a)``
+    (``vis.total_state_action``), this is
+    :math:`\mu = \mathbb{E}\big[\sum_{t<T} \gamma^t \phi(s_t, a_t)\big]`
+    (the discounted occupancy ``d(s, a)`` in place of ``total`` without a horizon).
+
     Parameters
     ----------
     vis : Visitation
+        From :func:`visitation` or :func:`posterior_marginals`.
     features : array_like or sparse matrix, shape (S, d) or (S, A, d)
+        ``phi(s)`` (broadcast over actions) or ``phi(s, a)``.
 
     Returns
     -------
     ndarray, shape (d,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tabular_irl import expected_feature_counts, gridworld, soft_backward, visitation
+    >>> world = gridworld(4, slip=0.2)
+    >>> plan = soft_backward(world.mdp, world.reward, horizon=5)
+    >>> vis = visitation(world.mdp, plan.policy, horizon=5)
+    >>> mu = expected_feature_counts(vis, world.feature_sets["coordinates"])  # (S, 2)
+    >>> mu.shape
+    (2,)
+    >>> steps = expected_feature_counts(vis, np.ones((16, 1)))  # a constant feature counts the T = 5 steps
+    >>> round(float(steps[0]), 10)
+    5.0
+    >>> counts = expected_feature_counts(vis, np.eye(16))  # one-hot: expected visits of each state
+    >>> bool(np.allclose(counts, vis.state[:-1].sum(axis=0)))
+    True
     """
     if not isinstance(vis, Visitation):
         raise TypeError(f"vis must be a Visitation, got {type(vis).__name__}")

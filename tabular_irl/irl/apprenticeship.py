@@ -274,6 +274,27 @@ class ApprenticeshipResult:
         policies were planned (``pi_0`` included).
     method : str
     epsilon : float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tabular_irl import expected_feature_counts, gridworld, soft_backward, visitation
+    >>> from tabular_irl.irl import apprenticeship_learning
+    >>> world = gridworld(4, slip=0.1)
+    >>> phi = world.feature_sets["coordinates"]  # (S, 2)
+    >>> expert = soft_backward(world.mdp, phi @ [0.6, 0.8], horizon=6).policy
+    >>> mu_E = expected_feature_counts(visitation(world.mdp, expert, horizon=6), phi)
+    >>> fit = apprenticeship_learning(world.mdp, phi, mu_E, horizon=6)  # the projection method
+    >>> k = len(fit.policies)
+    >>> fit.policies[0].shape, fit.feature_expectations.shape == (k, 2), fit.mixture_weights.shape == (k,)
+    ((6, 16, 5), True, True)
+    >>> mix = fit.mixture_weights @ fit.feature_expectations
+    >>> bool(np.allclose(mix, fit.mixture_feature_expectations))
+    True
+    >>> bool(np.isclose(fit.distance, np.linalg.norm(mu_E - mix))), fit.converged, fit.distance <= fit.epsilon
+    (True, True, True)
+    >>> bool(np.all(np.diff(fit.margins) <= 0))  # projection: ||mu_E - mu_bar|| never grows
+    True
     """
 
     policies: tuple

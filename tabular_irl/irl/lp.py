@@ -139,6 +139,25 @@ class LPIRLResult:
         The problem solved.
     states : ndarray of int64, shape (n,)
         The states whose terms the objective sums (every state by default).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tabular_irl import gridworld, value_iteration
+    >>> from tabular_irl.irl import lp_irl
+    >>> world = gridworld(3, slip=0.2)
+    >>> expert = value_iteration(world.mdp, world.reward, discount=0.9).policy  # (S, A) one-hot
+    >>> fit = lp_irl(world.mdp, expert, discount=0.9, l1=0.5)
+    >>> fit.reward.shape, fit.margins.shape, fit.alpha is None, fit.states.tolist()
+    ((9,), (9,), True, [0, 1, 2, 3, 4, 5, 6, 7, 8])
+    >>> fit.success, fit.min_margin >= 0, bool(np.abs(fit.reward).max() <= fit.r_max)
+    (True, True, True)
+
+    The expert's policy is optimal for the learned reward:
+
+    >>> learned = value_iteration(world.mdp, fit.reward, discount=0.9).policy
+    >>> bool(np.array_equal(learned.argmax(axis=1), expert.argmax(axis=1)))
+    True
     """
 
     reward: np.ndarray

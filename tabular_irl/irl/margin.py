@@ -169,6 +169,25 @@ class MMPResult:
         cutting planes also ``"max_violation"``, ``"n_constraints"`` and
         ``"qp_gap"`` (duality gap of the restricted QP just solved), and
         ``"qp_iter"`` (active-set iterations of each QP solve).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tabular_irl import gridworld, sample_trajectories, value_iteration
+    >>> from tabular_irl.irl import max_margin_planning
+    >>> world = gridworld(4, slip=0.1)
+    >>> expert = value_iteration(world.mdp, world.reward, horizon=6)
+    >>> demos = sample_trajectories(world.mdp, expert.policy, 10, horizon=6, seed=0)
+    >>> fit = max_margin_planning(world.mdp, world.features, demos, horizon=6, C=10.0)
+    >>> fit.theta.shape, fit.reward.shape, fit.slacks.shape
+    ((16,), (16, 5), (10,))
+    >>> bool(fit.lower_bound <= fit.objective), fit.gap < 1e-6  # certified optimal
+    (True, True)
+    >>> bool(np.array_equal(fit.slacks, np.maximum(fit.margin_violations, 0)))
+    True
+    >>> value = 0.5 * fit.theta @ fit.theta + 10.0 * fit.slacks.mean()  # 1/2 ||theta||^2 + C mean(xi)
+    >>> bool(np.isclose(value, fit.objective))
+    True
     """
 
     theta: np.ndarray
@@ -551,17 +570,61 @@ def mmp_objective(
 ) -> tuple[float, np.ndarray, np.ndarray]:
     r"""The maximum margin planning objective at ``theta`` and a subgradient.
 
-    Parameters are those of :func:`max_margin_planning`.
+    .. math::
+
+        f(\theta) = \tfrac12 \lVert\theta\rVert^2 + \frac{C}{N} \sum_i \xi_i(\theta),
+        \qquad \xi_i(\theta) = \max\Big(0,\; \max_\pi \big[\theta \cdot \mu_\pi(s0_i)
+        + L_i(\pi)\big] - \theta \cdot \mu_i\Big),
+
+    with the inner maximum solved exactly by loss-augmented value iteration
+    (see the module docstring).
+
+    Parameters
+    ----------
+    mdp : MDP
+    features : array_like or sparse matrix, shape (S, d) or (S, A, d)
+        ``r(s, a) = features[s, a] @ theta``.
+    theta : array_like, shape (d,)
+        The weight vector ``psi`` at which to evaluate.
+    demos : Trajectories
+        ``N`` demonstrations; with a horizon their horizon must equal it.
+    horizon, discount, loss, C
+        As in :func:`max_margin_planning`: ``loss`` is ``"hamming"`` or an
+        array of shape ``(S, A)`` or ``(N, S, A)``.
 
     Returns
     -------
     value : float
-        ``1/2 ||theta||^2 + C * mean_i xi_i`` (see the module docstring).
+        ``f(theta) = 1/2 ||theta||^2 + C * mean_i xi_i``.
     subgradient : ndarray, shape (d,)
         ``theta + C/N sum_i [xi_i > 0] (mu_pi_i - mu_i)`` with ``pi_i`` the
         loss-augmented optimal policy of demonstration ``i``.
     margin_violations : ndarray, shape (N,)
-        ``max_pi [theta . mu_pi + L_i(pi)] - theta . mu_i``.
+        ``max_pi [theta . mu_pi + L_i(pi)] - theta . mu_i`` (``xi_i`` is its
+        positive part), in the order of ``demos``.
+
+    Examples
+    --------
+    At ``theta = 0`` every slack is the largest expected loss a policy can
+    incur, so ``f(0) = C * mean_i xi_i``; at the fitted ``theta`` it is the
+    fit's objective:
+
+    >>> import numpy as np
+    >>> from tabular_irl import gridworld, sample_trajectories, value_iteration
+    >>> from tabular_irl.irl import max_margin_planning, mmp_objective
+    >>> world = gridworld(4, slip=0.1)
+    >>> expert = value_iteration(world.mdp, world.reward, horizon=6)
+    >>> demos = sample_trajectories(world.mdp, expert.policy, 10, horizon=6, seed=0)
+    >>> value, subgradient, violations = mmp_objective(world.mdp, world.features, np.zeros(16), demos,
+    ...                                                horizon=6, C=10.0)
+    >>> subgradient.shape, violations.shape, bool(np.all(violations > 0))
+    ((16,), (10,), True)
+    >>> bool(np.isclose(value, 10.0 * violations.mean()))
+    True
+    >>> fit = max_margin_planning(world.mdp, world.features, demos, horizon=6, C=10.0)
+    >>> value, _, _ = mmp_objective(world.mdp, world.features, fit.theta, demos, horizon=6, C=10.0)
+    >>> bool(np.isclose(value, fit.objective))
+    True
     """
     problem = _Problem(mdp, features, demos, horizon, discount, loss, C)
     psi = check_finite_array(theta, "theta", (problem.features.d,))

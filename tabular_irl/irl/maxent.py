@@ -185,9 +185,46 @@ def maxent_objective(
 def maxent_hessp(mdp, features, theta, demos, v, *, horizon=None, discount=None, causal=True, l2=0.0) -> np.ndarray:
     r"""Exact Hessian-vector product :math:`\nabla^2 L(\theta) v`, shape ``(d,)``.
 
-    Computed by forward-mode differentiation of the backward and forward
-    passes along the reward direction ``features @ v`` (one extra pass pair,
-    no finite differences). Arguments as in :func:`maxent_objective`.
+    Since :math:`\nabla L = \bar\phi_{\text{emp}} - \mathbb{E}_\theta[\phi] - \lambda\theta`,
+
+    .. math::
+
+        \nabla^2 L(\theta)\, v = -\frac{d}{d\epsilon}\,
+        \mathbb{E}_{\theta + \epsilon v}[\phi]\Big|_{\epsilon=0} - \lambda v,
+
+    the directional derivative of the expected feature counts, computed by
+    forward-mode differentiation of the backward and forward passes along
+    the reward direction ``features @ v`` (one extra pass pair, no finite
+    differences).
+
+    Parameters
+    ----------
+    mdp, features, theta, demos, horizon, discount, causal, l2
+        As in :func:`maxent_objective`: ``features`` of shape ``(S, d)`` or
+        ``(S, A, d)``, ``theta`` of shape ``(d,)``.
+    v : array_like, shape (d,)
+        The direction.
+
+    Returns
+    -------
+    ndarray, shape (d,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tabular_irl import gridworld, sample_trajectories, soft_backward
+    >>> from tabular_irl.irl import maxent_hessp, maxent_objective
+    >>> world = gridworld(4, slip=0.2)
+    >>> phi = world.feature_sets["coordinates"]  # (S, 2)
+    >>> demos = sample_trajectories(world.mdp, soft_backward(world.mdp, world.reward, horizon=5).policy,
+    ...                             20, horizon=5, seed=0)
+    >>> theta, v = np.array([0.5, -1.0]), np.array([1.0, 2.0])
+    >>> hv = maxent_hessp(world.mdp, phi, theta, demos, v, horizon=5)
+    >>> h = 1e-5  # central difference of the exact gradient along v
+    >>> g_plus = maxent_objective(world.mdp, phi, theta + h * v, demos, horizon=5)[1]
+    >>> g_minus = maxent_objective(world.mdp, phi, theta - h * v, demos, horizon=5)[1]
+    >>> hv.shape, bool(np.allclose(hv, (g_plus - g_minus) / (2 * h), atol=1e-7))
+    ((2,), True)
     """
     problem = _Problem(mdp, features, demos, horizon, discount, causal, l2)
     return problem.hessp(_check_theta(theta, problem.d), _check_theta(v, problem.d, "v"))
@@ -196,10 +233,44 @@ def maxent_hessp(mdp, features, theta, demos, v, *, horizon=None, discount=None,
 def maxent_hessian(mdp, features, theta, demos, *, horizon=None, discount=None, causal=True, l2=0.0) -> np.ndarray:
     r"""Exact Hessian :math:`\nabla^2 L(\theta)`, shape ``(d, d)`` (``d`` Hessian-vector products).
 
-    Negative semidefinite (the objective is concave). For the non-causal model
-    it is minus the feature-count covariance of the trajectory distribution
-    given the start states (averaged over the demonstrations' starts), minus
-    ``l2 * I``.
+    Column ``j`` is :func:`maxent_hessp` along the unit vector ``e_j``; the
+    result is symmetrised. Negative semidefinite (the objective is concave).
+    For the non-causal model it is minus the feature-count covariance of the
+    trajectory distribution given the start states, averaged over the
+    demonstrations' starts, minus ``l2 * I``:
+
+    .. math::
+
+        \nabla^2 L(\theta) = -\frac{1}{N} \sum_i
+        \operatorname{Cov}_\theta\big[\Phi(\tau) \mid s_0 = s^i_0\big] - \lambda I,
+        \qquad \Phi(\tau) = \sum_{t<T} \phi(s_t, a_t).
+
+    Parameters
+    ----------
+    mdp, features, theta, demos, horizon, discount, causal, l2
+        As in :func:`maxent_objective`: ``features`` of shape ``(S, d)`` or
+        ``(S, A, d)``, ``theta`` of shape ``(d,)``.
+
+    Returns
+    -------
+    ndarray, shape (d, d)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tabular_irl import gridworld, sample_trajectories, soft_backward
+    >>> from tabular_irl.irl import maxent_hessian, maxent_hessp
+    >>> world = gridworld(4, slip=0.2)
+    >>> phi = world.feature_sets["coordinates"]  # (S, 2)
+    >>> demos = sample_trajectories(world.mdp, soft_backward(world.mdp, world.reward, horizon=5).policy,
+    ...                             20, horizon=5, seed=0)
+    >>> theta = np.array([0.5, -1.0])
+    >>> H = maxent_hessian(world.mdp, phi, theta, demos, horizon=5, l2=0.1)
+    >>> H.shape, bool(np.array_equal(H, H.T)), bool(np.linalg.eigvalsh(H).max() <= -0.1 + 1e-12)
+    ((2, 2), True, True)
+    >>> hv = maxent_hessp(world.mdp, phi, theta, demos, np.array([1.0, 0.0]), horizon=5, l2=0.1)
+    >>> bool(np.allclose(H[:, 0], hv))
+    True
     """
     problem = _Problem(mdp, features, demos, horizon, discount, causal, l2)
     return problem.hessian(_check_theta(theta, problem.d))
@@ -216,20 +287,56 @@ def reward_gradient(
 ) -> tuple[float, np.ndarray]:
     r"""Objective and its gradient with respect to the reward table ``r(s, a)``.
 
-    ``dL/dr(s, a)`` is the empirical (discounted) count of ``(s, a)`` minus its
-    expected count, so any differentiable reward model ``r = f_w(...)`` is
-    trained by the chain rule ``dL/dw = sum_{s,a} dL/dr(s, a) df/dw``
-    (deep MaxEnt IRL, Wulfmeier et al. 2015).
+    The objective ``L`` of the module docstring with ``r`` itself as the
+    parameter (no features, no penalty). Its gradient is the empirical
+    (discounted) count of ``(s, a)`` minus its expected count,
+
+    .. math::
+
+        \frac{\partial L}{\partial r(s, a)} = \frac{1}{N} \sum_i \sum_{t<T}
+        \gamma^t [s^i_t = s, a^i_t = a] - \sum_{t<T} \gamma^t \Pr{}_r(s_t = s, a_t = a),
+
+    with the expected counts those of the model from the demonstrations'
+    start states (the causal policy's visitation, or the non-causal
+    posterior marginals), so any differentiable reward model
+    ``r = f_w(...)`` is trained by the chain rule ``dL/dw = sum_{s,a} dL/dr(s, a) df/dw`` (deep MaxEnt IRL,
+    Wulfmeier et al. 2015).
 
     Parameters
     ----------
+    mdp : MDP
     reward : array_like, shape (S,) or (S, A)
+        ``r(s)`` (broadcast over actions) or ``r(s, a)``.
+    demos : Trajectories
+        With a horizon, their horizon must equal it.
+    horizon, discount, causal
+        The model, as in :func:`soft_backward`.
 
     Returns
     -------
     value : float
+        ``L(r)``.
     gradient : ndarray, shape (S, A)
-        (Sum it over actions for a state-only reward model.)
+        ``dL/dr(s, a)``. (Sum it over actions for a state-only reward model.)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tabular_irl import gridworld, sample_trajectories, soft_backward
+    >>> from tabular_irl.irl import maxent_objective, reward_gradient
+    >>> world = gridworld(4, slip=0.2)
+    >>> demos = sample_trajectories(world.mdp, soft_backward(world.mdp, world.reward, horizon=5).policy,
+    ...                             20, horizon=5, seed=0)
+    >>> phi, theta = world.feature_sets["coordinates"], np.array([0.5, -1.0])  # (S, 2), (2,)
+    >>> value, grad = reward_gradient(world.mdp, phi @ theta, demos, horizon=5)
+    >>> grad.shape, bool(abs(grad.sum()) < 1e-12)  # both counts sum to T
+    ((16, 5), True)
+
+    The chain rule through ``r = phi @ theta`` gives :func:`maxent_objective`'s gradient:
+
+    >>> value_theta, grad_theta = maxent_objective(world.mdp, phi, theta, demos, horizon=5)
+    >>> bool(np.isclose(value, value_theta)), bool(np.allclose(grad.sum(axis=1) @ phi, grad_theta))
+    (True, True)
     """
     demo = prepare_demonstrations(mdp, demos, horizon, discount, causal)
     r = check_reward(reward, mdp.n_states, mdp.n_actions)
@@ -244,11 +351,55 @@ def classic_maxent_gradient(
 
     Non-causal backward pass, then its policy rolled forward under the *true*
     dynamics ``P``. The value is the exact non-causal objective; the gradient
-    (empirical minus rolled-out feature counts) is exact **only for
-    deterministic dynamics**: with stochastic dynamics the rollout ignores
-    that the trajectory distribution also reweights the outcomes of ``P``, and
-    the gradient is biased (compare :func:`maxent_objective` with
-    ``causal=False``).
+
+    .. math::
+
+        g(\theta) = \bar\phi_{\text{emp}} - \sum_{t<T} \sum_{s,a}
+        D^{\text{roll}}_t(s)\, \pi^{\text{nc}}_t(a \mid s)\, \phi(s, a),
+
+    empirical minus rolled-out feature counts (``D^roll`` the state
+    visitation of the non-causal policy ``pi^nc`` under ``P`` from the
+    demonstrations' starts), is exact **only for deterministic dynamics**:
+    with stochastic dynamics the rollout ignores that the trajectory
+    distribution also reweights the outcomes of ``P``, and the gradient is
+    biased (compare :func:`maxent_objective` with ``causal=False``).
+
+    Parameters
+    ----------
+    mdp : MDP
+    features : array_like or sparse matrix, shape (S, d) or (S, A, d)
+        ``r(s, a) = features[s, a] @ theta``.
+    theta : array_like, shape (d,)
+    demos : Trajectories
+        Their horizon must equal ``horizon``.
+    horizon : int
+        ``T >= 1`` (the non-causal model is undiscounted, finite-horizon).
+
+    Returns
+    -------
+    value : float
+        The exact non-causal ``L(theta)`` (no penalty).
+    gradient : ndarray, shape (d,)
+        ``g(theta)`` above.
+
+    Examples
+    --------
+    On deterministic dynamics it is the exact gradient; with slip it is not:
+
+    >>> import numpy as np
+    >>> from tabular_irl import gridworld, sample_trajectories, soft_backward
+    >>> from tabular_irl.irl import classic_maxent_gradient, maxent_objective
+    >>> theta = np.array([0.5, -1.0])
+    >>> for slip in (0.0, 0.3):
+    ...     world = gridworld(4, slip=slip)
+    ...     phi = world.feature_sets["coordinates"]  # (S, 2)
+    ...     expert = soft_backward(world.mdp, 5 * world.reward, horizon=5)
+    ...     demos = sample_trajectories(world.mdp, expert.policy, 20, horizon=5, seed=0)
+    ...     value, grad = classic_maxent_gradient(world.mdp, phi, theta, demos, horizon=5)
+    ...     exact_value, exact_grad = maxent_objective(world.mdp, phi, theta, demos, horizon=5, causal=False)
+    ...     print(slip, bool(np.isclose(value, exact_value)), bool(np.allclose(grad, exact_grad)))
+    0.0 True True
+    0.3 True False
     """
     problem = _Problem(mdp, features, demos, horizon, None, False, 0.0)
     return _classic_value_and_gradient(problem, _check_theta(theta, problem.d))
@@ -295,6 +446,23 @@ class MaxEntResult:
         Per iteration (Newton polishing steps included): ``"objective"`` and
         ``"grad_norm"``, the ``max |gradient|`` that ``converged`` tests
         (plot them with :func:`tabular_irl.plotting.plot_convergence`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tabular_irl import gridworld, sample_trajectories, soft_backward
+    >>> from tabular_irl.irl import maxent_irl
+    >>> world = gridworld(4, slip=0.1)
+    >>> phi = world.feature_sets["coordinates"]  # (S, 2)
+    >>> expert = soft_backward(world.mdp, 5 * world.reward, horizon=6)
+    >>> demos = sample_trajectories(world.mdp, expert.policy, 50, horizon=6, seed=0)
+    >>> fit = maxent_irl(world.mdp, phi, demos, horizon=6)
+    >>> fit.theta.shape, fit.reward.shape, fit.plan.policy.shape
+    ((2,), (16, 5), (6, 16, 5))
+    >>> fit.converged, fit.moment_matching_error < 1e-6  # expected = empirical feature counts
+    (True, True)
+    >>> bool(np.allclose(fit.reward[:, 0], phi @ fit.theta))
+    True
     """
 
     theta: np.ndarray
@@ -320,7 +488,28 @@ class MaxEntResult:
         return float(np.abs(self.empirical_features - self.expected_features).max())
 
     def hessian(self) -> np.ndarray:
-        """Exact Hessian ``(d, d)`` of ``objective`` at ``theta`` (``l2`` included)."""
+        """Exact Hessian ``(d, d)`` of ``objective`` at ``theta`` (``l2`` included).
+
+        :func:`maxent_hessian` of the fitted problem: symmetric and negative
+        semidefinite.
+
+        Returns
+        -------
+        ndarray, shape (d, d)
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from tabular_irl import gridworld, sample_trajectories, soft_backward
+        >>> from tabular_irl.irl import maxent_irl
+        >>> world = gridworld(4, slip=0.1)
+        >>> expert = soft_backward(world.mdp, 5 * world.reward, horizon=6)
+        >>> demos = sample_trajectories(world.mdp, expert.policy, 50, horizon=6, seed=0)
+        >>> fit = maxent_irl(world.mdp, world.feature_sets["coordinates"], demos, horizon=6)
+        >>> H = fit.hessian()
+        >>> H.shape, bool(np.array_equal(H, H.T)), bool(np.linalg.eigvalsh(H).max() < 0)  # a strict maximum
+        ((2, 2), True, True)
+        """
         return self._problem.hessian(self.theta)
 
     def standard_errors(self) -> np.ndarray:
@@ -335,6 +524,24 @@ class MaxEntResult:
         likelihood only for deterministic dynamics; elsewhere read them as the
         curvature of the MCE dual. ``inf`` along directions the
         demonstrations do not determine (a singular Hessian).
+
+        Returns
+        -------
+        ndarray, shape (d,)
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from tabular_irl import gridworld, sample_trajectories, soft_backward
+        >>> from tabular_irl.irl import maxent_irl
+        >>> world = gridworld(4, slip=0.0)  # deterministic: the causal objective is a likelihood
+        >>> expert = soft_backward(world.mdp, 5 * world.reward, horizon=6)
+        >>> demos = sample_trajectories(world.mdp, expert.policy, 50, horizon=6, seed=0)
+        >>> fit = maxent_irl(world.mdp, world.feature_sets["coordinates"], demos, horizon=6)
+        >>> se = fit.standard_errors()
+        >>> cov = np.linalg.inv(-demos.n_trajectories * fit.hessian())  # inverse observed information
+        >>> se.shape, bool(np.all(np.isfinite(se))), bool(np.allclose(se, np.sqrt(np.diag(cov))))
+        ((2,), True, True)
         """
         info = -self._problem.demo.trajectories.n_trajectories * self.hessian()
         eigval, eigvec = np.linalg.eigh(info)
@@ -451,8 +658,10 @@ def maxent_irl(
     Parameters
     ----------
     mdp : MDP
-    features : array_like, shape (S, d) or (S, A, d)
+    features : array_like or sparse matrix, shape (S, d) or (S, A, d)
+        ``r(s, a) = features[s, a] @ theta``.
     demos : Trajectories
+        With a horizon, their horizon must equal it.
     horizon, discount, causal
         The model: ``causal=True`` is maximum causal entropy IRL (Ziebart
         2010), ``causal=False`` trajectory-level MaxEnt IRL (Ziebart 2008,
@@ -515,14 +724,46 @@ def classic_maxent_irl(
     callback=None,
     progress: bool | None = None,
 ) -> MaxEntResult:
-    """MaxEnt IRL with the classic rollout gradient (:func:`classic_maxent_gradient`).
+    r"""MaxEnt IRL with the classic rollout gradient (:func:`classic_maxent_gradient`).
 
-    Exact only for deterministic dynamics; with stochastic dynamics it
-    converges to where the rolled-out, not the true, feature counts match,
-    and ``gradient`` in the result is that rollout gradient, while
-    ``visitation`` and ``expected_features`` are the exact posterior ones
-    (so ``moment_matching_error`` shows the bias). ``callback`` and
-    ``progress`` as in :func:`maxent_irl`.
+    L-BFGS-B on the exact non-causal objective ``L(theta) - l2/2 ||theta||^2``
+    with the rollout gradient ``g(theta) - l2 theta`` in place of its true
+    gradient. Exact only for deterministic dynamics, where it is
+    :func:`maxent_irl` with ``causal=False``. With stochastic dynamics the
+    rollout gradient is not the gradient of the value the line search
+    evaluates, so the solver typically stops early with ``converged=False``
+    (and a :class:`ConvergenceWarning`); at best it reaches the point where
+    the rolled-out, not the true, feature counts match. ``gradient`` in the
+    result is the rollout gradient, while ``visitation`` and
+    ``expected_features`` are the exact posterior ones (so
+    ``moment_matching_error`` shows the bias).
+
+    Parameters
+    ----------
+    mdp : MDP
+    features : array_like or sparse matrix, shape (S, d) or (S, A, d)
+    demos : Trajectories
+        Their horizon must equal ``horizon``.
+    horizon : int
+        ``T >= 1`` (undiscounted).
+    l2, theta0, max_iter, tol, callback, progress
+        As in :func:`maxent_irl`; ``theta0`` has shape ``(d,)``.
+
+    Returns
+    -------
+    MaxEntResult
+        With ``method="L-BFGS-B"``.
+
+    Examples
+    --------
+    >>> from tabular_irl import gridworld, sample_trajectories, soft_backward
+    >>> from tabular_irl.irl import classic_maxent_irl
+    >>> world = gridworld(4, slip=0.0)  # deterministic: the classic gradient is exact
+    >>> expert = soft_backward(world.mdp, 5 * world.reward, horizon=6)
+    >>> demos = sample_trajectories(world.mdp, expert.policy, 50, horizon=6, seed=0)
+    >>> fit = classic_maxent_irl(world.mdp, world.feature_sets["coordinates"], demos, horizon=6)
+    >>> fit.converged, fit.theta.shape, fit.moment_matching_error < 1e-6
+    (True, (2,), True)
     """
     problem = _Problem(mdp, features, demos, horizon, None, False, l2)
 
