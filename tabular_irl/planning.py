@@ -2,7 +2,9 @@
 
 Conventions (see the package docs): ``V`` is ``(T+1, S)`` with ``V[T] = 0``;
 ``Q`` and ``policy`` are ``(T, S, A)``. Without a horizon (discounted, infinite)
-they are stationary: ``V (S,)``, ``Q (S, A)``, ``policy (S, A)``.
+they are stationary: ``V (S,)``, ``Q (S, A)``, ``policy (S, A)``, computed by
+value iteration (the compiled kernel) or by policy iteration (Newton's method,
+``tabular_irl._policy_iteration``), chosen with ``method=``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 
 from . import _kernels
 from ._config import threads_for
+from ._policy_iteration import choose_method, policy_iteration
 from ._validation import (
     check_horizon_discount,
     check_positive_int,
@@ -25,6 +28,8 @@ from ._validation import (
 from .mdp import MDP, check_mdp
 
 __all__ = ["SoftPlan", "soft_backward", "value_iteration", "ConvergenceWarning"]
+
+METHODS = ("value_iteration", "policy_iteration", "auto")
 
 
 class ConvergenceWarning(UserWarning):
@@ -55,10 +60,16 @@ class SoftPlan:
     temperature : float
         ``0.0`` marks the hard-max plan of :func:`value_iteration`.
     n_iter : int
-        Backward sweeps performed (``T`` for finite horizons).
+        Backward sweeps performed (``T`` for finite horizons); for
+        ``method == "policy_iteration"`` the policy evaluations (sparse LU
+        solves), each followed by one Bellman backup.
     error_bound : float
         Bound on ``max |V - V*|`` (0 for finite horizons, where V is exact).
     converged : bool
+    method : str or None
+        ``"value_iteration"`` or ``"policy_iteration"`` for discounted
+        (stationary) plans, the method that actually ran (``"auto"`` resolved);
+        ``None`` for finite horizons.
     """
 
     V: np.ndarray
@@ -72,6 +83,7 @@ class SoftPlan:
     n_iter: int
     error_bound: float
     converged: bool
+    method: str | None = None
 
     @property
     def stationary(self) -> bool:
@@ -93,39 +105,71 @@ def _check_finite_values(V, pi, r, T, gamma, temperature) -> None:
         )
 
 
+def _check_method(method: Any, T: int | None) -> str | None:
+    """``method`` checked: ``None`` for finite horizons, else one of :data:`METHODS`."""
+    if not isinstance(method, str):
+        raise TypeError(f"method must be one of {', '.join(map(repr, METHODS))}, got {type(method).__name__} {method!r}")
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
+    if T is not None:
+        if method == "policy_iteration":
+            raise ValueError(
+                f"method='policy_iteration' solves discounted, infinite-horizon problems (discount without "
+                f"horizon), got horizon={T}: a finite horizon is solved exactly by T backward sweeps; "
+                "leave method at its default"
+            )
+        return None
+    return method
+
+
 def _plan(mdp: MDP, reward: Any, horizon: Any, discount: Any, *, causal: bool, mode: int | None,
-          temperature: float, tol: float, max_iter: Any) -> SoftPlan:
+          temperature: float, tol: float, max_iter: Any, method: Any = "value_iteration") -> SoftPlan:
     check_mdp(mdp)
     T, gamma = check_horizon_discount(horizon, discount, causal)
+    method = _check_method(method, T)
     if mode is None:  # soft: the model is chosen once ``causal`` is known to be a bool
         mode = _kernels.MODE_CAUSAL if causal else _kernels.MODE_NONCAUSAL
     r = check_reward(reward, mdp.n_states, mdp.n_actions)
-    indptr, indices, data = mdp._kernel_parts()
-    n_threads = threads_for(mdp)
     if T is not None:
-        V, Q, pi = _kernels.backward_finite(indptr, indices, data, r, T, gamma, temperature, mode, n_threads)
+        indptr, indices, data = mdp._kernel_parts()
+        V, Q, pi = _kernels.backward_finite(indptr, indices, data, r, T, gamma, temperature, mode,
+                                            threads_for(mdp))
         n_iter, bound, converged = T, 0.0, True
     else:
         tol = check_positive_real(tol, "tol")
         max_iter = check_positive_int(max_iter, "max_iter")
-        V, Q, pi, n_iter, bound, converged = _kernels.backward_discounted(
-            indptr, indices, data, r, gamma, temperature, mode, float(tol), max_iter, n_threads
-        )
+        hard = mode == _kernels.MODE_HARD
+        if method == "auto":
+            method = choose_method(mdp, mdp.transitions, r, gamma, temperature, hard, float(tol), max_iter)
+        if method == "policy_iteration":
+            V, Q, pi, n_iter, bound, converged = policy_iteration(
+                mdp.transitions, r, gamma, temperature, hard, float(tol), max_iter
+            )
+        else:
+            indptr, indices, data = mdp._kernel_parts()
+            V, Q, pi, n_iter, bound, converged = _kernels.backward_discounted(
+                indptr, indices, data, r, gamma, temperature, mode, float(tol), max_iter, threads_for(mdp)
+            )
         _check_finite_values(V, pi, r, T, gamma, temperature)
         if not converged:
-            warnings.warn(
-                f"value iteration stopped after max_iter={max_iter} sweeps with error bound "
-                f"{bound:.3g} > tol={tol:.3g}; increase max_iter (discount={gamma} converges "
-                f"at rate {gamma} per sweep)",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
+            if method == "policy_iteration" and n_iter < max_iter:
+                why = (f"policy iteration stalled after {n_iter} policy evaluations with error bound "
+                       f"{bound:.3g} > tol={tol:.3g} (rounding: values of magnitude {np.abs(V).max():.3g} "
+                       f"at discount {gamma}); increase tol")
+            elif method == "policy_iteration":
+                why = (f"policy iteration stopped after max_iter={max_iter} policy evaluations with error "
+                       f"bound {bound:.3g} > tol={tol:.3g}; increase max_iter")
+            else:
+                why = (f"value iteration stopped after max_iter={max_iter} sweeps with error bound "
+                       f"{bound:.3g} > tol={tol:.3g}; increase max_iter (discount={gamma} converges "
+                       f"at rate {gamma} per sweep) or use method='policy_iteration'")
+            warnings.warn(why, ConvergenceWarning, stacklevel=3)
     _check_finite_values(V, pi, r, T, gamma, temperature)
     log_partition = float(mdp.initial @ (V[0] if T is not None else V))
     _freeze(V, Q, pi)
     return SoftPlan(V=V, Q=Q, policy=pi, log_partition=log_partition, horizon=T, discount=gamma,
                     causal=bool(causal), temperature=temperature if mode != _kernels.MODE_HARD else 0.0,
-                    n_iter=int(n_iter), error_bound=float(bound), converged=bool(converged))
+                    n_iter=int(n_iter), error_bound=float(bound), converged=bool(converged), method=method)
 
 
 def soft_backward(
@@ -138,6 +182,7 @@ def soft_backward(
     temperature: float = 1.0,
     tol: float = 1e-10,
     max_iter: int = 1_000_000,
+    method: str = "value_iteration",
 ) -> SoftPlan:
     r"""Soft (maximum entropy) backward pass.
 
@@ -157,9 +202,36 @@ def soft_backward(
       so that ``exp(V_0(s0) / tau)`` is the partition function of
       ``p(traj | s0) ∝ prod_t P exp(R / tau)``.
 
-    Without a horizon the causal backup is iterated to its fixed point
-    (soft value iteration) until ``max |V - V*| <= tol`` is guaranteed by the
-    contraction bound ``gamma / (1 - gamma) * max |V_k - V_{k-1}|``.
+    Without a horizon the causal backup is solved for its fixed point
+    :math:`V = \tau \log \sum_a \exp((r + \gamma P V) / \tau)`, by
+
+    * ``method="value_iteration"`` (default): the backup iterated from
+      ``V = 0``, at a cost of about ``log(tol / max |V|) / log(gamma)`` sweeps;
+    * ``method="policy_iteration"``: soft policy iteration, which is Newton's
+      method on the equation above. Each iteration evaluates the softmax
+      policy :math:`\pi_k` exactly with a sparse LU factorisation,
+
+      .. math::
+
+          V_{k+1} = (I - \gamma P_{\pi_k})^{-1} \bigl(r_{\pi_k} + \tau H(\pi_k)\bigr),
+          \qquad \pi_{k+1} = \operatorname{softmax}((r + \gamma P V_{k+1}) / \tau),
+
+      with :math:`P_\pi(s, s') = \sum_a \pi(a \mid s) P(s' \mid s, a)`,
+      :math:`r_\pi(s) = \sum_a \pi(a \mid s) r(s, a)` and the entropy
+      :math:`H(\pi)(s) = -\sum_a \pi(a \mid s) \log \pi(a \mid s)`; it converges
+      quadratically, in a handful of iterations whatever the discount
+      (a discount of 0.999 or 0.9999 in seconds on a 256 x 256 gridworld);
+    * ``method="auto"``: whichever a deterministic cost model expects to be
+      cheaper: the sweeps value iteration needs against a few sparse LU
+      factorisations, whose cost is estimated from the fill of the state
+      graph (small for local, grid-like dynamics; large for random ones, where
+      value iteration wins).
+
+    Both return the result of one exact backup of their last iterate ``V_e``:
+    ``Q = r + gamma P V_e``, ``V = tau log sum_a exp(Q / tau)`` and its softmax
+    policy, and stop once ``max |V - V*| <= tol`` is guaranteed by the
+    contraction bound ``gamma / (1 - gamma) * max |V - V_e|`` (``error_bound``),
+    or once that change is at the rounding level of ``V``.
 
     Parameters
     ----------
@@ -174,8 +246,15 @@ def soft_backward(
         ``False`` selects the non-causal model (undiscounted finite horizon only).
     temperature : float, default 1.0
         ``tau > 0``; ``tau -> 0`` approaches :func:`value_iteration`.
-    tol, max_iter
-        Stopping rule of discounted value iteration (ignored with a horizon).
+    tol : float, default 1e-10
+        Discounted problems stop once ``error_bound <= tol`` (ignored with a horizon).
+    max_iter : int, default 1_000_000
+        Most sweeps (value iteration) or policy evaluations (policy
+        iteration); reaching it issues a :class:`ConvergenceWarning`.
+    method : {"value_iteration", "policy_iteration", "auto"}, default "value_iteration"
+        Solver of discounted, infinite-horizon problems (above). With a horizon
+        the backward pass is exact in ``T`` sweeps: ``"policy_iteration"`` is a
+        ``ValueError`` there, ``"auto"`` is accepted.
 
     Returns
     -------
@@ -188,10 +267,16 @@ def soft_backward(
     >>> plan = soft_backward(world.mdp, world.reward, horizon=10)
     >>> plan.V.shape, plan.policy.shape
     ((11, 16), (10, 16, 5))
+    >>> newton = soft_backward(world.mdp, world.reward, discount=0.999, method="policy_iteration")
+    >>> sweeps = soft_backward(world.mdp, world.reward, discount=0.999)
+    >>> newton.n_iter < 10 < 10_000 < sweeps.n_iter
+    True
+    >>> bool(abs(newton.V - sweeps.V).max() < 1e-8)
+    True
     """
     tau = check_temperature(temperature)
     return _plan(mdp, reward, horizon, discount, causal=causal, mode=None, temperature=tau,
-                 tol=tol, max_iter=max_iter)
+                 tol=tol, max_iter=max_iter, method=method)
 
 
 def value_iteration(
@@ -202,6 +287,7 @@ def value_iteration(
     discount: float | None = None,
     tol: float = 1e-10,
     max_iter: int = 1_000_000,
+    method: str = "value_iteration",
 ) -> SoftPlan:
     r"""Hard-max backward pass (the ``temperature -> 0`` limit of :func:`soft_backward`).
 
@@ -211,13 +297,26 @@ def value_iteration(
     result is 0 and ``log_partition`` is the optimal expected return
     ``initial @ V[0]``.
 
+    Discounted without a horizon, ``method`` chooses the solver as in
+    :func:`soft_backward`: ``"value_iteration"`` (default), ``"auto"``, or
+    ``"policy_iteration"``, Howard's policy iteration: evaluate the
+    deterministic policy :math:`a_k` exactly,
+    :math:`V_{k+1} = (I - \gamma P_{a_k})^{-1} r_{a_k}` (sparse LU), improve
+    :math:`a_{k+1}(s) = \arg\max_a (r + \gamma P V_{k+1})(s, a)` (keeping
+    :math:`a_k(s)` unless another action is better by more than rounding), and
+    stop when the policy is stable. Either way the result is one exact backup
+    of the last iterate, with the same ``error_bound``.
+
     Examples
     --------
     >>> from tabular_irl import gridworld, value_iteration
     >>> world = gridworld(4, 4)
     >>> plan = value_iteration(world.mdp, world.reward, discount=0.9)
-    >>> plan.policy.sum(axis=1).min()
+    >>> float(plan.policy.sum(axis=1).min())
     1.0
+    >>> howard = value_iteration(world.mdp, world.reward, discount=0.9, method="policy_iteration")
+    >>> bool((howard.policy == plan.policy).all()), bool(abs(howard.V - plan.V).max() < 1e-9)
+    (True, True)
     """
     return _plan(mdp, reward, horizon, discount, causal=True, mode=_kernels.MODE_HARD,
-                 temperature=1.0, tol=tol, max_iter=max_iter)
+                 temperature=1.0, tol=tol, max_iter=max_iter, method=method)
