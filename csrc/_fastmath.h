@@ -39,8 +39,8 @@
      v[i] = m_i + tau log(acc_i),  and, when pi != NULL, pi[i, a] = e[i, a] / acc_i.
    The exponentials and logarithms run as flat, vectorised loops.
    work: 2 n + n A doubles. */
-TIRL_CLONES static void tirl_soft_rows(const double *q, Py_ssize_t n, Py_ssize_t A, double tau,
-                                       double *pi, double *v, double *work)
+TIRL_CLONES static void tirl_soft_rows(const double *restrict q, Py_ssize_t n, Py_ssize_t A, double tau,
+                                       double *restrict pi, double *restrict v, double *restrict work)
 {
     double *m = work, *acc = work + n, *e = pi != NULL ? pi : work + 2 * n;
     Py_ssize_t i, a, k, nA = n * A;
@@ -77,8 +77,8 @@ TIRL_CLONES static void tirl_soft_rows(const double *q, Py_ssize_t n, Py_ssize_t
    m = max_a q[a, kk]. Per column the same operations in the same order as
    tirl_soft_rows per row (the batched passes equal K single passes bit for bit),
    vectorised across the K columns. work: 2 K doubles. */
-TIRL_CLONES static void tirl_soft_columns(const double *q, Py_ssize_t A, Py_ssize_t K, double tau, int hard,
-                                          double *v, double *work)
+TIRL_CLONES static void tirl_soft_columns(const double *restrict q, Py_ssize_t A, Py_ssize_t K, double tau,
+                                          int hard, double *restrict v, double *restrict work)
 {
     double *m = work, *acc = work + K;
     Py_ssize_t a, kk;
@@ -115,7 +115,8 @@ TIRL_CLONES static void tirl_log_inplace(double *x, Py_ssize_t n)
 }
 
 /* out[k] = exp((x[k] - shift) / tau) for k < n, vectorised. */
-TIRL_CLONES static void tirl_exp_shifted(const double *x, double shift, double tau, double *out, Py_ssize_t n)
+TIRL_CLONES static void tirl_exp_shifted(const double *restrict x, double shift, double tau, double *restrict out,
+                                         Py_ssize_t n)
 {
     Py_ssize_t k;
     if (tau == 1.0)
@@ -195,8 +196,8 @@ static inline double tirl_log(double x)
      v[i] = m_i + tau log(acc_i),  and, when pi != NULL, pi[i, a] = e[i, a] / acc_i.
    The exponentials and logarithms run as flat, vectorised loops.
    work: 2 n + n A doubles. */
-TIRL_CLONES static void tirl_soft_rows(const double *q, Py_ssize_t n, Py_ssize_t A, double tau,
-                                       double *pi, double *v, double *work)
+TIRL_CLONES static void tirl_soft_rows(const double *restrict q, Py_ssize_t n, Py_ssize_t A, double tau,
+                                       double *restrict pi, double *restrict v, double *restrict work)
 {
     double *m = work, *acc = work + n, *e = pi != NULL ? pi : work + 2 * n;
     Py_ssize_t i, a, k, nA = n * A;
@@ -233,8 +234,8 @@ TIRL_CLONES static void tirl_soft_rows(const double *q, Py_ssize_t n, Py_ssize_t
    m = max_a q[a, kk]. Per column the same operations in the same order as
    tirl_soft_rows per row (the batched passes equal K single passes bit for bit),
    vectorised across the K columns. work: 2 K doubles. */
-TIRL_CLONES static void tirl_soft_columns(const double *q, Py_ssize_t A, Py_ssize_t K, double tau, int hard,
-                                          double *v, double *work)
+TIRL_CLONES static void tirl_soft_columns(const double *restrict q, Py_ssize_t A, Py_ssize_t K, double tau,
+                                          int hard, double *restrict v, double *restrict work)
 {
     double *m = work, *acc = work + K;
     Py_ssize_t a, kk;
@@ -271,7 +272,8 @@ TIRL_CLONES static void tirl_log_inplace(double *x, Py_ssize_t n)
 }
 
 /* out[k] = exp((x[k] - shift) / tau) for k < n, vectorised. */
-TIRL_CLONES static void tirl_exp_shifted(const double *x, double shift, double tau, double *out, Py_ssize_t n)
+TIRL_CLONES static void tirl_exp_shifted(const double *restrict x, double shift, double tau, double *restrict out,
+                                         Py_ssize_t n)
 {
     Py_ssize_t k;
     if (tau == 1.0)
