@@ -70,6 +70,22 @@ class SoftPlan:
         ``"value_iteration"`` or ``"policy_iteration"`` for discounted
         (stationary) plans, the method that actually ran (``"auto"`` resolved);
         ``None`` for finite horizons.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tabular_irl import gridworld, soft_backward
+    >>> world = gridworld(4, slip=0.2)
+    >>> plan = soft_backward(world.mdp, world.reward, horizon=5)
+    >>> plan.V.shape, plan.Q.shape, plan.policy.shape
+    ((6, 16), (5, 16, 5), (5, 16, 5))
+    >>> bool(np.allclose(plan.V[:-1], np.log(np.exp(plan.Q).sum(axis=2))))   # V = logsumexp_a Q
+    True
+    >>> bool(np.isclose(plan.log_partition, world.mdp.initial @ plan.V[0])), plan.method
+    (True, None)
+    >>> stationary = soft_backward(world.mdp, world.reward, discount=0.9, method="policy_iteration")
+    >>> stationary.V.shape, stationary.method, stationary.converged, bool(stationary.error_bound <= 1e-10)
+    ((16,), 'policy_iteration', True, True)
     """
 
     V: np.ndarray
