@@ -290,6 +290,32 @@ def backward_values(
     return V_arr
 
 
+def backward_policy(
+    const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
+    const double[:, ::1] reward, Py_ssize_t horizon, double gamma, double tau,
+    int mode, int n_threads,
+):
+    """Finite-horizon backward pass keeping V and the policy, not Q.
+
+    For a gradient whose (T, S, A) policy fits in memory: :func:`soft_forward`
+    then rolls it forward without recomputing it. OUT: V (T+1, S) and policy
+    (T, S, A), equal bit for bit to backward_finite's.
+    """
+    cdef Py_ssize_t S = reward.shape[0], A = reward.shape[1], T = horizon
+    V_arr = np.zeros((T + 1, S), dtype=np.float64)
+    pi_arr = np.empty((T, S, A), dtype=np.float64)
+    cdef double[:, ::1] V = V_arr
+    cdef double[:, :, ::1] pi = pi_arr
+    cdef double[::1] q = np.empty(max(S * A, 1), dtype=np.float64)
+    cdef double[::1] ev = np.empty(max(S, 1), dtype=np.float64)
+    cdef double[::1] work = np.empty(max(n_threads, 1) * _work_size(A), dtype=np.float64)
+    if S > 0 and A > 0:
+        with nogil:
+            _backward_loop(S, A, T, &indptr[0], &indices[0], &data[0], &reward[0, 0], gamma, tau, mode,
+                           &ev[0], &V[0, 0], &q[0], 0, &pi[0, 0, 0], &work[0], n_threads)
+    return V_arr, pi_arr
+
+
 cdef inline void _backward_loop(
     Py_ssize_t S, Py_ssize_t A, Py_ssize_t T,
     const idx_t* indptr, const idx_t* indices, const double* data, const double* reward,

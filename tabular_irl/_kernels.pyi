@@ -26,6 +26,10 @@ def backward_values(
     indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
     reward: NDArray[np.float64], horizon: int, gamma: float, tau: float, mode: int, n_threads: int,
 ) -> NDArray[np.float64]: ...
+def backward_policy(
+    indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
+    reward: NDArray[np.float64], horizon: int, gamma: float, tau: float, mode: int, n_threads: int,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]: ...
 def soft_forward(
     indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
     t_indptr: NDArray[np.integer], t_indices: NDArray[np.integer], t_data: NDArray[np.float64],

@@ -254,20 +254,32 @@ def _posterior(mdp: MDP, reward: np.ndarray, plan: SoftPlan, init: np.ndarray) -
     return _finish(D, mu, plan.horizon, 1.0, log_partition=float(init @ plan.V[0]))
 
 
+# A causal gradient keeps its (T, S, A) policy up to this size (saves recomputing it in the
+# forward pass); beyond it, memory stays O(T S + nnz).
+_POLICY_BYTES = 256 * 2**20
+
+
 def soft_counts(mdp: MDP, reward: np.ndarray, horizon: int, discount: float, initial: np.ndarray, *,
                 causal: bool = True, temperature: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """``(V (T+1, S), total (S, A))``: a soft plan's values and its expected counts, memory-lean.
 
     The expected (discounted) state-action counts of the causal policy's
     rollout, or of the non-causal posterior marginals, from ``initial``,
-    without any ``(T, S, A)`` array: the forward pass recomputes each step's
-    Q and policy from ``V`` (peak memory ``O(T S + nnz)``). Trusted, unchecked:
-    ``reward`` is a validated C-contiguous ``(S, A)`` array.
+    without any ``(T, S, A)`` array beyond ``_POLICY_BYTES``: a causal policy
+    that fits is kept and rolled forward; otherwise (and for the non-causal
+    model, whose forward pass needs each row's normaliser anyway) the forward
+    pass recomputes each step's Q and policy from ``V`` (peak memory
+    ``O(T S + nnz)``). Trusted, unchecked: ``reward`` is a validated
+    C-contiguous ``(S, A)`` array.
     """
     mode = _kernels.MODE_CAUSAL if causal else _kernels.MODE_NONCAUSAL
     parts, n_threads = mdp._kernel_parts(), threads_for(mdp)
-    V = _kernels.backward_values(*parts, reward, horizon, discount, temperature, mode, n_threads)
-    total, _, _ = _kernels.soft_forward(*parts, *mdp._kernel_parts(transpose=True), reward, initial, V, None,
+    policy = None
+    if causal and horizon * mdp.n_states * mdp.n_actions * 8 <= _POLICY_BYTES:
+        V, policy = _kernels.backward_policy(*parts, reward, horizon, discount, temperature, mode, n_threads)
+    else:
+        V = _kernels.backward_values(*parts, reward, horizon, discount, temperature, mode, n_threads)
+    total, _, _ = _kernels.soft_forward(*parts, *mdp._kernel_parts(transpose=True), reward, initial, V, policy,
                                         discount, temperature, mode, False, n_threads)
     return V, total
 

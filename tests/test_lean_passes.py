@@ -139,3 +139,22 @@ def test_lean_and_batched_passes_do_not_depend_on_thread_count():
         tabular_irl.set_num_threads(None)
     for a, b in zip(*results):
         assert_array_equal(a, b)
+
+
+@given(tiny_sizes, seeds, st.sampled_from([1.0, 0.9]))
+def test_causal_counts_with_kept_or_recomputed_policy_agree(sizes, seed, gamma):
+    """Below ``_POLICY_BYTES`` the causal policy is kept; above it, recomputed from V: same counts."""
+    import tabular_irl.inference as inference
+
+    S, A, T = sizes
+    mdp, P, init, r = tiny_problem(seed, S, A, reward_scale=3.0, sparse_initial=True)
+    r = np.ascontiguousarray(r)
+    kept = soft_counts(mdp, r, T, gamma, init)
+    saved = inference._POLICY_BYTES
+    try:
+        inference._POLICY_BYTES = 0
+        recomputed = soft_counts(mdp, r, T, gamma, init)
+    finally:
+        inference._POLICY_BYTES = saved
+    assert_array_equal(kept[0], recomputed[0])
+    assert_allclose(kept[1], recomputed[1], **EXACT)
