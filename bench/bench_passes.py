@@ -13,9 +13,10 @@ MDPs) and horizon T it times, with a warm-up run and the median of
 
 * ``backward``: the causal soft backward pass (``soft_backward``: V, Q, policy),
 * ``forward``: the rollout of its policy (``visitation``),
-* ``gradient``: the expected counts the MaxEnt gradient needs, memory-lean
-  (values only; the forward sweep recomputes each step's policy:
-  ``tabular_irl.inference.soft_counts``), i.e. backward + forward + counts,
+* ``gradient``: the expected counts the MaxEnt gradient needs
+  (``tabular_irl.inference.soft_counts``: backward + forward + counts; the causal
+  policy is kept when it fits in 256 MiB, else recomputed from V in the forward
+  sweep, so memory stays O(T S + nnz)),
 * the same three phases with the sparse NumPy twins of ``tests/reference.py``
   (CSR SpMV, hand-written logsumexp reusing ``exp(Q - max)``, ``P^T``
   precomputed), checked to agree to 1e-10,
@@ -97,6 +98,18 @@ def machine_bounds(repeat: int = 5) -> dict:
             "numpy_exp_ns": t_numpy / x.size * 1e9, "kernel_exp_ns": t_ours / x.size * 1e9}
 
 
+def _available_bytes() -> int | None:
+    """``MemAvailable`` from /proc/meminfo (None elsewhere)."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
 def _problem(kind: str, size: int):
     if kind == "grid":
         world = gridworld(size, slip=0.2)
@@ -122,21 +135,29 @@ def run_case(kind: str, size: int, T: int, repeat: int, bounds: dict, with_refer
     P, PT = mdp.transitions, mdp.transitions_t  # built once per MDP, not per pass
     row = {"problem": name, "states": S, "actions": A, "nnz": mdp.nnz, "horizon": T}
 
-    plan = soft_backward(mdp, r, horizon=T)
+    # the stored passes hold Q, policy and visitation (T, S, A) (the reference as many again):
+    # at 1024 x 1024 and long horizons only the memory-lean gradient fits
+    free = _available_bytes()
+    stored = free is None or 6 * T * S * A * 8 < free
+    with_reference = with_reference and stored
     for n in threads:
-        t_back, plan = _with_threads(n, lambda: _median_time(lambda: soft_backward(mdp, r, horizon=T), repeat))
-        t_fwd, vis = _with_threads(n, lambda: _median_time(lambda: visitation(mdp, plan.policy, horizon=T), repeat))
-        t_grad, (V, total) = _with_threads(n, lambda: _median_time(lambda: soft_counts(mdp, r, T, 1.0, init), repeat))
-        row[f"threads{n}"] = {"backward_s": t_back, "forward_s": t_fwd, "gradient_s": t_grad}
-    err = float(np.abs(total - vis.total_state_action).max())
-    if err > 1e-10:
-        raise AssertionError(f"lean gradient and stored passes disagree by {err:.3g} on {name}, T={T}")
-    row["peak_MB"] = {
-        "backward+forward": (_peak_bytes(lambda: visitation(mdp, soft_backward(mdp, r, horizon=T).policy,
-                                                            horizon=T))) / 1e6,
-        "gradient (lean)": _peak_bytes(lambda: soft_counts(mdp, r, T, 1.0, init)) / 1e6,
-        "model (T+1) S 8 B": (T + 1) * S * 8 / 1e6,
-    }
+        times = {"backward_s": None, "forward_s": None}
+        if stored:
+            times["backward_s"], plan = _with_threads(
+                n, lambda: _median_time(lambda: soft_backward(mdp, r, horizon=T), repeat))
+            times["forward_s"], vis = _with_threads(
+                n, lambda: _median_time(lambda: visitation(mdp, plan.policy, horizon=T), repeat))
+        times["gradient_s"], (V, total) = _with_threads(
+            n, lambda: _median_time(lambda: soft_counts(mdp, r, T, 1.0, init), repeat))
+        row[f"threads{n}"] = times
+    row["peak_MB"] = {"gradient": _peak_bytes(lambda: soft_counts(mdp, r, T, 1.0, init)) / 1e6,
+                      "model (T+1) S 8 B": (T + 1) * S * 8 / 1e6}
+    if stored:
+        err = float(np.abs(total - vis.total_state_action).max())
+        if err > 1e-10:
+            raise AssertionError(f"gradient and stored passes disagree by {err:.3g} on {name}, T={T}")
+        row["peak_MB"]["backward+forward"] = _peak_bytes(
+            lambda: visitation(mdp, soft_backward(mdp, r, horizon=T).policy, horizon=T)) / 1e6
 
     # the bound of the gradient phase: stream P and P^T once per step, 2 S A exponentials per step
     csr_bytes = sum(a.nbytes for a in mdp._kernel_parts()) + sum(a.nbytes for a in mdp._kernel_parts(True))
@@ -199,12 +220,16 @@ def main(argv=None) -> int:
     parser.add_argument("--batch", type=int, nargs="*", default=[8, 64], help="K values for batched rewards")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="sizes 16 and 64, T=50, repeat 3 (seconds)")
+    parser.add_argument("--full", action="store_true",
+                        help="sizes 16 to 1024, T = 50, 100, 500, repeat 3 (an hour or more on 2 cores)")
     parser.add_argument("--no-reference", action="store_true", help="skip the NumPy baseline")
     parser.add_argument("--no-peers", action="store_true", help="skip imitation even when installed")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "passes.json")
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.horizons, args.garnet, args.repeat = [16, 64], [50], [2000], 3
+    if args.full:
+        args.sizes, args.horizons, args.garnet, args.repeat = [16, 64, 128, 256, 1024], [50, 100, 500], [10_000, 100_000], 3
 
     config = tabular_irl.show_config(print_out=False)
     threads = sorted({1, config["num_threads"]})
@@ -238,11 +263,12 @@ def main(argv=None) -> int:
               f"{_fmt(refr and refr['backward_s'])} {_fmt(refr and refr['forward_s'])} "
               f"{_fmt(refr and refr['gradient_s'])} {x_grad} {x_one} | {_fmt(row['gradient_bound_1thread_s'])} "
               f"{one['gradient_s'] / row['gradient_bound_1thread_s']:6.1f} | {_fmt(imit_t)} {x_imit} | "
-              f"{row['peak_MB']['gradient (lean)']:8.1f}", flush=True)
-    print(f"times: medians (m = milliseconds); bwd/fwd on {nt} thread(s); grad = lean backward + forward + counts "
+              f"{row['peak_MB']['gradient']:8.1f}", flush=True)
+    print(f"times: medians (m = milliseconds); bwd/fwd on {nt} thread(s); grad = the MaxEnt gradient's backward + forward + counts (soft_counts) "
           f"on 1 and {nt} thread(s);\nx grad = NumPy gradient time / ours ({nt} threads), x 1thr = the same on one "
           "thread; bound = one-thread time to stream P and P^T and evaluate 2 S A exps per step;\n/bound = one-thread "
-          "gradient / bound; x imit = imitation (backward + forward) / ours; peak MB = lean gradient's NumPy peak")
+          "gradient / bound; x imit = imitation (backward + forward) / ours; peak MB = the gradient's NumPy peak;\n"
+          "- = not run (the stored (T, S, A) passes do not fit in memory, or no peer)")
 
     batch_rows = []
     if args.batch:
