@@ -532,7 +532,7 @@ def plot_importance_sampling_study(table: StudyTable, path: Any = None):
     ...                                   ns=(10, 20), n_repeats=3)
     >>> path = os.path.join(tempfile.mkdtemp(), "study.png")
     >>> fig = plot_importance_sampling_study(table, path)  # needs matplotlib
-    >>> len(fig.axes), os.path.exists(path)
+    >>> len(fig.axes), os.path.exists(path)  # needs matplotlib
     (3, True)
     """
     from ..plotting import _pyplot
