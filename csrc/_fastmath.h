@@ -25,108 +25,20 @@
 #ifndef TIRL_FASTMATH_H
 #define TIRL_FASTMATH_H
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
+
+#if defined(_MSC_VER)
+#define TIRL_RESTRICT __restrict
+#else
+#define TIRL_RESTRICT restrict
+#endif
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && __GNUC__ >= 8
 #define TIRL_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define TIRL_CLONES
-/* Python.h (included first by the Cython module) defines Py_ssize_t. */
-
-/* The soft maximum of n rows of length A (row i at q + i A):
-     m_i = max_a q[i, a],  e[i, a] = exp((q[i, a] - m_i) / tau),  acc_i = sum_a e[i, a],
-     v[i] = m_i + tau log(acc_i),  and, when pi != NULL, pi[i, a] = e[i, a] / acc_i.
-   The exponentials and logarithms run as flat, vectorised loops.
-   work: 2 n + n A doubles. */
-TIRL_CLONES static void tirl_soft_rows(const double *restrict q, Py_ssize_t n, Py_ssize_t A, double tau,
-                                       double *restrict pi, double *restrict v, double *restrict work)
-{
-    double *m = work, *acc = work + n, *e = pi != NULL ? pi : work + 2 * n;
-    Py_ssize_t i, a, k, nA = n * A;
-    for (i = 0; i < n; i++) {
-        double mx = -__builtin_inf();
-        for (a = 0; a < A; a++)
-            mx = q[i * A + a] > mx ? q[i * A + a] : mx;
-        m[i] = mx;
-        for (a = 0; a < A; a++)
-            e[i * A + a] = q[i * A + a] - mx;
-    }
-    if (tau == 1.0) /* x / 1 == x exactly: the same bits without the divisions */
-        for (k = 0; k < nA; k++)
-            e[k] = tirl_exp(e[k]);
-    else
-        for (k = 0; k < nA; k++)
-            e[k] = tirl_exp(e[k] / tau);
-    for (i = 0; i < n; i++) {
-        double s = 0.0;
-        for (a = 0; a < A; a++)
-            s += e[i * A + a];
-        acc[i] = s;
-    }
-    for (i = 0; i < n; i++)
-        v[i] = m[i] + tau * tirl_log(acc[i]);
-    if (pi != NULL)
-        for (i = 0; i < n; i++)
-            for (a = 0; a < A; a++)
-                pi[i * A + a] /= acc[i];
-}
-
-/* The soft (or, with hard, the hard) maximum over a of each of K columns of the
-   A x K block q (q[a K + kk]): v[kk] = m + tau log(sum_a exp((q[a, kk] - m) / tau)),
-   m = max_a q[a, kk]. Per column the same operations in the same order as
-   tirl_soft_rows per row (the batched passes equal K single passes bit for bit),
-   vectorised across the K columns. work: 2 K doubles. */
-TIRL_CLONES static void tirl_soft_columns(const double *restrict q, Py_ssize_t A, Py_ssize_t K, double tau,
-                                          int hard, double *restrict v, double *restrict work)
-{
-    double *m = work, *acc = work + K;
-    Py_ssize_t a, kk;
-    for (kk = 0; kk < K; kk++)
-        m[kk] = -__builtin_inf();
-    for (a = 0; a < A; a++)
-        for (kk = 0; kk < K; kk++)
-            m[kk] = q[a * K + kk] > m[kk] ? q[a * K + kk] : m[kk];
-    if (hard) {
-        for (kk = 0; kk < K; kk++)
-            v[kk] = m[kk];
-        return;
-    }
-    for (kk = 0; kk < K; kk++)
-        acc[kk] = 0.0;
-    for (a = 0; a < A; a++) {
-        if (tau == 1.0)
-            for (kk = 0; kk < K; kk++)
-                acc[kk] += tirl_exp(q[a * K + kk] - m[kk]);
-        else
-            for (kk = 0; kk < K; kk++)
-                acc[kk] += tirl_exp((q[a * K + kk] - m[kk]) / tau);
-    }
-    for (kk = 0; kk < K; kk++)
-        v[kk] = m[kk] + tau * tirl_log(acc[kk]);
-}
-
-/* x[k] = log(x[k]) for k < n, vectorised. */
-TIRL_CLONES static void tirl_log_inplace(double *x, Py_ssize_t n)
-{
-    Py_ssize_t k;
-    for (k = 0; k < n; k++)
-        x[k] = tirl_log(x[k]);
-}
-
-/* out[k] = exp((x[k] - shift) / tau) for k < n, vectorised. */
-TIRL_CLONES static void tirl_exp_shifted(const double *restrict x, double shift, double tau, double *restrict out,
-                                         Py_ssize_t n)
-{
-    Py_ssize_t k;
-    if (tau == 1.0)
-        for (k = 0; k < n; k++)
-            out[k] = tirl_exp(x[k] - shift);
-    else
-        for (k = 0; k < n; k++)
-            out[k] = tirl_exp((x[k] - shift) / tau);
-}
-
 #endif
 
 static inline double tirl_bits_to_double(int64_t b) { double d; memcpy(&d, &b, 8); return d; }
@@ -196,13 +108,13 @@ static inline double tirl_log(double x)
      v[i] = m_i + tau log(acc_i),  and, when pi != NULL, pi[i, a] = e[i, a] / acc_i.
    The exponentials and logarithms run as flat, vectorised loops.
    work: 2 n + n A doubles. */
-TIRL_CLONES static void tirl_soft_rows(const double *restrict q, Py_ssize_t n, Py_ssize_t A, double tau,
-                                       double *restrict pi, double *restrict v, double *restrict work)
+TIRL_CLONES static void tirl_soft_rows(const double *TIRL_RESTRICT q, Py_ssize_t n, Py_ssize_t A, double tau,
+                                       double *TIRL_RESTRICT pi, double *TIRL_RESTRICT v, double *TIRL_RESTRICT work)
 {
     double *m = work, *acc = work + n, *e = pi != NULL ? pi : work + 2 * n;
     Py_ssize_t i, a, k, nA = n * A;
     for (i = 0; i < n; i++) {
-        double mx = -__builtin_inf();
+        double mx = -INFINITY;
         for (a = 0; a < A; a++)
             mx = q[i * A + a] > mx ? q[i * A + a] : mx;
         m[i] = mx;
@@ -234,13 +146,13 @@ TIRL_CLONES static void tirl_soft_rows(const double *restrict q, Py_ssize_t n, P
    m = max_a q[a, kk]. Per column the same operations in the same order as
    tirl_soft_rows per row (the batched passes equal K single passes bit for bit),
    vectorised across the K columns. work: 2 K doubles. */
-TIRL_CLONES static void tirl_soft_columns(const double *restrict q, Py_ssize_t A, Py_ssize_t K, double tau,
-                                          int hard, double *restrict v, double *restrict work)
+TIRL_CLONES static void tirl_soft_columns(const double *TIRL_RESTRICT q, Py_ssize_t A, Py_ssize_t K, double tau,
+                                          int hard, double *TIRL_RESTRICT v, double *TIRL_RESTRICT work)
 {
     double *m = work, *acc = work + K;
     Py_ssize_t a, kk;
     for (kk = 0; kk < K; kk++)
-        m[kk] = -__builtin_inf();
+        m[kk] = -INFINITY;
     for (a = 0; a < A; a++)
         for (kk = 0; kk < K; kk++)
             m[kk] = q[a * K + kk] > m[kk] ? q[a * K + kk] : m[kk];
@@ -272,7 +184,7 @@ TIRL_CLONES static void tirl_log_inplace(double *x, Py_ssize_t n)
 }
 
 /* out[k] = exp((x[k] - shift) / tau) for k < n, vectorised. */
-TIRL_CLONES static void tirl_exp_shifted(const double *restrict x, double shift, double tau, double *restrict out,
+TIRL_CLONES static void tirl_exp_shifted(const double *TIRL_RESTRICT x, double shift, double tau, double *TIRL_RESTRICT out,
                                          Py_ssize_t n)
 {
     Py_ssize_t k;
