@@ -33,7 +33,7 @@ import sys
 import numpy as np
 
 import tabular_irl as tirl
-from tabular_irl.plotting import _pyplot
+from tabular_irl.plotting import save_figure
 
 T, EPSILON = 10, 1e-2
 
@@ -46,22 +46,6 @@ def problem(seed: int = 1):
     w = np.random.default_rng(seed).normal(size=9)
     expert = tirl.soft_backward(world.mdp, 3.0 * phi @ w, horizon=T).policy
     return world.mdp, phi, tirl.expected_feature_counts(tirl.visitation(world.mdp, expert, horizon=T), phi)
-
-
-def save_figure(draw, path: str | os.PathLike | None) -> str | None:
-    """``draw(plt)`` returns a figure; save it to ``path`` when matplotlib is installed."""
-    if path is None:
-        return None
-    try:
-        plt = _pyplot()
-    except ImportError as exc:
-        print(f"no figure: {exc}")
-        return None
-    fig = draw(plt)
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    print(f"figure written to {path}")
-    return str(path)
 
 
 def main(figure: str | os.PathLike | None = None) -> dict:

@@ -35,7 +35,7 @@ import sys
 import numpy as np
 
 import tabular_irl as tirl
-from tabular_irl.plotting import _pyplot
+from tabular_irl.plotting import save_figure
 
 P = np.array([[[0.6, 0.4, 0.0], [0.0, 0.3, 0.7]],  # P[s, a, s']
               [[0.5, 0.0, 0.5], [0.0, 1.0, 0.0]],
@@ -72,22 +72,6 @@ def enumerate_marginals(P: np.ndarray, r: np.ndarray, T: int, start: int) -> np.
                               for t in range(T)])
             D[np.arange(T + 1), states] += weight
     return D / D[0].sum()
-
-
-def save_figure(draw, path: str | os.PathLike | None) -> str | None:
-    """``draw(plt)`` returns a figure; save it to ``path`` when matplotlib is installed."""
-    if path is None:
-        return None
-    try:
-        plt = _pyplot()
-    except ImportError as exc:
-        print(f"no figure: {exc}")
-        return None
-    fig = draw(plt)
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    print(f"figure written to {path}")
-    return str(path)
 
 
 def main(figure: str | os.PathLike | None = None) -> dict:

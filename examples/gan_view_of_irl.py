@@ -34,25 +34,9 @@ import numpy as np
 
 import tabular_irl as tirl
 from tabular_irl import approx
-from tabular_irl.plotting import _pyplot
+from tabular_irl.plotting import save_figure
 
 DISCOUNT = 0.9
-
-
-def save_figure(draw, path: str | os.PathLike | None) -> str | None:
-    """``draw(plt)`` returns a figure; save it to ``path`` when matplotlib is installed."""
-    if path is None:
-        return None
-    try:
-        plt = _pyplot()
-    except ImportError as exc:
-        print(f"no figure: {exc}")
-        return None
-    fig = draw(plt)
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
-    print(f"figure written to {path}")
-    return str(path)
 
 
 def main(figure: str | os.PathLike | None = None) -> dict:
@@ -96,7 +80,7 @@ def main(figure: str | os.PathLike | None = None) -> dict:
 
     return {"gail_identity_error": float(identity_error), "gail_js_uniform": float(gail.js_divergence),
             "js_history": js, "converged": bool(fit.converged), "occupancy_error": occupancy_error,
-            "reward_correlation": float(corr), "figure": save_figure(draw, figure)}
+            "reward_correlation": float(corr), "figure": save_figure(draw, figure, dpi=80)}
 
 
 if __name__ == "__main__":

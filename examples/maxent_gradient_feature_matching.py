@@ -28,7 +28,7 @@ import numpy as np
 
 import tabular_irl as tirl
 from tabular_irl.checks import check_gradient
-from tabular_irl.plotting import _pyplot
+from tabular_irl.plotting import save_figure
 
 T, N_DEMOS = 8, 300
 
@@ -48,22 +48,6 @@ def gradient_by_hand(mdp, phi, demos, theta) -> np.ndarray:
     plan = tirl.soft_backward(mdp, phi @ theta, horizon=T)
     vis = tirl.visitation(mdp, plan.policy, horizon=T, initial=demos.start_distribution(mdp.n_states))
     return tirl.empirical_feature_counts(demos, phi) - tirl.expected_feature_counts(vis, phi)
-
-
-def save_figure(draw, path: str | os.PathLike | None) -> str | None:
-    """``draw(plt)`` returns a figure; save it to ``path`` when matplotlib is installed."""
-    if path is None:
-        return None
-    try:
-        plt = _pyplot()
-    except ImportError as exc:
-        print(f"no figure: {exc}")
-        return None
-    fig = draw(plt)
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    print(f"figure written to {path}")
-    return str(path)
 
 
 def main(figure: str | os.PathLike | None = None) -> dict:

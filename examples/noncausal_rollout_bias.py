@@ -30,7 +30,7 @@ import sys
 import numpy as np
 
 import tabular_irl as tirl
-from tabular_irl.plotting import _pyplot
+from tabular_irl.plotting import save_figure
 
 T = 4
 
@@ -47,22 +47,6 @@ def rollout_and_posterior(mdp: tirl.MDP, reward: np.ndarray, T: int):
     """Visitation of the non-causal policy rolled forward under ``P``, and the exact posterior marginals."""
     plan = tirl.soft_backward(mdp, reward, horizon=T, causal=False)
     return tirl.visitation(mdp, plan.policy, horizon=T), tirl.posterior_marginals(mdp, reward, horizon=T)
-
-
-def save_figure(draw, path: str | os.PathLike | None) -> str | None:
-    """``draw(plt)`` returns a figure; save it to ``path`` when matplotlib is installed."""
-    if path is None:
-        return None
-    try:
-        plt = _pyplot()
-    except ImportError as exc:
-        print(f"no figure: {exc}")
-        return None
-    fig = draw(plt)
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    print(f"figure written to {path}")
-    return str(path)
 
 
 def main(figure: str | os.PathLike | None = None) -> dict:

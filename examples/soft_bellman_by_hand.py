@@ -30,7 +30,7 @@ import sys
 import numpy as np
 
 import tabular_irl as tirl
-from tabular_irl.plotting import _pyplot
+from tabular_irl.plotting import save_figure
 
 # P[s][a][s']: state 0 is a crossroads, state 1 a risky corridor, state 2 a safe cell
 P = [[[0.8, 0.2, 0.0], [0.1, 0.0, 0.9]],
@@ -57,22 +57,6 @@ def hand_backward(P: list, r: list, T: int, causal: bool) -> tuple[list, list]:
             V[t][s] = math.log(sum(math.exp(q) for q in Q))
             policy[t][s] = [math.exp(q - V[t][s]) for q in Q]
     return V, policy
-
-
-def save_figure(draw, path: str | os.PathLike | None) -> str | None:
-    """``draw(plt)`` returns a figure; save it to ``path`` when matplotlib is installed."""
-    if path is None:
-        return None
-    try:
-        plt = _pyplot()
-    except ImportError as exc:
-        print(f"no figure: {exc}")
-        return None
-    fig = draw(plt)
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    print(f"figure written to {path}")
-    return str(path)
 
 
 def main(figure: str | os.PathLike | None = None) -> dict:

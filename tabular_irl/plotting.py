@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -60,6 +60,7 @@ __all__ = [
     "plot_convergence",
     "plot_reward_scatter",
     "plot_gridworld_summary",
+    "save_figure",
 ]
 
 # the size of a new single-panel figure (inches) and of the summary figure
@@ -830,3 +831,49 @@ def plot_gridworld_summary(
         fig.suptitle(title)
     _save(fig, path, dpi)
     return fig
+
+
+def save_figure(draw: Callable[[Any], Any], path: str | os.PathLike | None, *, dpi: int = 120) -> str | None:
+    """Draw and save a figure when matplotlib is installed; otherwise say so and return None.
+
+    For scripts whose figure is optional (the ``examples/`` gallery): ``draw``
+    receives ``matplotlib.pyplot`` and returns a Figure, which is written to
+    ``path`` (tight bounding box) and closed.
+
+    Parameters
+    ----------
+    draw : callable
+        ``draw(plt) -> Figure``.
+    path : str, PathLike or None
+        Where to write the figure; ``None`` draws nothing.
+    dpi : int, default 120
+
+    Returns
+    -------
+    str or None
+        ``str(path)`` when a file was written, else None (and one line printed
+        saying why when matplotlib is missing).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from tabular_irl.plotting import save_figure
+    >>> save_figure(lambda plt: plt.figure(), None) is None
+    True
+    >>> path = os.path.join(tempfile.mkdtemp(), "empty.png")
+    >>> save_figure(lambda plt: plt.figure(figsize=(1, 1)), path) == path  # needs matplotlib
+    figure written to ...
+    True
+    """
+    if path is None:
+        return None
+    try:
+        plt = _pyplot()
+    except ImportError as exc:
+        print(f"no figure: {exc}")
+        return None
+    fig = draw(plt)
+    fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    print(f"figure written to {path}")
+    return str(path)

@@ -330,4 +330,4 @@ def test_summary_plans_with_the_learned_reward_when_the_fit_has_no_plan(world, d
 
 def test_module_lists_its_functions():
     assert set(plotting.__all__) == {"plot_grid_values", "plot_policy", "plot_trajectories", "plot_convergence",
-                                     "plot_reward_scatter", "plot_gridworld_summary"}
+                                     "plot_reward_scatter", "plot_gridworld_summary", "save_figure"}
