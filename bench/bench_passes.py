@@ -59,10 +59,7 @@ from tabular_irl import _kernels, gridworld, random_mdp, soft_backward, visitati
 from tabular_irl.batch import soft_backward_batch  # noqa: E402
 from tabular_irl.inference import soft_counts  # noqa: E402
 
-try:  # optional peer (bench/PEERS.md)
-    import _peers  # noqa: E402
-except ImportError:  # pragma: no cover
-    _peers = None
+import _peers  # noqa: E402  (imitation, the optional peer, is imported only when present: bench/PEERS.md)
 
 
 def _median_time(fn, repeat: int) -> tuple[float, object]:
@@ -98,18 +95,6 @@ def machine_bounds(repeat: int = 5) -> dict:
             "numpy_exp_ns": t_numpy / x.size * 1e9, "kernel_exp_ns": t_ours / x.size * 1e9}
 
 
-def _available_bytes() -> int | None:
-    """``MemAvailable`` from /proc/meminfo (None elsewhere)."""
-    try:
-        with open("/proc/meminfo") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
-
-
 def _problem(kind: str, size: int):
     if kind == "grid":
         world = gridworld(size, slip=0.2)
@@ -137,7 +122,7 @@ def run_case(kind: str, size: int, T: int, repeat: int, bounds: dict, with_refer
 
     # the stored passes hold Q, policy and visitation (T, S, A) (the reference as many again):
     # at 1024 x 1024 and long horizons only the memory-lean gradient fits
-    free = _available_bytes()
+    free = _peers.available_memory_bytes()
     stored = free is None or 6 * T * S * A * 8 < free
     with_reference = with_reference and stored
     for n in threads:
@@ -174,8 +159,7 @@ def run_case(kind: str, size: int, T: int, repeat: int, bounds: dict, with_refer
             raise AssertionError(f"kernels and NumPy reference disagree by {err:.3g} on {name}, T={T}")
         row["reference"] = {"backward_s": t_rb, "forward_s": t_rf, "gradient_s": t_rb + t_rf + t_rc,
                             "max_abs_diff": float(err)}
-    if with_peers and _peers is not None and _peers.imitation_available() and reward.ndim == 1:
-        free = _peers.available_memory_bytes()
+    if with_peers and _peers.imitation_available() and reward.ndim == 1:
         if free is None or 1.3 * _peers.dense_bytes(mdp) < free:  # imitation needs the dense S x A x S array
             env = _peers.imitation_env(mdp, reward, T)
             runs = [_peers.imitation_passes(mdp, reward, T, env=env) for _ in range(1 if S > 2000 else 3)]
@@ -234,7 +218,7 @@ def main(argv=None) -> int:
     config = tabular_irl.show_config(print_out=False)
     threads = sorted({1, config["num_threads"]})
     bounds = machine_bounds()
-    peers = "imitation " + _peers.imitation_version() if (_peers and _peers.imitation_available()) else "none"
+    peers = "imitation " + _peers.imitation_version() if _peers.imitation_available() else "none"
     print(f"tabular_irl {config['version']}  openmp={config['openmp']}  threads={threads}  "
           f"{platform.processor() or platform.machine()}  numpy {np.__version__}  peers: {peers}")
     print(f"machine: copy {bounds['copy_GBps']:.1f} GB/s (one core, read + write), exp {bounds['exp_ns']:.2f} ns "
