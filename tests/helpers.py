@@ -55,3 +55,19 @@ def gamble_mdp() -> MDP:
     P[1, :, 1] = 1.0
     P[2, :, 2] = 1.0
     return MDP.from_dense(P, [1.0, 0.0, 0.0])
+
+
+def trap_mdp():
+    """(mdp, P, r): 5 states, 2 actions: 3 absorbing, 4 unreachable (reached only from itself), start in 0."""
+    P = np.zeros((5, 2, 5))
+    P[0, 0, 1] = 1.0
+    P[0, 1, [0, 2]] = 0.5
+    P[1, 0, 3] = 1.0
+    P[1, 1, 0] = 1.0
+    P[2, 0, 3] = 1.0
+    P[2, 1, [2, 3]] = [0.9, 0.1]
+    P[3, :, 3] = 1.0
+    P[4, 0, 0] = 1.0
+    P[4, 1, 4] = 1.0
+    r = np.array([[0.3, -0.2], [1.0, 0.0], [0.0, 0.5], [0.0, 0.0], [1e4, 1e4]])  # a huge prize nobody can reach
+    return MDP.from_dense(P, [1.0, 0, 0, 0, 0]), P, r

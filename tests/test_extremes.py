@@ -13,7 +13,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import logsumexp
 
 import reference as ref
-from helpers import tiny_problem
+from helpers import tiny_problem, trap_mdp
 from tabular_irl import (
     MDP,
     posterior_marginals,
@@ -239,25 +239,9 @@ def test_temperature_1e_8_posterior_marginals_stay_normalised():
 # --------------------------------------------------------------------------
 
 
-def _trap_mdp():
-    """5 states, 2 actions: 3 absorbing, 4 unreachable (reached only from itself), start in 0."""
-    P = np.zeros((5, 2, 5))
-    P[0, 0, 1] = 1.0
-    P[0, 1, [0, 2]] = 0.5
-    P[1, 0, 3] = 1.0
-    P[1, 1, 0] = 1.0
-    P[2, 0, 3] = 1.0
-    P[2, 1, [2, 3]] = [0.9, 0.1]
-    P[3, :, 3] = 1.0
-    P[4, 0, 0] = 1.0
-    P[4, 1, 4] = 1.0
-    r = np.array([[0.3, -0.2], [1.0, 0.0], [0.0, 0.5], [0.0, 0.0], [1e4, 1e4]])  # a huge prize nobody can reach
-    return MDP.from_dense(P, [1.0, 0, 0, 0, 0]), P, r
-
-
 @pytest.mark.parametrize("model", ["causal", "noncausal", "posterior", "hard", "discounted"])
 def test_unreachable_states_are_never_visited_and_absorbing_states_keep_their_mass(model):
-    mdp, P, r = _trap_mdp()
+    mdp, P, r = trap_mdp()
     T = 12
     if model == "posterior":
         vis = posterior_marginals(mdp, r, horizon=T)
@@ -284,7 +268,7 @@ def test_unreachable_states_are_never_visited_and_absorbing_states_keep_their_ma
 
 
 def test_values_of_absorbing_and_unreachable_states():
-    mdp, P, r = _trap_mdp()
+    mdp, P, r = trap_mdp()
     T = 12
     steps_left = T - np.arange(T + 1)
     for causal in (True, False):
@@ -305,7 +289,7 @@ def test_values_of_absorbing_and_unreachable_states():
 
 
 def test_samples_never_reach_unreachable_states():
-    mdp, P, r = _trap_mdp()
+    mdp, P, r = trap_mdp()
     plan = soft_backward(mdp, r, horizon=12)
     demos = sample_trajectories(mdp, plan.policy, 300, horizon=12, seed=1)
     assert not np.any(demos.states == 4)

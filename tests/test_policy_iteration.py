@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import logsumexp
 
-from helpers import seeds, tiny_problem
+from helpers import seeds, tiny_problem, trap_mdp
 from tabular_irl import MDP, ConvergenceWarning, gridworld, random_mdp, soft_backward, value_iteration
 from tabular_irl._policy_iteration import choose_method, value_iteration_sweeps
 
@@ -250,25 +250,9 @@ def test_single_state_several_actions(gamma):
     assert_array_equal(hard.policy, [[0.0, 0.0, 1.0]])
 
 
-def _trap_mdp():
-    """5 states, 2 actions: 3 absorbing, 4 unreachable (reached only from itself), start in 0."""
-    P = np.zeros((5, 2, 5))
-    P[0, 0, 1] = 1.0
-    P[0, 1, [0, 2]] = 0.5
-    P[1, 0, 3] = 1.0
-    P[1, 1, 0] = 1.0
-    P[2, 0, 3] = 1.0
-    P[2, 1, [2, 3]] = [0.9, 0.1]
-    P[3, :, 3] = 1.0
-    P[4, 0, 0] = 1.0
-    P[4, 1, 4] = 1.0
-    r = np.array([[0.3, -0.2], [1.0, 0.0], [0.0, 0.5], [0.0, 0.0], [1e4, 1e4]])
-    return MDP.from_dense(P, [1.0, 0, 0, 0, 0]), P, r
-
-
 @pytest.mark.parametrize("gamma", [0.9, 0.999, 0.9999])
 def test_absorbing_and_unreachable_states(gamma):
-    mdp, P, r = _trap_mdp()
+    mdp, P, r = trap_mdp()
     hard = value_iteration(mdp, r, discount=gamma, method="policy_iteration")
     assert hard.V[3] == 0.0  # zero reward forever
     assert hard.V[4] == pytest.approx(1e4 / (1 - gamma), rel=1e-12)  # the prize, on its self-loop
