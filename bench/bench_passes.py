@@ -170,7 +170,7 @@ def run_case(kind: str, size: int, T: int, repeat: int, bounds: dict, with_refer
 
 
 def run_batch(size: int, T: int, repeat: int, ks: list[int]) -> list[dict]:
-    """Time per reward of ``soft_backward_batch`` against single ``backward_values`` passes."""
+    """Time per reward of ``soft_backward_batch`` against single values-only passes."""
     from tabular_irl import _kernels
     from tabular_irl._config import threads_for
 
@@ -179,7 +179,7 @@ def run_batch(size: int, T: int, repeat: int, ks: list[int]) -> list[dict]:
     rng = np.random.default_rng(0)
     parts, n = mdp._kernel_parts(), threads_for(mdp)
     single = np.ascontiguousarray(np.repeat(np.asarray(world.reward)[:, None], 5, axis=1))
-    t_one, _ = _median_time(lambda: _kernels.backward_values(*parts, single, T, 1.0, 1.0, 0, n), repeat)
+    t_one, _ = _median_time(lambda: _kernels.backward_finite(*parts, single, T, 1.0, 1.0, 0, n, keep_q=False, keep_policy=False), repeat)
     rows = []
     for K in ks:
         rewards = rng.normal(size=(K, mdp.n_states))

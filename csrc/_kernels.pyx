@@ -25,9 +25,10 @@ Design note
   soft maxima of a block of BLOCK states run as vectorised loops (an AVX2
   clone is picked at load time on x86-64); compiled without FMA contraction,
   every clone and every scalar call gives the same bits.
-* Memory: ``backward_values`` keeps V only and ``soft_forward`` recomputes each
-  step's Q and policy from V, so a gradient needs O(T S + nnz) memory, no
-  (T, S, A) array; blocks of states that nobody visits are skipped.
+* Memory: ``backward_finite(keep_q=False, keep_policy=False)`` keeps V only
+  and ``soft_forward`` recomputes each step's Q and policy from V, so a
+  gradient needs O(T S + nnz) memory, no (T, S, A) array; blocks of states
+  that nobody visits are skipped.
 * Batches: ``backward_values_batch`` reads each stored entry of P once per step
   for K rewards (K innermost), equal bit for bit to K single passes.
 """
@@ -243,77 +244,33 @@ cdef inline void _backup_all(
 def backward_finite(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
     const double[:, ::1] reward, Py_ssize_t horizon, double gamma, double tau,
-    int mode, int n_threads,
+    int mode, int n_threads, bint keep_q=True, bint keep_policy=True,
 ):
     """Finite-horizon backward pass.
 
     IN: CSR of P (S*A, S); reward (S, A); horizon T >= 1; gamma; tau > 0
-    (ignored for MODE_HARD); mode.
-    OUT: V (T+1, S) with V[T] = 0, Q (T, S, A), policy (T, S, A).
+    (ignored for MODE_HARD); mode; which (T, S, A) arrays to keep.
+    OUT: V (T+1, S) with V[T] = 0; Q (T, S, A) or None; policy (T, S, A) or
+    None. Without ``keep_q`` one step's Q lives in an (S, A) work buffer;
+    without ``keep_policy`` the policy is not even formed (memory O(T S):
+    :func:`soft_forward` recomputes both from V). V is the same, bit for bit,
+    whatever is kept.
     """
     cdef Py_ssize_t S = reward.shape[0], A = reward.shape[1], T = horizon
     V_arr = np.zeros((T + 1, S), dtype=np.float64)
-    Q_arr = np.empty((T, S, A), dtype=np.float64)
-    pi_arr = np.empty((T, S, A), dtype=np.float64)
+    Q_arr = np.empty((T if keep_q else 1, S, A), dtype=np.float64)
+    pi_arr = np.empty((T, S, A), dtype=np.float64) if keep_policy else None
     cdef double[:, ::1] V = V_arr
-    cdef double[:, :, ::1] Q = Q_arr, pi = pi_arr
-    cdef double[::1] ev = np.empty(max(S, 1), dtype=np.float64)
-    cdef double[::1] work = np.empty(max(n_threads, 1) * _work_size(A), dtype=np.float64)
-    if S > 0 and A > 0:
-        with nogil:
-            _backward_loop(S, A, T, &indptr[0], &indices[0], &data[0], &reward[0, 0], gamma, tau, mode,
-                           &ev[0], &V[0, 0], &Q[0, 0, 0], S * A, &pi[0, 0, 0], &work[0], n_threads)
-    return V_arr, Q_arr, pi_arr
-
-
-def backward_values(
-    const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
-    const double[:, ::1] reward, Py_ssize_t horizon, double gamma, double tau,
-    int mode, int n_threads,
-):
-    """Finite-horizon backward pass keeping the values only (memory O(T S)).
-
-    As :func:`backward_finite` but Q of one step lives in an (S, A) work
-    buffer and the policy is not formed: :func:`soft_forward` recomputes both
-    from V. OUT: V (T+1, S), equal bit for bit to backward_finite's.
-    """
-    cdef Py_ssize_t S = reward.shape[0], A = reward.shape[1], T = horizon
-    V_arr = np.zeros((T + 1, S), dtype=np.float64)
-    cdef double[:, ::1] V = V_arr
-    cdef double[::1] q = np.empty(max(S * A, 1), dtype=np.float64)
-    cdef double[::1] ev = np.empty(max(S, 1), dtype=np.float64)
-    cdef double[::1] work = np.empty(max(n_threads, 1) * _work_size(A), dtype=np.float64)
-    if S > 0 and A > 0:
-        with nogil:
-            _backward_loop(S, A, T, &indptr[0], &indices[0], &data[0], &reward[0, 0], gamma, tau, mode,
-                           &ev[0], &V[0, 0], &q[0], 0, NULL, &work[0], n_threads)
-    return V_arr
-
-
-def backward_policy(
-    const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
-    const double[:, ::1] reward, Py_ssize_t horizon, double gamma, double tau,
-    int mode, int n_threads,
-):
-    """Finite-horizon backward pass keeping V and the policy, not Q.
-
-    For a gradient whose (T, S, A) policy fits in memory: :func:`soft_forward`
-    then rolls it forward without recomputing it. OUT: V (T+1, S) and policy
-    (T, S, A), equal bit for bit to backward_finite's.
-    """
-    cdef Py_ssize_t S = reward.shape[0], A = reward.shape[1], T = horizon
-    V_arr = np.zeros((T + 1, S), dtype=np.float64)
-    pi_arr = np.empty((T, S, A), dtype=np.float64)
-    cdef double[:, ::1] V = V_arr
+    cdef double[:, :, ::1] Q = Q_arr
     cdef double[:, :, ::1] pi = pi_arr
-    cdef double[::1] q = np.empty(max(S * A, 1), dtype=np.float64)
     cdef double[::1] ev = np.empty(max(S, 1), dtype=np.float64)
     cdef double[::1] work = np.empty(max(n_threads, 1) * _work_size(A), dtype=np.float64)
+    cdef double* pi_p = &pi[0, 0, 0] if keep_policy and S * A > 0 else NULL
     if S > 0 and A > 0:
         with nogil:
             _backward_loop(S, A, T, &indptr[0], &indices[0], &data[0], &reward[0, 0], gamma, tau, mode,
-                           &ev[0], &V[0, 0], &q[0], 0, &pi[0, 0, 0], &work[0], n_threads)
-    return V_arr, pi_arr
+                           &ev[0], &V[0, 0], &Q[0, 0, 0], S * A if keep_q else 0, pi_p, &work[0], n_threads)
+    return V_arr, (Q_arr if keep_q else None), pi_arr
 
 
 cdef inline void _backward_loop(

@@ -12,7 +12,8 @@ def max_threads() -> int: ...
 def backward_finite(
     indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
     reward: NDArray[np.float64], horizon: int, gamma: float, tau: float, mode: int, n_threads: int,
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]: ...
+    keep_q: bool = True, keep_policy: bool = True,
+) -> tuple[NDArray[np.float64], NDArray[np.float64] | None, NDArray[np.float64] | None]: ...
 def backward_discounted(
     indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
     reward: NDArray[np.float64], gamma: float, tau: float, mode: int, tol: float, max_iter: int,
@@ -21,14 +22,6 @@ def backward_discounted(
 def forward_finite(
     t_indptr: NDArray[np.integer], t_indices: NDArray[np.integer], t_data: NDArray[np.float64],
     initial: NDArray[np.float64], policy: NDArray[np.float64], horizon: int, n_threads: int,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]: ...
-def backward_values(
-    indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
-    reward: NDArray[np.float64], horizon: int, gamma: float, tau: float, mode: int, n_threads: int,
-) -> NDArray[np.float64]: ...
-def backward_policy(
-    indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
-    reward: NDArray[np.float64], horizon: int, gamma: float, tau: float, mode: int, n_threads: int,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]: ...
 def soft_forward(
     indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],

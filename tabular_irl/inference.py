@@ -274,11 +274,9 @@ def soft_counts(mdp: MDP, reward: np.ndarray, horizon: int, discount: float, ini
     """
     mode = _kernels.MODE_CAUSAL if causal else _kernels.MODE_NONCAUSAL
     parts, n_threads = mdp._kernel_parts(), threads_for(mdp)
-    policy = None
-    if causal and horizon * mdp.n_states * mdp.n_actions * 8 <= _POLICY_BYTES:
-        V, policy = _kernels.backward_policy(*parts, reward, horizon, discount, temperature, mode, n_threads)
-    else:
-        V = _kernels.backward_values(*parts, reward, horizon, discount, temperature, mode, n_threads)
+    keep_policy = causal and horizon * mdp.n_states * mdp.n_actions * 8 <= _POLICY_BYTES
+    V, _, policy = _kernels.backward_finite(*parts, reward, horizon, discount, temperature, mode, n_threads,
+                                            keep_q=False, keep_policy=keep_policy)
     total, _, _ = _kernels.soft_forward(*parts, *mdp._kernel_parts(transpose=True), reward, initial, V, policy,
                                         discount, temperature, mode, False, n_threads)
     return V, total
