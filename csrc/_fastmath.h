@@ -15,12 +15,15 @@
    subnormal doubles); exp underflows to 0 below -745.2 like exp().
 
    exp:  x = k ln2 + r, |r| <= ln2/2 (Cody-Waite), exp(r) by its Taylor
-         polynomial to r^13 (truncation < 4e-18 relative), 2^k applied as two
+         polynomial to r^13 (truncation < 4e-18 relative), evaluated in
+         Estrin's scheme (a dependency chain a third as deep as Horner's: the
+         vectorised loops were latency-bound), 2^k applied as two
          exponent-field scalings so that results down to the subnormal range
          are right.
    log:  x = 2^k m with m in [sqrt(1/2), sqrt(2)), f = m - 1, s = f / (2 + f),
          log(1 + f) = f - (f^2/2 - s (f^2/2 + R(s^2))) with R the atanh series
-         to s^22 (fdlibm's arrangement, Taylor coefficients; truncation < 2e-18).
+         to s^22 (fdlibm's arrangement, Taylor coefficients, Estrin's scheme;
+         truncation < 2e-18).
 */
 #ifndef TIRL_FASTMATH_H
 #define TIRL_FASTMATH_H
@@ -53,49 +56,47 @@ static inline double tirl_exp(double x)
     double kd = x * log2e + shifter; /* round(x / ln2) in the low mantissa bits */
     double k = kd - shifter;
     double r = (x - k * ln2hi) - k * ln2lo;
-    double p = 1.0 / 6227020800.0;
-    p = p * r + 1.0 / 479001600.0;
-    p = p * r + 1.0 / 39916800.0;
-    p = p * r + 1.0 / 3628800.0;
-    p = p * r + 1.0 / 362880.0;
-    p = p * r + 1.0 / 40320.0;
-    p = p * r + 1.0 / 5040.0;
-    p = p * r + 1.0 / 720.0;
-    p = p * r + 1.0 / 120.0;
-    p = p * r + 1.0 / 24.0;
-    p = p * r + 1.0 / 6.0;
-    p = p * r + 0.5;
-    p = p * (r * r) + r + 1.0;
-    int64_t ki = tirl_double_to_bits(kd) - tirl_double_to_bits(shifter);
-    int64_t k1 = ki >> 1, k2 = ki - k1; /* two scalings reach 2^-2020 without overflowing a field */
+    /* exp(r) = 1 + r + r^2 (c2 + c3 r + ... + c13 r^11), c_n = 1/n!, in Estrin's
+       scheme: pairs, then pairs of pairs, so that the dependency chain is 4
+       multiply-adds deep instead of Horner's 12 (the loops are latency-bound) */
+    double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+    double p23 = 0.5 + r * (1.0 / 6.0), p45 = 1.0 / 24.0 + r * (1.0 / 120.0);
+    double p67 = 1.0 / 720.0 + r * (1.0 / 5040.0), p89 = 1.0 / 40320.0 + r * (1.0 / 362880.0);
+    double p1011 = 1.0 / 3628800.0 + r * (1.0 / 39916800.0), p1213 = 1.0 / 479001600.0 + r * (1.0 / 6227020800.0);
+    double q0 = p23 + r2 * p45, q1 = p67 + r2 * p89, q2 = p1011 + r2 * p1213;
+    double p = (q0 + r4 * q1) + r8 * q2;
+    p = p * r2 + r + 1.0;
+    int64_t ki = tirl_double_to_bits(kd) - tirl_double_to_bits(shifter); /* in [-2020, 1024] */
+    /* two scalings reach 2^-2020 without overflowing a field; k1 = floor(ki / 2) by a
+       logical shift of a non-negative copy (AVX2 has no 64-bit arithmetic shift) */
+    int64_t k1 = (int64_t)((uint64_t)(ki + 4096) >> 1) - 2048, k2 = ki - k1;
     return p * tirl_bits_to_double((k1 + 1023) << 52) * tirl_bits_to_double((k2 + 1023) << 52);
 }
 
 static inline double tirl_log(double x)
 {
     const double ln2hi = 6.93147180369123816490e-01, ln2lo = 1.90821492927058770002e-10;
+    const int64_t sqrt_half = tirl_double_to_bits(0.70710678118654752440), mantissa = ((int64_t)1 << 52) - 1;
     int64_t ix = tirl_double_to_bits(x);
     int64_t is = tirl_double_to_bits(x * 18014398509481984.0); /* 2^54: subnormals become normal */
     int64_t sub = ix < ((int64_t)1 << 52);
     ix = sub ? is : ix;
-    int64_t t = ix - tirl_double_to_bits(0.70710678118654752440); /* m in [sqrt(1/2), sqrt(2)) */
-    int64_t e = t >> 52;
-    double m = tirl_bits_to_double(ix - (e << 52));
-    double k = (double)(e - (sub ? 54 : 0));
+    double sub_shift = sub ? 54.0 : 0.0;
+    int64_t t = ix - sqrt_half; /* x = 2^e m with m in [sqrt(1/2), sqrt(2)), e = floor(t / 2^52) */
+    double m = tirl_bits_to_double((t & mantissa) + sqrt_half);
+    /* e as a double without 64-bit arithmetic shifts or int64 -> double conversions (AVX2 has
+       neither, and either would keep the loop scalar): e + 2048 in [0, 4096) sits in the low
+       mantissa bits of 2^52 */
+    uint64_t eu = ((uint64_t)t + ((uint64_t)2048 << 52)) >> 52;
+    double k = (tirl_bits_to_double((int64_t)(eu | 0x4330000000000000ULL)) - 4503599627370496.0) - (2048.0 + sub_shift);
     double f = m - 1.0;
     double s = f / (2.0 + f);
     double z = s * s;
-    double R = 2.0 / 23.0;
-    R = R * z + 2.0 / 21.0;
-    R = R * z + 2.0 / 19.0;
-    R = R * z + 2.0 / 17.0;
-    R = R * z + 2.0 / 15.0;
-    R = R * z + 2.0 / 13.0;
-    R = R * z + 2.0 / 11.0;
-    R = R * z + 2.0 / 9.0;
-    R = R * z + 2.0 / 7.0;
-    R = R * z + 2.0 / 5.0;
-    R = R * z + 2.0 / 3.0;
+    /* R = z (2/3 + 2/5 z + ... + 2/23 z^10), Estrin's scheme as in tirl_exp */
+    double z2 = z * z, z4 = z2 * z2, z8 = z4 * z4;
+    double c01 = 2.0 / 3.0 + z * (2.0 / 5.0), c23 = 2.0 / 7.0 + z * (2.0 / 9.0), c45 = 2.0 / 11.0 + z * (2.0 / 13.0);
+    double c67 = 2.0 / 15.0 + z * (2.0 / 17.0), c89 = 2.0 / 19.0 + z * (2.0 / 21.0);
+    double R = ((c01 + z2 * c23) + z4 * (c45 + z2 * c67)) + z8 * (c89 + z2 * (2.0 / 23.0));
     R = R * z;
     double hfsq = 0.5 * f * f;
     return k * ln2hi + ((f - (hfsq - s * (hfsq + R))) + k * ln2lo);
@@ -106,39 +107,47 @@ static inline double tirl_log(double x)
 /* The soft maximum of n rows of length A (row i at q + i A):
      m_i = max_a q[i, a],  e[i, a] = exp((q[i, a] - m_i) / tau),  acc_i = sum_a e[i, a],
      v[i] = m_i + tau log(acc_i),  and, when pi != NULL, pi[i, a] = e[i, a] / acc_i.
-   The exponentials and logarithms run as flat, vectorised loops.
+   The block is first transposed (A rows of n) so that every step -- the maxima,
+   exponentials, sums over a (in the order a = 0 .. A-1), logarithms and
+   divisions -- is a vectorised loop across the n rows, whatever A is.
    work: 2 n + n A doubles. */
 TIRL_CLONES static void tirl_soft_rows(const double *TIRL_RESTRICT q, Py_ssize_t n, Py_ssize_t A, double tau,
                                        double *TIRL_RESTRICT pi, double *TIRL_RESTRICT v, double *TIRL_RESTRICT work)
 {
-    double *m = work, *acc = work + n, *e = pi != NULL ? pi : work + 2 * n;
+    double *m = work, *acc = work + n, *e = work + 2 * n; /* e[a n + i] */
     Py_ssize_t i, a, k, nA = n * A;
-    for (i = 0; i < n; i++) {
-        double mx = -INFINITY;
+    for (i = 0; i < n; i++)
         for (a = 0; a < A; a++)
-            mx = q[i * A + a] > mx ? q[i * A + a] : mx;
-        m[i] = mx;
-        for (a = 0; a < A; a++)
-            e[i * A + a] = q[i * A + a] - mx;
-    }
+            e[a * n + i] = q[i * A + a];
+    for (i = 0; i < n; i++)
+        m[i] = -INFINITY;
+    for (a = 0; a < A; a++)
+        for (i = 0; i < n; i++)
+            m[i] = e[a * n + i] > m[i] ? e[a * n + i] : m[i];
+    for (a = 0; a < A; a++)
+        for (i = 0; i < n; i++)
+            e[a * n + i] -= m[i];
     if (tau == 1.0) /* x / 1 == x exactly: the same bits without the divisions */
         for (k = 0; k < nA; k++)
             e[k] = tirl_exp(e[k]);
     else
         for (k = 0; k < nA; k++)
             e[k] = tirl_exp(e[k] / tau);
-    for (i = 0; i < n; i++) {
-        double s = 0.0;
-        for (a = 0; a < A; a++)
-            s += e[i * A + a];
-        acc[i] = s;
-    }
+    for (i = 0; i < n; i++)
+        acc[i] = 0.0;
+    for (a = 0; a < A; a++)
+        for (i = 0; i < n; i++)
+            acc[i] += e[a * n + i];
     for (i = 0; i < n; i++)
         v[i] = m[i] + tau * tirl_log(acc[i]);
-    if (pi != NULL)
+    if (pi == NULL)
+        return;
+    for (a = 0; a < A; a++)
         for (i = 0; i < n; i++)
-            for (a = 0; a < A; a++)
-                pi[i * A + a] /= acc[i];
+            e[a * n + i] /= acc[i];
+    for (i = 0; i < n; i++)
+        for (a = 0; a < A; a++)
+            pi[i * A + a] = e[a * n + i];
 }
 
 /* The soft (or, with hard, the hard) maximum over a of each of K columns of the
