@@ -50,6 +50,16 @@ cdef extern from "_fastmath.h" nogil:
     void tirl_log_inplace(double* x, Py_ssize_t n)
     void tirl_exp_shifted(const double* x, double shift, double tau, double* out, Py_ssize_t n)
 
+cdef extern from "_shared_support.h" nogil:
+    void tirl_expect_shared_i32(const int32_t* indptr, const int32_t* indices, const double* data, Py_ssize_t s0,
+                                Py_ssize_t s1, Py_ssize_t A, const double* v, double* out)
+    void tirl_expect_shared_i64(const int64_t* indptr, const int64_t* indices, const double* data, Py_ssize_t s0,
+                                Py_ssize_t s1, Py_ssize_t A, const double* v, double* out)
+    void tirl_gather_shared_i32(const int32_t* t_indptr, const int32_t* t_indices, const double* t_data,
+                                Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* mu, double* out)
+    void tirl_gather_shared_i64(const int64_t* t_indptr, const int64_t* t_indices, const double* t_data,
+                                Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* mu, double* out)
+
 cdef extern from *:
     """
     #if TABULAR_IRL_OPENMP
@@ -134,16 +144,30 @@ cdef inline double _exp_cache(Py_ssize_t S, const double* v, double tau, double*
     return vmax
 
 
-cdef inline double _row_expectation(
+cdef inline void _expectations(
     const idx_t* indptr, const idx_t* indices, const double* data,
-    Py_ssize_t k, const double* vnext,
+    Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* vnext, bint shared, double* out,
 ) noexcept nogil:
-    """sum_j P[k, j] vnext[j]."""
+    """out[k - s0 A] = sum_j P[k, j] vnext[j] for the rows k of states s0 <= s < s1.
+
+    With ``shared`` (each state's rows store the same indices, _shared_support.h)
+    each successor is read once for all A actions; the sums, and their bits,
+    are the same either way.
+    """
+    cdef Py_ssize_t k
     cdef idx_t j
-    cdef double acc = 0.0
-    for j in range(indptr[k], indptr[k + 1]):
-        acc += data[j] * vnext[indices[j]]
-    return acc
+    cdef double acc
+    if shared:
+        if idx_t is int32_t:
+            tirl_expect_shared_i32(indptr, indices, data, s0, s1, A, vnext, out)
+        else:
+            tirl_expect_shared_i64(indptr, indices, data, s0, s1, A, vnext, out)
+        return
+    for k in range(s0 * A, s1 * A):
+        acc = 0.0
+        for j in range(indptr[k], indptr[k + 1]):
+            acc += data[j] * vnext[indices[j]]
+        out[k - s0 * A] = acc
 
 
 # states per block of _backup_block: its rows' exponentials and logarithms run as
@@ -161,7 +185,7 @@ cdef inline void _backup_block(
     Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A,
     const idx_t* indptr, const idx_t* indices, const double* data,
     const double* reward, const double* vnext, const double* ev, double vmax,
-    double gamma, double tau, int mode, double* q, double* v, double* pi, double* shift, double* norm,
+    double gamma, double tau, int mode, bint shared, double* q, double* v, double* pi, double* shift, double* norm,
     double* work,
 ) noexcept nogil:
     """One Bellman backup of each state s0 <= s < s1.
@@ -192,8 +216,9 @@ cdef inline void _backup_block(
         for k in range(nk):
             q[k0 + k] = reward[k0 + k] + gamma * (sh[k] + tau * z[k])
     else:
+        _expectations(indptr, indices, data, s0, s1, A, vnext, shared, q + k0)
         for k in range(k0, k0 + nk):
-            q[k] = reward[k] + gamma * _row_expectation(indptr, indices, data, k, vnext)
+            q[k] = reward[k] + gamma * q[k]
     if mode != _HARD:
         tirl_soft_rows(q + k0, s1 - s0, A, tau, (pi + k0) if pi != NULL else NULL, v + s0, work)
         return
@@ -213,7 +238,7 @@ cdef inline void _backup_block(
 cdef inline void _backup_all(
     Py_ssize_t S, Py_ssize_t A,
     const idx_t* indptr, const idx_t* indices, const double* data,
-    const double* reward, const double* vnext, double* ev, double gamma, double tau, int mode,
+    const double* reward, const double* vnext, double* ev, double gamma, double tau, int mode, bint shared,
     double* q, double* v, double* pi, double* work, int n_threads,
 ) noexcept nogil:
     """Backups of every state, in blocks of BLOCK states.
@@ -229,12 +254,12 @@ cdef inline void _backup_all(
         for b in prange(n_blocks, num_threads=n_threads, schedule="static"):
             s0 = b * BLOCK
             _backup_block(s0, min(s0 + BLOCK, S), A, indptr, indices, data, reward, vnext, ev, vmax, gamma, tau,
-                          mode, q, v, pi, NULL, NULL, work + threadid() * W)
+                          mode, shared, q, v, pi, NULL, NULL, work + threadid() * W)
     else:
         for b in range(n_blocks):
             s0 = b * BLOCK
             _backup_block(s0, min(s0 + BLOCK, S), A, indptr, indices, data, reward, vnext, ev, vmax, gamma, tau,
-                          mode, q, v, pi, NULL, NULL, work)
+                          mode, shared, q, v, pi, NULL, NULL, work)
 
 
 # --------------------------------------------------------------------------
@@ -244,12 +269,14 @@ cdef inline void _backup_all(
 def backward_finite(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
     const double[:, ::1] reward, Py_ssize_t horizon, double gamma, double tau,
-    int mode, int n_threads, bint keep_q=True, bint keep_policy=True,
+    int mode, int n_threads, bint keep_q=True, bint keep_policy=True, bint shared=False,
 ):
     """Finite-horizon backward pass.
 
     IN: CSR of P (S*A, S); reward (S, A); horizon T >= 1; gamma; tau > 0
-    (ignored for MODE_HARD); mode; which (T, S, A) arrays to keep.
+    (ignored for MODE_HARD); mode; which (T, S, A) arrays to keep; ``shared``:
+    every state's rows of P store the same indices (``MDP._shared_support``;
+    the same V, faster).
     OUT: V (T+1, S) with V[T] = 0; Q (T, S, A) or None; policy (T, S, A) or
     None. Without ``keep_q`` one step's Q lives in an (S, A) work buffer;
     without ``keep_policy`` the policy is not even formed (memory O(T S):
@@ -268,7 +295,7 @@ def backward_finite(
     cdef double* pi_p = &pi[0, 0, 0] if keep_policy and S * A > 0 else NULL
     if S > 0 and A > 0:
         with nogil:
-            _backward_loop(S, A, T, &indptr[0], &indices[0], &data[0], &reward[0, 0], gamma, tau, mode,
+            _backward_loop(S, A, T, &indptr[0], &indices[0], &data[0], &reward[0, 0], gamma, tau, mode, shared,
                            &ev[0], &V[0, 0], &Q[0, 0, 0], S * A if keep_q else 0, pi_p, &work[0], n_threads)
     return V_arr, (Q_arr if keep_q else None), pi_arr
 
@@ -276,7 +303,7 @@ def backward_finite(
 cdef inline void _backward_loop(
     Py_ssize_t S, Py_ssize_t A, Py_ssize_t T,
     const idx_t* indptr, const idx_t* indices, const double* data, const double* reward,
-    double gamma, double tau, int mode, double* ev, double* V, double* Q, Py_ssize_t q_step,
+    double gamma, double tau, int mode, bint shared, double* ev, double* V, double* Q, Py_ssize_t q_step,
     double* pi, double* work, int n_threads,
 ) noexcept nogil:
     """V[t] (rows of the (T+1, S) array V) for t = T-1 .. 0.
@@ -286,14 +313,14 @@ cdef inline void _backward_loop(
     """
     cdef Py_ssize_t t
     for t in range(T - 1, -1, -1):
-        _backup_all(S, A, indptr, indices, data, reward, V + (t + 1) * S, ev, gamma, tau, mode,
+        _backup_all(S, A, indptr, indices, data, reward, V + (t + 1) * S, ev, gamma, tau, mode, shared,
                     Q + t * q_step, V + t * S, (pi + t * S * A) if pi != NULL else NULL, work, n_threads)
 
 
 def backward_discounted(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
     const double[:, ::1] reward, double gamma, double tau, int mode,
-    double tol, Py_ssize_t max_iter, int n_threads,
+    double tol, Py_ssize_t max_iter, int n_threads, bint shared=False,
 ):
     """Discounted (soft or hard) value iteration from V = 0.
 
@@ -320,7 +347,7 @@ def backward_discounted(
             for s in range(S):
                 prev[s] = V[s]
             _backup_all(S, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], &prev[0], &ev[0],
-                        gamma, tau, mode, &Q[0, 0], &V[0], &pi[0, 0], &work[0], n_threads)
+                        gamma, tau, mode, shared, &Q[0, 0], &V[0], &pi[0, 0], &work[0], n_threads)
             it += 1
             delta = 0.0
             scale = 0.0
@@ -398,36 +425,38 @@ def backward_values_batch(
 # --------------------------------------------------------------------------
 
 cdef inline void _gather(
-    Py_ssize_t S, const idx_t* t_indptr, const idx_t* t_indices, const double* t_data,
-    const double* mu, double* out, int n_threads,
+    Py_ssize_t S, Py_ssize_t A, const idx_t* t_indptr, const idx_t* t_indices, const double* t_data,
+    const double* mu, bint shared, double* out, int n_threads,
 ) noexcept nogil:
-    """out[s'] = sum_k P^T[s', k] mu[k] (gather over the transpose: race-free)."""
-    cdef Py_ssize_t sp
-    cdef idx_t j
-    cdef double acc
-    if n_threads > 1:
-        for sp in prange(S, num_threads=n_threads, schedule="static"):
-            acc = 0.0
-            for j in range(t_indptr[sp], t_indptr[sp + 1]):
-                acc = acc + t_data[j] * mu[t_indices[j]]
-            out[sp] = acc
-    else:
-        for sp in range(S):
-            acc = 0.0
-            for j in range(t_indptr[sp], t_indptr[sp + 1]):
-                acc = acc + t_data[j] * mu[t_indices[j]]
-            out[sp] = acc
+    """out[s'] = sum_k P^T[s', k] mu[k] (gather over the transpose: race-free).
+
+    With ``shared`` one partial sum per action, then their sum
+    (_shared_support.h); the order never depends on the thread count.
+    """
+    cdef Py_ssize_t b, s0, n_blocks = (S + BLOCK - 1) // BLOCK
+    for b in prange(n_blocks, num_threads=n_threads if n_threads > 1 else 1, schedule="static"):
+        s0 = b * BLOCK
+        if idx_t is int32_t:
+            if shared:
+                tirl_gather_shared_i32(t_indptr, t_indices, t_data, s0, min(s0 + BLOCK, S), A, mu, out)
+            else:
+                tirl_gather_shared_i32(t_indptr, t_indices, t_data, s0, min(s0 + BLOCK, S), 0, mu, out)
+        else:
+            if shared:
+                tirl_gather_shared_i64(t_indptr, t_indices, t_data, s0, min(s0 + BLOCK, S), A, mu, out)
+            else:
+                tirl_gather_shared_i64(t_indptr, t_indices, t_data, s0, min(s0 + BLOCK, S), 0, mu, out)
 
 
 def forward_finite(
     const idx_t[::1] t_indptr, const idx_t[::1] t_indices, const double[::1] t_data,
     const double[::1] initial, const double[:, :, ::1] policy, Py_ssize_t horizon,
-    int n_threads,
+    int n_threads, bint shared=False,
 ):
     """Roll a policy forward under P for T steps.
 
     IN: CSR of P^T (S, S*A); initial (S,); policy (1, S, A) stationary or
-    (T, S, A) time-indexed.
+    (T, S, A) time-indexed; ``shared`` as in backward_finite.
     OUT: D (T+1, S) state visitation, mu (T, S, A) with mu[t, s, a] = D[t, s] pi_t(a|s).
     """
     cdef Py_ssize_t S = policy.shape[1], A = policy.shape[2], T = horizon, t, s, a, tp
@@ -444,7 +473,7 @@ def forward_finite(
             for s in range(S):
                 for a in range(A):
                     mu[t, s, a] = D[t, s] * policy[tp, s, a]
-            _gather(S, &t_indptr[0], &t_indices[0], &t_data[0], &mu[t, 0, 0], &D[t + 1, 0], n_threads)
+            _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], &mu[t, 0, 0], shared, &D[t + 1, 0], n_threads)
     return D_arr, mu_arr
 
 
@@ -453,6 +482,7 @@ def soft_forward(
     const idx_t[::1] t_indptr, const idx_t[::1] t_indices, const double[::1] t_data,
     const double[:, ::1] reward, const double[::1] initial, const double[:, ::1] V,
     const double[:, :, ::1] policy, double gamma, double tau, int mode, bint store, int n_threads,
+    bint shared=False,
 ):
     """Forward pass of a soft plan from its values: visitation and expected counts.
 
@@ -460,7 +490,8 @@ def soft_forward(
     backward pass of ``mode`` (MODE_CAUSAL or MODE_NONCAUSAL) with the same
     reward, gamma and tau; ``policy`` (T, S, A) of that pass, or None to
     recompute it from V step by step (no (T, S, A) array is then read or
-    written: memory O(T S + nnz)).
+    written: memory O(T S + nnz)); ``shared`` as in backward_finite (causal
+    mode only: the non-causal gather reweights each entry).
 
     * MODE_CAUSAL: the rollout of the causal policy under P,
       ``mu_t(s, a) = D_t(s) pi_t(a|s)``, ``D_{t+1} = P^T mu_t``.
@@ -538,7 +569,7 @@ def soft_forward(
                 if not given or mode == _NONCAUSAL:
                     # mu_t's rows double as the policy's buffer
                     _backup_block(s0, s1, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], v_next, &ev[0],
-                                  vmax, gamma, tau, mode, &q[0], &v_again[0], NULL if given else mu_t,
+                                  vmax, gamma, tau, mode, shared, &q[0], &v_again[0], NULL if given else mu_t,
                                   shift_p, norm_p, &work[threadid() * W])
                 for s in range(s0, s1):
                     ds = d_t[s]
@@ -560,7 +591,7 @@ def soft_forward(
                             acc = acc + mu_t[k] * (t_data[j] * tirl_exp((vt - shift[k]) / tau) / norm[k])
                     d_next[sp] = acc
             else:
-                _gather(S, &t_indptr[0], &t_indices[0], &t_data[0], mu_t, d_next, nt)
+                _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], mu_t, shared, d_next, nt)
     return total_arr, (D_arr if store else None), (mu_arr if store else None)
 
 

@@ -12,22 +12,24 @@ def max_threads() -> int: ...
 def backward_finite(
     indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
     reward: NDArray[np.float64], horizon: int, gamma: float, tau: float, mode: int, n_threads: int,
-    keep_q: bool = True, keep_policy: bool = True,
+    keep_q: bool = True, keep_policy: bool = True, shared: bool = False,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None, NDArray[np.float64] | None]: ...
 def backward_discounted(
     indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
     reward: NDArray[np.float64], gamma: float, tau: float, mode: int, tol: float, max_iter: int,
-    n_threads: int,
+    n_threads: int, shared: bool = False,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], int, float, bool]: ...
 def forward_finite(
     t_indptr: NDArray[np.integer], t_indices: NDArray[np.integer], t_data: NDArray[np.float64],
     initial: NDArray[np.float64], policy: NDArray[np.float64], horizon: int, n_threads: int,
+    shared: bool = False,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]: ...
 def soft_forward(
     indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
     t_indptr: NDArray[np.integer], t_indices: NDArray[np.integer], t_data: NDArray[np.float64],
     reward: NDArray[np.float64], initial: NDArray[np.float64], V: NDArray[np.float64],
     policy: NDArray[np.float64] | None, gamma: float, tau: float, mode: int, store: bool, n_threads: int,
+    shared: bool = False,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None, NDArray[np.float64] | None]: ...
 def backward_values_batch(
     indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],

@@ -161,7 +161,8 @@ def _rollout(mdp: MDP, pi: np.ndarray, T: int | None, gamma: float, init: np.nda
         return _finish(d, d[:, None] * pi, None, gamma)
     t_indptr, t_indices, t_data = mdp._kernel_parts(transpose=True)
     pi3 = pi[None] if pi.ndim == 2 else pi
-    D, mu = _kernels.forward_finite(t_indptr, t_indices, t_data, init, pi3, T, threads_for(mdp))
+    D, mu = _kernels.forward_finite(t_indptr, t_indices, t_data, init, pi3, T, threads_for(mdp),
+                                    shared=mdp._shared_support())
     return _finish(D, mu, T, gamma)
 
 
@@ -275,10 +276,11 @@ def soft_counts(mdp: MDP, reward: np.ndarray, horizon: int, discount: float, ini
     mode = _kernels.MODE_CAUSAL if causal else _kernels.MODE_NONCAUSAL
     parts, n_threads = mdp._kernel_parts(), threads_for(mdp)
     keep_policy = causal and horizon * mdp.n_states * mdp.n_actions * 8 <= _POLICY_BYTES
+    shared = mdp._shared_support()
     V, _, policy = _kernels.backward_finite(*parts, reward, horizon, discount, temperature, mode, n_threads,
-                                            keep_q=False, keep_policy=keep_policy)
+                                            keep_q=False, keep_policy=keep_policy, shared=shared)
     total, _, _ = _kernels.soft_forward(*parts, *mdp._kernel_parts(transpose=True), reward, initial, V, policy,
-                                        discount, temperature, mode, False, n_threads)
+                                        discount, temperature, mode, False, n_threads, shared=shared and causal)
     return V, total
 
 

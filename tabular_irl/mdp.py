@@ -41,6 +41,33 @@ def _readonly_view(arr: np.ndarray) -> np.ndarray:
     return view
 
 
+def _rows_share_support(indptr: np.ndarray, indices: np.ndarray, n_states: int, n_actions: int,
+                        chunk: int = 1 << 20) -> bool:
+    """Whether rows ``s*A .. s*A+A-1`` of a CSR matrix hold identical index lists, for every ``s``.
+
+    Compares each stored index with the one at the same offset in its state's
+    first row, ``chunk`` entries at a time (memory O(chunk), not O(nnz)).
+    """
+    S, A = n_states, n_actions
+    lengths = np.diff(indptr).reshape(S, A)
+    if not np.array_equal(lengths, np.broadcast_to(lengths[:, :1], (S, A))):
+        return False
+    if A == 1:
+        return True
+    first = np.asarray(indptr[:-1:A], dtype=np.int64)  # where each state's block (and first row) starts
+    width = lengths[:, 0].astype(np.int64)
+    step = max(1, chunk // (A * max(1, int(width.max(initial=1)))))  # states per chunk
+    for s0 in range(0, S, step):
+        s1 = min(S, s0 + step)
+        counts = A * width[s0:s1]
+        state = np.repeat(np.arange(s0, s1), counts)
+        offset = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        here = first[state] + offset
+        if not np.array_equal(indices[here], indices[first[state] + offset % width[state]]):
+            return False
+    return True
+
+
 def _public_csr(csr: sp.csr_array) -> sp.csr_array:
     """A new ``csr_array`` over read-only views of ``csr``'s arrays (no copy).
 
@@ -164,6 +191,17 @@ class MDP:
                 for a, t in ((csr.indptr, itype), (csr.indices, itype), (csr.data, np.float64))
             )
         return self._parts[transpose]
+
+    def _shared_support(self) -> bool:
+        """True when, for every state, the ``A`` rows of P store the same successor indices in the same order.
+
+        Then the kernels read each successor once for all actions
+        (``csrc/_shared_support.h``): slippery gridworlds, FrozenLake and most
+        hand-built tabular MDPs qualify; random (Garnet) dynamics do not. Cached.
+        """
+        if "shared" not in self._parts:
+            self._parts["shared"] = _rows_share_support(*self._kernel_parts()[:2], self.n_states, self.n_actions)
+        return self._parts["shared"]
 
     def __repr__(self) -> str:
         return f"MDP(n_states={self.n_states}, n_actions={self.n_actions}, nnz={self.nnz})"

@@ -19,6 +19,15 @@ def random_dense_P(rng: np.random.Generator, S: int, A: int, *, deterministic: b
     return P / P.sum(axis=2, keepdims=True)
 
 
+def shared_support_P(rng: np.random.Generator, S: int, A: int, *, width: int = 3) -> np.ndarray:
+    """Dense P (S, A, S) whose A rows of each state share one random support (as in a slippery gridworld)."""
+    P = np.zeros((S, A, S))
+    for s in range(S):
+        support = rng.choice(S, size=min(width, S), replace=False)
+        P[s][:, support] = rng.random((A, support.size)) + 0.05
+    return P / P.sum(axis=2, keepdims=True)
+
+
 def random_initial(rng: np.random.Generator, S: int, *, sparse: bool = False) -> np.ndarray:
     init = rng.random(S)
     if sparse and S > 1:

@@ -1,0 +1,138 @@
+/* Products with P when every state's actions share one successor list.
+
+   "Shared support": for every state s, the A rows s*A .. s*A+A-1 of the CSR
+   matrix P (S*A, S) store the same L_s column indices in the same order (a
+   slippery gridworld, FrozenLake, most hand-built tabular MDPs). Then
+
+   * state s's entries are one row-major A x L_s block at data + indptr[s*A],
+     whose columns are indices[indptr[s*A] .. + L_s): each successor's value is
+     read once for all A actions, and the A sums run as A independent chains;
+   * in P^T (S, S*A) each row holds, for every predecessor state s, the A
+     consecutive entries k = s*A .. s*A+A-1: the gather reads mu[s*A ..] as one
+     contiguous run and keeps one partial sum per action.
+
+   Why: a CSR row of a gridworld holds about 5 entries, so the row-by-row loops
+   spend their time on index loads and on one dependent addition chain per row
+   (the forward gather: one chain of ~25 additions per state).
+
+   Exactness: tirl_expect_shared_* adds the terms of each row in the CSR order,
+   so it gives the bits of the row-by-row product. tirl_gather_shared_* sums
+   per action first, then over actions (a fixed order, the same for every thread
+   count): its bits differ from the k-ordered gather by rounding only.
+
+   The body is written once for a compile-time number of actions (A = 1 .. 8,
+   fully unrolled, partial sums in registers) and once for any A (the
+   row-by-row loops: the same bits for the expectation). With A = 0 the
+   functions are the plain row-by-row products. */
+#ifndef TIRL_SHARED_SUPPORT_H
+#define TIRL_SHARED_SUPPORT_H
+
+#include <stdint.h>
+
+#if defined(_MSC_VER)
+#define TIRL_ALWAYS_INLINE static __forceinline
+#else
+#define TIRL_ALWAYS_INLINE static inline __attribute__((always_inline))
+#endif
+
+#define TIRL_SHARED_MAX_A 8
+
+#define TIRL_DEFINE_SHARED(IDX, SUF)                                                                              \
+    /* out[k - s0 A] = sum_j P[k, j] v[j] for the rows k of states s0 <= s < s1 */                                 \
+    TIRL_ALWAYS_INLINE void tirl_expect_fixed_##SUF(const IDX *indptr, const IDX *indices, const double *data,     \
+                                                    Py_ssize_t s0, Py_ssize_t s1, const int A, const double *v,    \
+                                                    double *out)                                                   \
+    {                                                                                                              \
+        Py_ssize_t s;                                                                                              \
+        for (s = s0; s < s1; s++) {                                                                                \
+            const IDX lo = indptr[s * A], L = indptr[s * A + 1] - lo;                                               \
+            const double *w = data + lo;                                                                           \
+            double acc[TIRL_SHARED_MAX_A];                                                                         \
+            IDX j;                                                                                                 \
+            int a;                                                                                                 \
+            for (a = 0; a < A; a++)                                                                                \
+                acc[a] = 0.0;                                                                                      \
+            for (j = 0; j < L; j++) {                                                                              \
+                const double vj = v[indices[lo + j]];                                                              \
+                for (a = 0; a < A; a++)                                                                            \
+                    acc[a] += w[a * L + j] * vj;                                                                   \
+            }                                                                                                      \
+            for (a = 0; a < A; a++)                                                                                \
+                out[(s - s0) * A + a] = acc[a];                                                                    \
+        }                                                                                                          \
+    }                                                                                                              \
+                                                                                                                   \
+    static void tirl_expect_shared_##SUF(const IDX *indptr, const IDX *indices, const double *data, Py_ssize_t s0, \
+                                         Py_ssize_t s1, Py_ssize_t A, const double *v, double *out)               \
+    {                                                                                                              \
+        Py_ssize_t k;                                                                                              \
+        IDX j;                                                                                                     \
+        switch (A) {                                                                                               \
+        case 1: tirl_expect_fixed_##SUF(indptr, indices, data, s0, s1, 1, v, out); return;                        \
+        case 2: tirl_expect_fixed_##SUF(indptr, indices, data, s0, s1, 2, v, out); return;                        \
+        case 3: tirl_expect_fixed_##SUF(indptr, indices, data, s0, s1, 3, v, out); return;                        \
+        case 4: tirl_expect_fixed_##SUF(indptr, indices, data, s0, s1, 4, v, out); return;                        \
+        case 5: tirl_expect_fixed_##SUF(indptr, indices, data, s0, s1, 5, v, out); return;                        \
+        case 6: tirl_expect_fixed_##SUF(indptr, indices, data, s0, s1, 6, v, out); return;                        \
+        case 7: tirl_expect_fixed_##SUF(indptr, indices, data, s0, s1, 7, v, out); return;                        \
+        case 8: tirl_expect_fixed_##SUF(indptr, indices, data, s0, s1, 8, v, out); return;                        \
+        }                                                                                                          \
+        for (k = s0 * A; k < s1 * A; k++) { /* any A: row by row, the same order and bits */                      \
+            double acc = 0.0;                                                                                      \
+            for (j = indptr[k]; j < indptr[k + 1]; j++)                                                            \
+                acc += data[j] * v[indices[j]];                                                                    \
+            out[k - s0 * A] = acc;                                                                                 \
+        }                                                                                                          \
+    }                                                                                                              \
+                                                                                                                   \
+    /* out[sp] = sum_k P^T[sp, k] mu[k] for s0 <= sp < s1, one partial sum per action */                            \
+    TIRL_ALWAYS_INLINE void tirl_gather_fixed_##SUF(const IDX *t_indptr, const IDX *t_indices, const double *t_data, \
+                                                    Py_ssize_t s0, Py_ssize_t s1, const int A, const double *mu,   \
+                                                    double *out)                                                   \
+    {                                                                                                              \
+        Py_ssize_t sp;                                                                                             \
+        for (sp = s0; sp < s1; sp++) {                                                                             \
+            double acc[TIRL_SHARED_MAX_A], total;                                                                  \
+            IDX j;                                                                                                 \
+            int a;                                                                                                 \
+            for (a = 0; a < A; a++)                                                                                \
+                acc[a] = 0.0;                                                                                      \
+            for (j = t_indptr[sp]; j < t_indptr[sp + 1]; j += A) {                                                 \
+                const double *w = t_data + j, *m = mu + t_indices[j];                                              \
+                for (a = 0; a < A; a++)                                                                            \
+                    acc[a] += w[a] * m[a];                                                                         \
+            }                                                                                                      \
+            total = acc[0];                                                                                        \
+            for (a = 1; a < A; a++)                                                                                \
+                total += acc[a];                                                                                   \
+            out[sp] = total;                                                                                       \
+        }                                                                                                          \
+    }                                                                                                              \
+                                                                                                                   \
+    static void tirl_gather_shared_##SUF(const IDX *t_indptr, const IDX *t_indices, const double *t_data,         \
+                                         Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double *mu, double *out) \
+    {                                                                                                              \
+        Py_ssize_t sp;                                                                                             \
+        IDX j;                                                                                                     \
+        switch (A) {                                                                                               \
+        case 1: tirl_gather_fixed_##SUF(t_indptr, t_indices, t_data, s0, s1, 1, mu, out); return;                 \
+        case 2: tirl_gather_fixed_##SUF(t_indptr, t_indices, t_data, s0, s1, 2, mu, out); return;                 \
+        case 3: tirl_gather_fixed_##SUF(t_indptr, t_indices, t_data, s0, s1, 3, mu, out); return;                 \
+        case 4: tirl_gather_fixed_##SUF(t_indptr, t_indices, t_data, s0, s1, 4, mu, out); return;                 \
+        case 5: tirl_gather_fixed_##SUF(t_indptr, t_indices, t_data, s0, s1, 5, mu, out); return;                 \
+        case 6: tirl_gather_fixed_##SUF(t_indptr, t_indices, t_data, s0, s1, 6, mu, out); return;                 \
+        case 7: tirl_gather_fixed_##SUF(t_indptr, t_indices, t_data, s0, s1, 7, mu, out); return;                 \
+        case 8: tirl_gather_fixed_##SUF(t_indptr, t_indices, t_data, s0, s1, 8, mu, out); return;                 \
+        }                                                                                                          \
+        for (sp = s0; sp < s1; sp++) { /* any A: in the order of k */                                             \
+            double acc = 0.0;                                                                                      \
+            for (j = t_indptr[sp]; j < t_indptr[sp + 1]; j++)                                                      \
+                acc += t_data[j] * mu[t_indices[j]];                                                               \
+            out[sp] = acc;                                                                                         \
+        }                                                                                                          \
+    }
+
+TIRL_DEFINE_SHARED(int32_t, i32)
+TIRL_DEFINE_SHARED(int64_t, i64)
+
+#endif

@@ -1,0 +1,115 @@
+"""Kernels on MDPs whose actions share each state's successor list (csrc/_shared_support.h).
+
+The shared-support products read each successor once for all actions. The
+backward passes must give the bits of the row-by-row products; the forward
+gather sums per action first, so it may differ by rounding only, and must not
+depend on the thread count.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose, assert_array_equal
+
+from helpers import random_dense_P, random_initial, seeds, shared_support_P
+from tabular_irl import MDP, _kernels, gridworld, random_mdp
+from tabular_irl.mdp import _rows_share_support
+
+MODES = [_kernels.MODE_CAUSAL, _kernels.MODE_HARD]
+
+
+def _brute_force_shared(mdp: MDP) -> bool:
+    P = mdp.transitions
+    A = mdp.n_actions
+    rows = [tuple(P.indices[P.indptr[k]:P.indptr[k + 1]]) for k in range(P.shape[0])]
+    return all(len(set(rows[s * A:(s + 1) * A])) == 1 for s in range(mdp.n_states))
+
+
+def _problem(seed: int, S: int, A: int, shared: bool):
+    rng = np.random.default_rng(seed)
+    P = shared_support_P(rng, S, A, width=int(rng.integers(1, 5))) if shared else random_dense_P(rng, S, A)
+    mdp = MDP.from_dense(P, random_initial(rng, S, sparse=True))
+    return mdp, np.ascontiguousarray(rng.normal(size=(S, A)) * 3.0)
+
+
+def _parts(mdp: MDP, transpose: bool, itype):
+    indptr, indices, data = mdp._kernel_parts(transpose)
+    return indptr.astype(itype), indices.astype(itype), data
+
+
+@given(seeds, st.integers(1, 6), st.integers(1, 10), st.booleans())
+def test_detection_matches_the_definition(seed, S, A, shared):
+    mdp, _ = _problem(seed, S, A, shared)
+    assert mdp._shared_support() == _brute_force_shared(mdp)
+    if shared:
+        assert mdp._shared_support()
+    # a small chunk walks the same comparison in pieces
+    indptr, indices, _ = mdp._kernel_parts()
+    assert _rows_share_support(indptr, indices, S, A, chunk=1) == _brute_force_shared(mdp)
+
+
+def test_detection_on_the_built_in_worlds():
+    assert gridworld(5, slip=0.2).mdp._shared_support()
+    assert not gridworld(5, slip=0.0).mdp._shared_support()  # each action its own successor
+    assert not random_mdp(30, 4, 3, seed=0).mdp._shared_support()
+    # equal row lengths are not enough
+    P = np.zeros((2, 2, 2))
+    P[0, 0, 0] = P[0, 1, 1] = P[1, :, 1] = 1.0
+    assert not MDP.from_dense(P, [1.0, 0.0])._shared_support()
+
+
+@given(seeds, st.integers(1, 7), st.integers(1, 10), st.integers(1, 4), st.sampled_from(MODES),
+       st.sampled_from([np.int32, np.int64]))
+def test_backward_is_bit_identical_to_the_row_by_row_products(seed, S, A, T, mode, itype):
+    mdp, r = _problem(seed, S, A, shared=True)
+    parts = _parts(mdp, False, itype)
+    for gamma in (1.0, 0.9):
+        rows = _kernels.backward_finite(*parts, r, T, gamma, 0.7, mode, 1)
+        for n_threads in (1, 2):
+            fast = _kernels.backward_finite(*parts, r, T, gamma, 0.7, mode, n_threads, shared=True)
+            for a, b in zip(rows, fast):
+                assert_array_equal(a, b)
+    rows = _kernels.backward_discounted(*parts, r, 0.8, 0.7, mode, 1e-9, 500, 1)
+    fast = _kernels.backward_discounted(*parts, r, 0.8, 0.7, mode, 1e-9, 500, 2, shared=True)
+    for a, b in zip(rows, fast):
+        assert_array_equal(a, b)
+
+
+@given(seeds, st.integers(1, 7), st.integers(1, 10), st.integers(1, 4), st.sampled_from([np.int32, np.int64]))
+def test_forward_equals_the_ordered_gather_to_rounding(seed, S, A, T, itype):
+    mdp, r = _problem(seed, S, A, shared=True)
+    init = np.ascontiguousarray(mdp.initial)
+    parts, tparts = _parts(mdp, False, itype), _parts(mdp, True, itype)
+    V, _, pi = _kernels.backward_finite(*parts, r, T, 1.0, 1.0, _kernels.MODE_CAUSAL, 1)
+    D, mu = _kernels.forward_finite(*tparts, init, pi, T, 1)
+    D1, mu1 = _kernels.forward_finite(*tparts, init, pi, T, 1, shared=True)
+    D2, mu2 = _kernels.forward_finite(*tparts, init, pi, T, 2, shared=True)
+    assert_allclose(D1, D, rtol=1e-14, atol=1e-16)
+    assert_allclose(mu1, mu, rtol=1e-14, atol=1e-16)
+    assert_array_equal(D1, D2)  # any thread count: the same bits
+    assert_array_equal(mu1, mu2)
+    # the gradient's forward pass, with the kept policy and recomputing it, uses the same gather
+    for policy in (pi, None):
+        total, Dg, mug = _kernels.soft_forward(*parts, *tparts, r, init, V, policy, 1.0, 1.0,
+                                               _kernels.MODE_CAUSAL, True, 1, shared=True)
+        assert_array_equal(Dg, D1)
+        assert_allclose(mug, mu1, rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("n", [8, 13])
+def test_gridworld_passes_through_the_public_api(n):
+    """The public functions pick the shared path for a gridworld; the NumPy reference agrees."""
+    import reference as ref
+    from tabular_irl import soft_backward, visitation
+
+    world = gridworld(n, slip=0.3)
+    mdp, S, A = world.mdp, world.mdp.n_states, world.mdp.n_actions
+    r = np.ascontiguousarray(np.broadcast_to(np.asarray(world.reward, float).reshape(S, -1), (S, A)))
+    assert mdp._shared_support()
+    plan = soft_backward(mdp, r, horizon=20)
+    vis = visitation(mdp, plan.policy, horizon=20)
+    V, _, pi = ref.sparse_backward(mdp.transitions, r, 20)
+    D, _ = ref.sparse_forward(mdp.transitions_t, mdp.initial, pi, 20)
+    assert_allclose(plan.V, V, rtol=0, atol=1e-10)
+    assert_allclose(vis.state, D, rtol=0, atol=1e-12)
