@@ -72,7 +72,7 @@ extension = Extension(
     "tabular_irl._kernels",
     sources=["csrc/_kernels.pyx"],
     include_dirs=[np.get_include(), "csrc"],
-    depends=["csrc/_fastmath.h", "csrc/_shared_support.h"],
+    depends=["csrc/_fastmath.h", "csrc/_products.h"],
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION"),
                    ("TABULAR_IRL_OPENMP", "1" if omp_compile else "0")],
     extra_compile_args=opt + omp_compile,

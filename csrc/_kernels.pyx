@@ -50,7 +50,13 @@ cdef extern from "_fastmath.h" nogil:
     void tirl_log_inplace(double* x, Py_ssize_t n)
     void tirl_exp_shifted(const double* x, double shift, double tau, double* out, Py_ssize_t n)
 
-cdef extern from "_shared_support.h" nogil:
+cdef extern from "_products.h" nogil:
+    void tirl_backup_batch_i32(const int32_t* indptr, const int32_t* indices, const double* data, Py_ssize_t s,
+                               Py_ssize_t A, Py_ssize_t K, int shared, const double* vn, const double* r, double gamma,
+                               double* q)
+    void tirl_backup_batch_i64(const int64_t* indptr, const int64_t* indices, const double* data, Py_ssize_t s,
+                               Py_ssize_t A, Py_ssize_t K, int shared, const double* vn, const double* r, double gamma,
+                               double* q)
     void tirl_expect_shared_i32(const int32_t* indptr, const int32_t* indices, const double* data, Py_ssize_t s0,
                                 Py_ssize_t s1, Py_ssize_t A, const double* v, double* out)
     void tirl_expect_shared_i64(const int64_t* indptr, const int64_t* indices, const double* data, Py_ssize_t s0,
@@ -150,7 +156,7 @@ cdef inline void _expectations(
 ) noexcept nogil:
     """out[k - s0 A] = sum_j P[k, j] vnext[j] for the rows k of states s0 <= s < s1.
 
-    With ``shared`` (each state's rows store the same indices, _shared_support.h)
+    With ``shared`` (each state's rows store the same indices, _products.h)
     each successor is read once for all A actions; the sums, and their bits,
     are the same either way.
     """
@@ -369,20 +375,19 @@ def backward_discounted(
 def backward_values_batch(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
     const double[:, :, ::1] rewards, Py_ssize_t horizon, double gamma, double tau,
-    int mode, int n_threads,
+    int mode, int n_threads, bint shared=False,
 ):
     """Finite-horizon backward values for K rewards in one sweep over P per step.
 
     IN: CSR of P (S*A, S); rewards (S, A, K) (the K rewards innermost, so one
     read of a CSR entry serves all K and the inner loops vectorise);
-    mode MODE_CAUSAL or MODE_HARD.
+    mode MODE_CAUSAL or MODE_HARD; ``shared`` as in backward_finite (each
+    successor's K values are then read once for all A actions).
     OUT: V (K, T+1, S), ``V[k]`` equal to backward_finite's V for reward k
     (same operations in the same order, so equal bit for bit).
     """
     cdef Py_ssize_t S = rewards.shape[0], A = rewards.shape[1], K = rewards.shape[2], T = horizon
-    cdef Py_ssize_t t, s, a, kk, row, cur, tid
-    cdef idx_t j
-    cdef double w
+    cdef Py_ssize_t t, s, kk, cur, tid
     cdef int nt = n_threads if n_threads > 1 else 1
     V_arr = np.zeros((K, T + 1, S), dtype=np.float64)
     cdef double[:, :, ::1] V = V_arr
@@ -392,7 +397,6 @@ def backward_values_batch(
     cdef double* q
     cdef double* vn
     cdef double* vt
-    cdef const double* vj
     if S == 0 or A == 0 or K == 0:
         return V_arr
     with nogil:
@@ -403,17 +407,12 @@ def backward_values_batch(
             for s in prange(S, num_threads=nt, schedule="static"):
                 tid = threadid()
                 q = &qbuf[tid, 0]
-                for a in range(A):
-                    row = s * A + a
-                    for kk in range(K):
-                        q[a * K + kk] = 0.0
-                    for j in range(indptr[row], indptr[row + 1]):
-                        w = data[j]
-                        vj = vn + indices[j] * K
-                        for kk in range(K):
-                            q[a * K + kk] += w * vj[kk]
-                    for kk in range(K):
-                        q[a * K + kk] = rewards[s, a, kk] + gamma * q[a * K + kk]
+                if idx_t is int32_t:
+                    tirl_backup_batch_i32(&indptr[0], &indices[0], &data[0], s, A, K, shared, vn, &rewards[s, 0, 0],
+                                          gamma, q)
+                else:
+                    tirl_backup_batch_i64(&indptr[0], &indices[0], &data[0], s, A, K, shared, vn, &rewards[s, 0, 0],
+                                          gamma, q)
                 tirl_soft_columns(q, A, K, tau, mode == _HARD, vt + s * K, q + A * K)
                 for kk in range(K):
                     V[kk, t, s] = vt[s * K + kk]
@@ -431,7 +430,7 @@ cdef inline void _gather(
     """out[s'] = sum_k P^T[s', k] mu[k] (gather over the transpose: race-free).
 
     With ``shared`` one partial sum per action, then their sum
-    (_shared_support.h); the order never depends on the thread count.
+    (_products.h); the order never depends on the thread count.
     """
     cdef Py_ssize_t b, s0, n_blocks = (S + BLOCK - 1) // BLOCK
     for b in prange(n_blocks, num_threads=n_threads if n_threads > 1 else 1, schedule="static"):

@@ -196,7 +196,7 @@ class MDP:
         """True when, for every state, the ``A`` rows of P store the same successor indices in the same order.
 
         Then the kernels read each successor once for all actions
-        (``csrc/_shared_support.h``): slippery gridworlds, FrozenLake and most
+        (``csrc/_products.h``): slippery gridworlds, FrozenLake and most
         hand-built tabular MDPs qualify; random (Garnet) dynamics do not. Cached.
         """
         if "shared" not in self._parts:

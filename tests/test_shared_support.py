@@ -1,4 +1,4 @@
-"""Kernels on MDPs whose actions share each state's successor list (csrc/_shared_support.h).
+"""Kernels on MDPs whose actions share each state's successor list (csrc/_products.h).
 
 The shared-support products read each successor once for all actions. The
 backward passes must give the bits of the row-by-row products; the forward
@@ -74,6 +74,19 @@ def test_backward_is_bit_identical_to_the_row_by_row_products(seed, S, A, T, mod
     fast = _kernels.backward_discounted(*parts, r, 0.8, 0.7, mode, 1e-9, 500, 2, shared=True)
     for a, b in zip(rows, fast):
         assert_array_equal(a, b)
+
+
+@given(seeds, st.integers(1, 7), st.integers(1, 10), st.integers(1, 5), st.sampled_from(MODES),
+       st.sampled_from([np.int32, np.int64]))
+def test_batch_is_bit_identical_to_single_passes(seed, S, A, K, mode, itype):
+    mdp, r = _problem(seed, S, A, shared=True)
+    parts = _parts(mdp, False, itype)
+    rewards = np.ascontiguousarray(np.random.default_rng(seed).normal(size=(S, A, K)))
+    for n_threads in (1, 2):
+        V = _kernels.backward_values_batch(*parts, rewards, 3, 0.95, 0.6, mode, n_threads, shared=True)
+        for k in range(K):
+            single = _kernels.backward_finite(*parts, np.ascontiguousarray(rewards[:, :, k]), 3, 0.95, 0.6, mode, 1)
+            assert_array_equal(V[k], single[0])
 
 
 @given(seeds, st.integers(1, 7), st.integers(1, 10), st.integers(1, 4), st.sampled_from([np.int32, np.int64]))

@@ -1,4 +1,4 @@
-/* Products with P when every state's actions share one successor list.
+/* Products with P: when every state's actions share one successor list, and for K rewards at once.
 
    "Shared support": for every state s, the A rows s*A .. s*A+A-1 of the CSR
    matrix P (S*A, S) store the same L_s column indices in the same order (a
@@ -24,10 +24,11 @@
    fully unrolled, partial sums in registers) and once for any A (the
    row-by-row loops: the same bits for the expectation). With A = 0 the
    functions are the plain row-by-row products. */
-#ifndef TIRL_SHARED_SUPPORT_H
-#define TIRL_SHARED_SUPPORT_H
+#ifndef TIRL_PRODUCTS_H
+#define TIRL_PRODUCTS_H
 
 #include <stdint.h>
+#include "_fastmath.h" /* TIRL_CLONES, TIRL_RESTRICT */
 
 #if defined(_MSC_VER)
 #define TIRL_ALWAYS_INLINE static __forceinline
@@ -132,7 +133,51 @@
         }                                                                                                          \
     }
 
+/* Batched rewards: the backups q[a K + kk] = r[a K + kk] + gamma sum_j P[s A + a, j] vn[j K + kk]
+   of the A rows of state s for K value vectors stored K-innermost (vn[j K + kk]) and the state's
+   rewards r (A x K), each row's terms in the CSR order (so each column equals the single
+   backup bit for bit); vectorised across the K columns, compiled
+   for AVX2 too (TIRL_CLONES). With shared, state s's A x L block is read as in
+   tirl_expect_shared_*. q: A K doubles. */
+#define TIRL_DEFINE_BATCH(IDX, SUF)                                                                               \
+    TIRL_CLONES static void tirl_backup_batch_##SUF(const IDX *TIRL_RESTRICT indptr, const IDX *TIRL_RESTRICT indices, \
+                                                    const double *TIRL_RESTRICT data, Py_ssize_t s, Py_ssize_t A,  \
+                                                    Py_ssize_t K, int shared, const double *TIRL_RESTRICT vn,      \
+                                                    const double *TIRL_RESTRICT r, double gamma,                   \
+                                                    double *TIRL_RESTRICT q)                                       \
+    {                                                                                                              \
+        Py_ssize_t a, kk;                                                                                          \
+        IDX j;                                                                                                     \
+        for (kk = 0; kk < A * K; kk++)                                                                             \
+            q[kk] = 0.0;                                                                                           \
+        if (shared) {                                                                                              \
+            const IDX lo = indptr[s * A], L = indptr[s * A + 1] - lo;                                               \
+            for (j = 0; j < L; j++) {                                                                              \
+                const double *vj = vn + indices[lo + j] * K;                                                       \
+                for (a = 0; a < A; a++) {                                                                          \
+                    const double w = data[lo + a * L + j];                                                         \
+                    double *qa = q + a * K;                                                                        \
+                    for (kk = 0; kk < K; kk++)                                                                     \
+                        qa[kk] += w * vj[kk];                                                                      \
+                }                                                                                                  \
+            }                                                                                                      \
+        } else {                                                                                                   \
+            for (a = 0; a < A; a++) {                                                                              \
+                double *qa = q + a * K;                                                                            \
+                for (j = indptr[s * A + a]; j < indptr[s * A + a + 1]; j++) {                                      \
+                    const double w = data[j], *vj = vn + indices[j] * K;                                           \
+                    for (kk = 0; kk < K; kk++)                                                                     \
+                        qa[kk] += w * vj[kk];                                                                      \
+                }                                                                                                  \
+            }                                                                                                      \
+        }                                                                                                          \
+        for (kk = 0; kk < A * K; kk++)                                                                             \
+            q[kk] = r[kk] + gamma * q[kk];                                                                         \
+    }
+
 TIRL_DEFINE_SHARED(int32_t, i32)
 TIRL_DEFINE_SHARED(int64_t, i64)
+TIRL_DEFINE_BATCH(int32_t, i32)
+TIRL_DEFINE_BATCH(int64_t, i64)
 
 #endif
