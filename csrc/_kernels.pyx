@@ -276,6 +276,7 @@ def backward_finite(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
     const double[:, ::1] reward, Py_ssize_t horizon, double gamma, double tau,
     int mode, int n_threads, bint keep_q=True, bint keep_policy=True, bint shared=False,
+    double[:, ::1] V_out=None, double[:, :, ::1] policy_out=None,
 ):
     """Finite-horizon backward pass.
 
@@ -287,18 +288,25 @@ def backward_finite(
     None. Without ``keep_q`` one step's Q lives in an (S, A) work buffer;
     without ``keep_policy`` the policy is not even formed (memory O(T S):
     :func:`soft_forward` recomputes both from V). V is the same, bit for bit,
-    whatever is kept.
+    whatever is kept. ``V_out`` (T+1, S) and ``policy_out`` (T, S, A), when
+    given, are filled and returned instead of new arrays (a fit's iterations
+    reuse them: no page faults per call).
     """
-    cdef Py_ssize_t S = reward.shape[0], A = reward.shape[1], T = horizon
-    V_arr = np.zeros((T + 1, S), dtype=np.float64)
+    cdef Py_ssize_t S = reward.shape[0], A = reward.shape[1], T = horizon, s
+    V_arr = np.zeros((T + 1, S), dtype=np.float64) if V_out is None else V_out.base
     Q_arr = np.empty((T if keep_q else 1, S, A), dtype=np.float64)
-    pi_arr = np.empty((T, S, A), dtype=np.float64) if keep_policy else None
+    pi_arr = None
+    if keep_policy:
+        pi_arr = np.empty((T, S, A), dtype=np.float64) if policy_out is None else policy_out.base
     cdef double[:, ::1] V = V_arr
     cdef double[:, :, ::1] Q = Q_arr
     cdef double[:, :, ::1] pi = pi_arr
     cdef double[::1] ev = np.empty(max(S, 1), dtype=np.float64)
     cdef double[::1] work = np.empty(max(n_threads, 1) * _work_size(A), dtype=np.float64)
     cdef double* pi_p = &pi[0, 0, 0] if keep_policy and S * A > 0 else NULL
+    if V_out is not None:
+        for s in range(S):
+            V[T, s] = 0.0
     if S > 0 and A > 0:
         with nogil:
             _backward_loop(S, A, T, &indptr[0], &indices[0], &data[0], &reward[0, 0], gamma, tau, mode, shared,

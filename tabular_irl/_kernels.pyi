@@ -13,6 +13,7 @@ def backward_finite(
     indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
     reward: NDArray[np.float64], horizon: int, gamma: float, tau: float, mode: int, n_threads: int,
     keep_q: bool = True, keep_policy: bool = True, shared: bool = False,
+    V_out: NDArray[np.float64] | None = None, policy_out: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None, NDArray[np.float64] | None]: ...
 def backward_discounted(
     indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],

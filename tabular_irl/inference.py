@@ -260,8 +260,19 @@ def _posterior(mdp: MDP, reward: np.ndarray, plan: SoftPlan, init: np.ndarray) -
 _POLICY_BYTES = 256 * 2**20
 
 
+def _scratch_array(scratch: dict | None, name: str, shape: tuple[int, ...]) -> np.ndarray | None:
+    """``scratch[name]`` if it has ``shape``, else a new array left there; None without ``scratch``."""
+    if scratch is None:
+        return None
+    arr = scratch.get(name)
+    if arr is None or arr.shape != shape:
+        arr = scratch[name] = np.empty(shape)
+    return arr
+
+
 def soft_counts(mdp: MDP, reward: np.ndarray, horizon: int, discount: float, initial: np.ndarray, *,
-                causal: bool = True, temperature: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+                causal: bool = True, temperature: float = 1.0,
+                scratch: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     """``(V (T+1, S), total (S, A))``: a soft plan's values and its expected counts, memory-lean.
 
     The expected (discounted) state-action counts of the causal policy's
@@ -272,13 +283,21 @@ def soft_counts(mdp: MDP, reward: np.ndarray, horizon: int, discount: float, ini
     pass recomputes each step's Q and policy from ``V`` (peak memory
     ``O(T S + nnz)``). Trusted, unchecked: ``reward`` is a validated
     C-contiguous ``(S, A)`` array.
+
+    ``scratch``: a dict kept across the calls of one fit; the ``(T+1, S)`` V
+    and ``(T, S, A)`` policy arrays live there and are reused (fresh arrays of
+    that size cost page faults on every call). The returned V is then
+    overwritten by the next call.
     """
     mode = _kernels.MODE_CAUSAL if causal else _kernels.MODE_NONCAUSAL
     parts, n_threads = mdp._kernel_parts(), threads_for(mdp)
     keep_policy = causal and horizon * mdp.n_states * mdp.n_actions * 8 <= _POLICY_BYTES
     shared = mdp._shared_support()
-    V, _, policy = _kernels.backward_finite(*parts, reward, horizon, discount, temperature, mode, n_threads,
-                                            keep_q=False, keep_policy=keep_policy, shared=shared)
+    S, A = mdp.n_states, mdp.n_actions
+    V, _, policy = _kernels.backward_finite(
+        *parts, reward, horizon, discount, temperature, mode, n_threads, keep_q=False, keep_policy=keep_policy,
+        shared=shared, V_out=_scratch_array(scratch, "V", (horizon + 1, S)),
+        policy_out=_scratch_array(scratch, "policy", (horizon, S, A)) if keep_policy else None)
     total, _, _ = _kernels.soft_forward(*parts, *mdp._kernel_parts(transpose=True), reward, initial, V, policy,
                                         discount, temperature, mode, False, n_threads, shared=shared and causal)
     return V, total

@@ -158,3 +158,23 @@ def test_causal_counts_with_kept_or_recomputed_policy_agree(sizes, seed, gamma):
         inference._POLICY_BYTES = saved
     assert_array_equal(kept[0], recomputed[0])
     assert_allclose(kept[1], recomputed[1], **EXACT)
+
+
+@pytest.mark.parametrize("causal", [True, False])
+def test_soft_counts_reuse_a_fits_scratch_arrays(causal):
+    """A fit's scratch dict holds V and the policy across calls: same numbers, no new large arrays."""
+    world = tabular_irl.gridworld(5, slip=0.2)
+    mdp, S, A = world.mdp, world.mdp.n_states, world.mdp.n_actions
+    init = np.ascontiguousarray(mdp.initial)
+    scratch = {}
+    for T, scale in ((6, 1.0), (6, 2.0), (4, -1.0)):  # a new horizon: new arrays of the new shape
+        r = np.ascontiguousarray(scale * np.broadcast_to(world.reward[:, None], (S, A)))
+        V_fresh, total_fresh = soft_counts(mdp, r, T, 0.9, init, causal=causal)
+        V, total = soft_counts(mdp, r, T, 0.9, init, causal=causal, scratch=scratch)
+        assert_array_equal(V, V_fresh)
+        assert_array_equal(total, total_fresh)
+        assert V is scratch["V"] and V.shape == (T + 1, S)
+        assert ("policy" in scratch) == causal
+    held = {k: v for k, v in scratch.items()}
+    soft_counts(mdp, r, 4, 0.9, init, causal=causal, scratch=scratch)
+    assert all(scratch[k] is held[k] for k in held)

@@ -69,19 +69,21 @@ def evaluate(mdp: MDP, reward: np.ndarray, demo: Demonstrations) -> tuple[float,
     return value, demo.counts - vis.total_state_action, plan, vis
 
 
-def value_and_gradient(mdp: MDP, reward: np.ndarray, demo: Demonstrations) -> tuple[float, np.ndarray]:
+def value_and_gradient(mdp: MDP, reward: np.ndarray, demo: Demonstrations,
+                       scratch: dict | None = None) -> tuple[float, np.ndarray]:
     """``(L, dL/dr (S, A))`` as :func:`evaluate`, without the plan: memory-lean for finite horizons.
 
     No ``(T, S, A)`` array is formed (:func:`tabular_irl.inference.soft_counts`):
     peak memory ``O(T S + nnz)``, so a million-state gridworld's gradient fits
     in a few GB. Discounted problems have stationary ``(S, A)`` plans and take
-    the plain path.
+    the plain path. ``scratch``: as in :func:`~tabular_irl.inference.soft_counts`
+    (one dict per fit: its large arrays are reused across iterations).
     """
     T = demo.horizon
     if T is None:
         value, grad, _, _ = evaluate(mdp, reward, demo)
         return value, grad
-    V, total = soft_counts(mdp, reward, T, demo.discount, demo.start, causal=demo.causal)
+    V, total = soft_counts(mdp, reward, T, demo.discount, demo.start, causal=demo.causal, scratch=scratch)
     _check_finite_values(V, total, reward, T, demo.discount, 1.0)
     value = float(np.sum(demo.counts * reward) - demo.start @ V[0])
     return value, demo.counts - total

@@ -88,6 +88,7 @@ class _Problem:
         self._cache: tuple | None = None
         self._lean_key: bytes | None = None
         self._lean: tuple | None = None
+        self._scratch: dict = {}  # the gradient's large arrays, reused by every iteration
 
     @property
     def d(self) -> int:
@@ -110,7 +111,8 @@ class _Problem:
             return self._cache[:2]
         if key != self._lean_key:
             self._lean_key = key
-            self._lean = self._penalised(theta, *value_and_gradient(self.mdp, self.reward(theta), self.demo))
+            self._lean = self._penalised(theta, *value_and_gradient(self.mdp, self.reward(theta), self.demo,
+                                                                    self._scratch))
         return self._lean
 
     def evaluate(self, theta: np.ndarray):
