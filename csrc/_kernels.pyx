@@ -51,20 +51,24 @@ cdef extern from "_fastmath.h" nogil:
     void tirl_exp_shifted(const double* x, double shift, double tau, double* out, Py_ssize_t n)
 
 cdef extern from "_products.h" nogil:
-    void tirl_backup_batch_i32(const int32_t* indptr, const int32_t* indices, const double* data, Py_ssize_t s,
-                               Py_ssize_t A, Py_ssize_t K, int shared, const double* vn, const double* r, double gamma,
-                               double* q)
-    void tirl_backup_batch_i64(const int64_t* indptr, const int64_t* indices, const double* data, Py_ssize_t s,
-                               Py_ssize_t A, Py_ssize_t K, int shared, const double* vn, const double* r, double gamma,
-                               double* q)
-    void tirl_expect_shared_i32(const int32_t* indptr, const int32_t* indices, const double* data, Py_ssize_t s0,
-                                Py_ssize_t s1, Py_ssize_t A, const double* v, double* out)
-    void tirl_expect_shared_i64(const int64_t* indptr, const int64_t* indices, const double* data, Py_ssize_t s0,
-                                Py_ssize_t s1, Py_ssize_t A, const double* v, double* out)
-    void tirl_gather_shared_i32(const int32_t* t_indptr, const int32_t* t_indices, const double* t_data,
-                                Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* mu, double* out)
-    void tirl_gather_shared_i64(const int64_t* t_indptr, const int64_t* t_indices, const double* t_data,
-                                Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* mu, double* out)
+    void tirl_backup_batch_i32(const int32_t* indptr, const int32_t* indices, const int32_t* succ, const double* data,
+                               Py_ssize_t s, Py_ssize_t A, Py_ssize_t K, const double* vn, const double* r,
+                               double gamma, double* q)
+    void tirl_backup_batch_i64(const int64_t* indptr, const int64_t* indices, const int64_t* succ, const double* data,
+                               Py_ssize_t s, Py_ssize_t A, Py_ssize_t K, const double* vn, const double* r,
+                               double gamma, double* q)
+    void tirl_expect_shared_i32(const int32_t* indptr, const int32_t* indices, const int32_t* succ,
+                                const double* data, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* v,
+                                double* out)
+    void tirl_expect_shared_i64(const int64_t* indptr, const int64_t* indices, const int64_t* succ,
+                                const double* data, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* v,
+                                double* out)
+    void tirl_gather_shared_i32(const int32_t* t_indptr, const int32_t* t_indices, const int32_t* pred,
+                                const double* t_data, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* mu,
+                                double* out)
+    void tirl_gather_shared_i64(const int64_t* t_indptr, const int64_t* t_indices, const int64_t* pred,
+                                const double* t_data, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* mu,
+                                double* out)
 
 cdef extern from *:
     """
@@ -152,22 +156,22 @@ cdef inline double _exp_cache(Py_ssize_t S, const double* v, double tau, double*
 
 cdef inline void _expectations(
     const idx_t* indptr, const idx_t* indices, const double* data,
-    Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* vnext, bint shared, double* out,
+    Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* vnext, const idx_t* succ, double* out,
 ) noexcept nogil:
     """out[k - s0 A] = sum_j P[k, j] vnext[j] for the rows k of states s0 <= s < s1.
 
-    With ``shared`` (each state's rows store the same indices, _products.h)
-    each successor is read once for all A actions; the sums, and their bits,
-    are the same either way.
+    With ``succ`` (not NULL: each state's rows store the same indices, listed
+    once in ``succ``, _products.h) each successor is read once for all A
+    actions; the sums, and their bits, are the same either way.
     """
     cdef Py_ssize_t k
     cdef idx_t j
     cdef double acc
-    if shared:
+    if succ != NULL:
         if idx_t is int32_t:
-            tirl_expect_shared_i32(indptr, indices, data, s0, s1, A, vnext, out)
+            tirl_expect_shared_i32(indptr, indices, succ, data, s0, s1, A, vnext, out)
         else:
-            tirl_expect_shared_i64(indptr, indices, data, s0, s1, A, vnext, out)
+            tirl_expect_shared_i64(indptr, indices, succ, data, s0, s1, A, vnext, out)
         return
     for k in range(s0 * A, s1 * A):
         acc = 0.0
@@ -191,7 +195,8 @@ cdef inline void _backup_block(
     Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A,
     const idx_t* indptr, const idx_t* indices, const double* data,
     const double* reward, const double* vnext, const double* ev, double vmax,
-    double gamma, double tau, int mode, bint shared, double* q, double* v, double* pi, double* shift, double* norm,
+    double gamma, double tau, int mode, const idx_t* succ, double* q, double* v, double* pi, double* shift,
+    double* norm,
     double* work,
 ) noexcept nogil:
     """One Bellman backup of each state s0 <= s < s1.
@@ -222,7 +227,7 @@ cdef inline void _backup_block(
         for k in range(nk):
             q[k0 + k] = reward[k0 + k] + gamma * (sh[k] + tau * z[k])
     else:
-        _expectations(indptr, indices, data, s0, s1, A, vnext, shared, q + k0)
+        _expectations(indptr, indices, data, s0, s1, A, vnext, succ, q + k0)
         for k in range(k0, k0 + nk):
             q[k] = reward[k] + gamma * q[k]
     if mode != _HARD:
@@ -244,7 +249,7 @@ cdef inline void _backup_block(
 cdef inline void _backup_all(
     Py_ssize_t S, Py_ssize_t A,
     const idx_t* indptr, const idx_t* indices, const double* data,
-    const double* reward, const double* vnext, double* ev, double gamma, double tau, int mode, bint shared,
+    const double* reward, const double* vnext, double* ev, double gamma, double tau, int mode, const idx_t* succ,
     double* q, double* v, double* pi, double* work, int n_threads,
 ) noexcept nogil:
     """Backups of every state, in blocks of BLOCK states.
@@ -260,12 +265,17 @@ cdef inline void _backup_all(
         for b in prange(n_blocks, num_threads=n_threads, schedule="static"):
             s0 = b * BLOCK
             _backup_block(s0, min(s0 + BLOCK, S), A, indptr, indices, data, reward, vnext, ev, vmax, gamma, tau,
-                          mode, shared, q, v, pi, NULL, NULL, work + threadid() * W)
+                          mode, succ, q, v, pi, NULL, NULL, work + threadid() * W)
     else:
         for b in range(n_blocks):
             s0 = b * BLOCK
             _backup_block(s0, min(s0 + BLOCK, S), A, indptr, indices, data, reward, vnext, ev, vmax, gamma, tau,
-                          mode, shared, q, v, pi, NULL, NULL, work)
+                          mode, succ, q, v, pi, NULL, NULL, work)
+
+
+cdef inline const idx_t* _ptr(const idx_t[::1] a) noexcept:
+    """The first entry of an optional index array (succ, pred), NULL for None or empty."""
+    return &a[0] if a is not None and a.shape[0] > 0 else NULL
 
 
 # --------------------------------------------------------------------------
@@ -275,15 +285,15 @@ cdef inline void _backup_all(
 def backward_finite(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
     const double[:, ::1] reward, Py_ssize_t horizon, double gamma, double tau,
-    int mode, int n_threads, bint keep_q=True, bint keep_policy=True, bint shared=False,
+    int mode, int n_threads, bint keep_q=True, bint keep_policy=True, const idx_t[::1] succ=None,
     double[:, ::1] V_out=None, double[:, :, ::1] policy_out=None,
 ):
     """Finite-horizon backward pass.
 
     IN: CSR of P (S*A, S); reward (S, A); horizon T >= 1; gamma; tau > 0
-    (ignored for MODE_HARD); mode; which (T, S, A) arrays to keep; ``shared``:
-    every state's rows of P store the same indices (``MDP._shared_support``;
-    the same V, faster).
+    (ignored for MODE_HARD); mode; which (T, S, A) arrays to keep; ``succ``:
+    when every state's rows of P store the same indices, those lists once per
+    state (``MDP._shared_parts``; the same V, faster), else None.
     OUT: V (T+1, S) with V[T] = 0; Q (T, S, A) or None; policy (T, S, A) or
     None. Without ``keep_q`` one step's Q lives in an (S, A) work buffer;
     without ``keep_policy`` the policy is not even formed (memory O(T S):
@@ -304,12 +314,13 @@ def backward_finite(
     cdef double[::1] ev = np.empty(max(S, 1), dtype=np.float64)
     cdef double[::1] work = np.empty(max(n_threads, 1) * _work_size(A), dtype=np.float64)
     cdef double* pi_p = &pi[0, 0, 0] if keep_policy and S * A > 0 else NULL
+    cdef const idx_t* succ_p = _ptr(succ)
     if V_out is not None:
         for s in range(S):
             V[T, s] = 0.0
     if S > 0 and A > 0:
         with nogil:
-            _backward_loop(S, A, T, &indptr[0], &indices[0], &data[0], &reward[0, 0], gamma, tau, mode, shared,
+            _backward_loop(S, A, T, &indptr[0], &indices[0], &data[0], &reward[0, 0], gamma, tau, mode, succ_p,
                            &ev[0], &V[0, 0], &Q[0, 0, 0], S * A if keep_q else 0, pi_p, &work[0], n_threads)
     return V_arr, (Q_arr if keep_q else None), pi_arr
 
@@ -317,7 +328,7 @@ def backward_finite(
 cdef inline void _backward_loop(
     Py_ssize_t S, Py_ssize_t A, Py_ssize_t T,
     const idx_t* indptr, const idx_t* indices, const double* data, const double* reward,
-    double gamma, double tau, int mode, bint shared, double* ev, double* V, double* Q, Py_ssize_t q_step,
+    double gamma, double tau, int mode, const idx_t* succ, double* ev, double* V, double* Q, Py_ssize_t q_step,
     double* pi, double* work, int n_threads,
 ) noexcept nogil:
     """V[t] (rows of the (T+1, S) array V) for t = T-1 .. 0.
@@ -327,14 +338,14 @@ cdef inline void _backward_loop(
     """
     cdef Py_ssize_t t
     for t in range(T - 1, -1, -1):
-        _backup_all(S, A, indptr, indices, data, reward, V + (t + 1) * S, ev, gamma, tau, mode, shared,
+        _backup_all(S, A, indptr, indices, data, reward, V + (t + 1) * S, ev, gamma, tau, mode, succ,
                     Q + t * q_step, V + t * S, (pi + t * S * A) if pi != NULL else NULL, work, n_threads)
 
 
 def backward_discounted(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
     const double[:, ::1] reward, double gamma, double tau, int mode,
-    double tol, Py_ssize_t max_iter, int n_threads, bint shared=False,
+    double tol, Py_ssize_t max_iter, int n_threads, const idx_t[::1] succ=None,
 ):
     """Discounted (soft or hard) value iteration from V = 0.
 
@@ -356,12 +367,13 @@ def backward_discounted(
     cdef double[:, ::1] Q = Q_arr, pi = pi_arr
     cdef double delta = INFINITY, scale, bound = INFINITY, d
     cdef bint converged = False
+    cdef const idx_t* succ_p = _ptr(succ)
     with nogil:
         while it < max_iter:
             for s in range(S):
                 prev[s] = V[s]
             _backup_all(S, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], &prev[0], &ev[0],
-                        gamma, tau, mode, shared, &Q[0, 0], &V[0], &pi[0, 0], &work[0], n_threads)
+                        gamma, tau, mode, succ_p, &Q[0, 0], &V[0], &pi[0, 0], &work[0], n_threads)
             it += 1
             delta = 0.0
             scale = 0.0
@@ -383,13 +395,13 @@ def backward_discounted(
 def backward_values_batch(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
     const double[:, :, ::1] rewards, Py_ssize_t horizon, double gamma, double tau,
-    int mode, int n_threads, bint shared=False,
+    int mode, int n_threads, const idx_t[::1] succ=None,
 ):
     """Finite-horizon backward values for K rewards in one sweep over P per step.
 
     IN: CSR of P (S*A, S); rewards (S, A, K) (the K rewards innermost, so one
     read of a CSR entry serves all K and the inner loops vectorise);
-    mode MODE_CAUSAL or MODE_HARD; ``shared`` as in backward_finite (each
+    mode MODE_CAUSAL or MODE_HARD; ``succ`` as in backward_finite (each
     successor's K values are then read once for all A actions).
     OUT: V (K, T+1, S), ``V[k]`` equal to backward_finite's V for reward k
     (same operations in the same order, so equal bit for bit).
@@ -405,6 +417,7 @@ def backward_values_batch(
     cdef double* q
     cdef double* vn
     cdef double* vt
+    cdef const idx_t* succ_p = _ptr(succ)
     if S == 0 or A == 0 or K == 0:
         return V_arr
     with nogil:
@@ -416,10 +429,10 @@ def backward_values_batch(
                 tid = threadid()
                 q = &qbuf[tid, 0]
                 if idx_t is int32_t:
-                    tirl_backup_batch_i32(&indptr[0], &indices[0], &data[0], s, A, K, shared, vn, &rewards[s, 0, 0],
+                    tirl_backup_batch_i32(&indptr[0], &indices[0], succ_p, &data[0], s, A, K, vn, &rewards[s, 0, 0],
                                           gamma, q)
                 else:
-                    tirl_backup_batch_i64(&indptr[0], &indices[0], &data[0], s, A, K, shared, vn, &rewards[s, 0, 0],
+                    tirl_backup_batch_i64(&indptr[0], &indices[0], succ_p, &data[0], s, A, K, vn, &rewards[s, 0, 0],
                                           gamma, q)
                 tirl_soft_columns(q, A, K, tau, mode == _HARD, vt + s * K, q + A * K)
                 for kk in range(K):
@@ -433,37 +446,34 @@ def backward_values_batch(
 
 cdef inline void _gather(
     Py_ssize_t S, Py_ssize_t A, const idx_t* t_indptr, const idx_t* t_indices, const double* t_data,
-    const double* mu, bint shared, double* out, int n_threads,
+    const double* mu, const idx_t* pred, double* out, int n_threads,
 ) noexcept nogil:
     """out[s'] = sum_k P^T[s', k] mu[k] (gather over the transpose: race-free).
 
-    With ``shared`` one partial sum per action, then their sum
-    (_products.h); the order never depends on the thread count.
+    With ``pred`` (not NULL: shared support, _products.h) one partial sum per
+    action, then their sum; the order never depends on the thread count.
     """
     cdef Py_ssize_t b, s0, n_blocks = (S + BLOCK - 1) // BLOCK
+    cdef Py_ssize_t width = A if pred != NULL else 0  # 0: the plain k-ordered gather
     for b in prange(n_blocks, num_threads=n_threads if n_threads > 1 else 1, schedule="static"):
         s0 = b * BLOCK
         if idx_t is int32_t:
-            if shared:
-                tirl_gather_shared_i32(t_indptr, t_indices, t_data, s0, min(s0 + BLOCK, S), A, mu, out)
-            else:
-                tirl_gather_shared_i32(t_indptr, t_indices, t_data, s0, min(s0 + BLOCK, S), 0, mu, out)
+            tirl_gather_shared_i32(t_indptr, t_indices, pred, t_data, s0, min(s0 + BLOCK, S), width, mu, out)
         else:
-            if shared:
-                tirl_gather_shared_i64(t_indptr, t_indices, t_data, s0, min(s0 + BLOCK, S), A, mu, out)
-            else:
-                tirl_gather_shared_i64(t_indptr, t_indices, t_data, s0, min(s0 + BLOCK, S), 0, mu, out)
+            tirl_gather_shared_i64(t_indptr, t_indices, pred, t_data, s0, min(s0 + BLOCK, S), width, mu, out)
 
 
 def forward_finite(
     const idx_t[::1] t_indptr, const idx_t[::1] t_indices, const double[::1] t_data,
     const double[::1] initial, const double[:, :, ::1] policy, Py_ssize_t horizon,
-    int n_threads, bint shared=False,
+    int n_threads, const idx_t[::1] pred=None,
 ):
     """Roll a policy forward under P for T steps.
 
     IN: CSR of P^T (S, S*A); initial (S,); policy (1, S, A) stationary or
-    (T, S, A) time-indexed; ``shared`` as in backward_finite.
+    (T, S, A) time-indexed; ``pred``: with shared support
+    (``MDP._shared_parts``), the predecessor state of each run of A entries of
+    P^T, else None.
     OUT: D (T+1, S) state visitation, mu (T, S, A) with mu[t, s, a] = D[t, s] pi_t(a|s).
     """
     cdef Py_ssize_t S = policy.shape[1], A = policy.shape[2], T = horizon, t, s, a, tp
@@ -472,6 +482,7 @@ def forward_finite(
     mu_arr = np.empty((T, S, A), dtype=np.float64)
     cdef double[:, ::1] D = D_arr
     cdef double[:, :, ::1] mu = mu_arr
+    cdef const idx_t* pred_p = _ptr(pred)
     with nogil:
         for s in range(S):
             D[0, s] = initial[s]
@@ -480,7 +491,7 @@ def forward_finite(
             for s in range(S):
                 for a in range(A):
                     mu[t, s, a] = D[t, s] * policy[tp, s, a]
-            _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], &mu[t, 0, 0], shared, &D[t + 1, 0], n_threads)
+            _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], &mu[t, 0, 0], pred_p, &D[t + 1, 0], n_threads)
     return D_arr, mu_arr
 
 
@@ -489,7 +500,7 @@ def soft_forward(
     const idx_t[::1] t_indptr, const idx_t[::1] t_indices, const double[::1] t_data,
     const double[:, ::1] reward, const double[::1] initial, const double[:, ::1] V,
     const double[:, :, ::1] policy, double gamma, double tau, int mode, bint store, int n_threads,
-    bint shared=False,
+    const idx_t[::1] succ=None, const idx_t[::1] pred=None,
 ):
     """Forward pass of a soft plan from its values: visitation and expected counts.
 
@@ -497,7 +508,8 @@ def soft_forward(
     backward pass of ``mode`` (MODE_CAUSAL or MODE_NONCAUSAL) with the same
     reward, gamma and tau; ``policy`` (T, S, A) of that pass, or None to
     recompute it from V step by step (no (T, S, A) array is then read or
-    written: memory O(T S + nnz)); ``shared`` as in backward_finite (causal
+    written: memory O(T S + nnz)); ``succ`` and ``pred`` as in backward_finite
+    and forward_finite (causal
     mode only: the non-causal gather reweights each entry).
 
     * MODE_CAUSAL: the rollout of the causal policy under P,
@@ -543,6 +555,8 @@ def soft_forward(
     cdef double* d_t
     cdef double* d_next
     cdef const double* v_next
+    cdef const idx_t* succ_p = _ptr(succ)
+    cdef const idx_t* pred_p = _ptr(pred)
     cdef const double* pi_given = NULL
     if S == 0 or A == 0:
         return total_arr, (D_arr if store else None), (mu_arr if store else None)
@@ -576,7 +590,7 @@ def soft_forward(
                 if not given or mode == _NONCAUSAL:
                     # mu_t's rows double as the policy's buffer
                     _backup_block(s0, s1, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], v_next, &ev[0],
-                                  vmax, gamma, tau, mode, shared, &q[0], &v_again[0], NULL if given else mu_t,
+                                  vmax, gamma, tau, mode, succ_p, &q[0], &v_again[0], NULL if given else mu_t,
                                   shift_p, norm_p, &work[threadid() * W])
                 for s in range(s0, s1):
                     ds = d_t[s]
@@ -598,7 +612,7 @@ def soft_forward(
                             acc = acc + mu_t[k] * (t_data[j] * tirl_exp((vt - shift[k]) / tau) / norm[k])
                     d_next[sp] = acc
             else:
-                _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], mu_t, shared, d_next, nt)
+                _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], mu_t, pred_p, d_next, nt)
     return total_arr, (D_arr if store else None), (mu_arr if store else None)
 
 

@@ -5,15 +5,22 @@
    slippery gridworld, FrozenLake, most hand-built tabular MDPs). Then
 
    * state s's entries are one row-major A x L_s block at data + indptr[s*A],
-     whose columns are indices[indptr[s*A] .. + L_s): each successor's value is
-     read once for all A actions, and the A sums run as A independent chains;
+     whose columns are its first row's indices, kept once more in the compact
+     list succ (succ + indptr[s*A] / A: nnz / A entries in all): each
+     successor's value is read once for all A actions, and the A sums run as A
+     independent chains;
    * in P^T (S, S*A) each row holds, for every predecessor state s, the A
-     consecutive entries k = s*A .. s*A+A-1: the gather reads mu[s*A ..] as one
-     contiguous run and keeps one partial sum per action.
+     consecutive entries k = s*A .. s*A+A-1, and pred lists those states (one
+     per run: pred[j / A] = t_indices[j] / A): the gather reads mu[s*A ..] as
+     one contiguous run and keeps one partial sum per action.
+
+   The compact lists save the index bytes the loops would otherwise stream
+   (a quarter of the traffic of these memory-bound products).
 
    Why: a CSR row of a gridworld holds about 5 entries, so the row-by-row loops
    spend their time on index loads and on one dependent addition chain per row
    (the forward gather: one chain of ~25 additions per state).
+   MDP._shared_parts (tabular_irl/mdp.py) builds succ and pred.
 
    Exactness: tirl_expect_shared_* adds the terms of each row in the CSR order,
    so it gives the bits of the row-by-row product. tirl_gather_shared_* sums
@@ -22,8 +29,9 @@
 
    The body is written once for a compile-time number of actions (A = 1 .. 8,
    fully unrolled, partial sums in registers) and once for any A (the
-   row-by-row loops: the same bits for the expectation). With A = 0 the
-   functions are the plain row-by-row products. */
+   row-by-row loops over indices / t_indices: the same bits for the
+   expectation). With A = 0 the functions are the plain row-by-row products
+   (succ and pred are then not read). */
 #ifndef TIRL_PRODUCTS_H
 #define TIRL_PRODUCTS_H
 
@@ -40,13 +48,14 @@
 
 #define TIRL_DEFINE_SHARED(IDX, SUF)                                                                              \
     /* out[k - s0 A] = sum_j P[k, j] v[j] for the rows k of states s0 <= s < s1 */                                 \
-    TIRL_ALWAYS_INLINE void tirl_expect_fixed_##SUF(const IDX *indptr, const IDX *indices, const double *data,     \
+    TIRL_ALWAYS_INLINE void tirl_expect_fixed_##SUF(const IDX *indptr, const IDX *succ, const double *data,        \
                                                     Py_ssize_t s0, Py_ssize_t s1, const int A, const double *v,    \
                                                     double *out)                                                   \
     {                                                                                                              \
         Py_ssize_t s;                                                                                              \
         for (s = s0; s < s1; s++) {                                                                                \
             const IDX lo = indptr[s * A], L = indptr[s * A + 1] - lo;                                               \
+            const IDX *col = succ + lo / A;                                                                        \
             const double *w = data + lo;                                                                           \
             double acc[TIRL_SHARED_MAX_A];                                                                         \
             IDX j;                                                                                                 \
@@ -54,7 +63,7 @@
             for (a = 0; a < A; a++)                                                                                \
                 acc[a] = 0.0;                                                                                      \
             for (j = 0; j < L; j++) {                                                                              \
-                const double vj = v[indices[lo + j]];                                                              \
+                const double vj = v[col[j]];                                                                       \
                 for (a = 0; a < A; a++)                                                                            \
                     acc[a] += w[a * L + j] * vj;                                                                   \
             }                                                                                                      \
@@ -63,20 +72,20 @@
         }                                                                                                          \
     }                                                                                                              \
                                                                                                                    \
-    static void tirl_expect_shared_##SUF(const IDX *indptr, const IDX *indices, const double *data, Py_ssize_t s0, \
-                                         Py_ssize_t s1, Py_ssize_t A, const double *v, double *out)               \
+    static void tirl_expect_shared_##SUF(const IDX *indptr, const IDX *indices, const IDX *succ, const double *data, \
+                                         Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double *v, double *out) \
     {                                                                                                              \
         Py_ssize_t k;                                                                                              \
         IDX j;                                                                                                     \
         switch (A) {                                                                                               \
-        case 1: tirl_expect_fixed_##SUF(indptr, indices, data, s0, s1, 1, v, out); return;                        \
-        case 2: tirl_expect_fixed_##SUF(indptr, indices, data, s0, s1, 2, v, out); return;                        \
-        case 3: tirl_expect_fixed_##SUF(indptr, indices, data, s0, s1, 3, v, out); return;                        \
-        case 4: tirl_expect_fixed_##SUF(indptr, indices, data, s0, s1, 4, v, out); return;                        \
-        case 5: tirl_expect_fixed_##SUF(indptr, indices, data, s0, s1, 5, v, out); return;                        \
-        case 6: tirl_expect_fixed_##SUF(indptr, indices, data, s0, s1, 6, v, out); return;                        \
-        case 7: tirl_expect_fixed_##SUF(indptr, indices, data, s0, s1, 7, v, out); return;                        \
-        case 8: tirl_expect_fixed_##SUF(indptr, indices, data, s0, s1, 8, v, out); return;                        \
+        case 1: tirl_expect_fixed_##SUF(indptr, succ, data, s0, s1, 1, v, out); return;                        \
+        case 2: tirl_expect_fixed_##SUF(indptr, succ, data, s0, s1, 2, v, out); return;                        \
+        case 3: tirl_expect_fixed_##SUF(indptr, succ, data, s0, s1, 3, v, out); return;                        \
+        case 4: tirl_expect_fixed_##SUF(indptr, succ, data, s0, s1, 4, v, out); return;                        \
+        case 5: tirl_expect_fixed_##SUF(indptr, succ, data, s0, s1, 5, v, out); return;                        \
+        case 6: tirl_expect_fixed_##SUF(indptr, succ, data, s0, s1, 6, v, out); return;                        \
+        case 7: tirl_expect_fixed_##SUF(indptr, succ, data, s0, s1, 7, v, out); return;                        \
+        case 8: tirl_expect_fixed_##SUF(indptr, succ, data, s0, s1, 8, v, out); return;                        \
         }                                                                                                          \
         for (k = s0 * A; k < s1 * A; k++) { /* any A: row by row, the same order and bits */                      \
             double acc = 0.0;                                                                                      \
@@ -87,19 +96,19 @@
     }                                                                                                              \
                                                                                                                    \
     /* out[sp] = sum_k P^T[sp, k] mu[k] for s0 <= sp < s1, one partial sum per action */                            \
-    TIRL_ALWAYS_INLINE void tirl_gather_fixed_##SUF(const IDX *t_indptr, const IDX *t_indices, const double *t_data, \
+    TIRL_ALWAYS_INLINE void tirl_gather_fixed_##SUF(const IDX *t_indptr, const IDX *pred, const double *t_data,    \
                                                     Py_ssize_t s0, Py_ssize_t s1, const int A, const double *mu,   \
                                                     double *out)                                                   \
     {                                                                                                              \
         Py_ssize_t sp;                                                                                             \
         for (sp = s0; sp < s1; sp++) {                                                                             \
             double acc[TIRL_SHARED_MAX_A], total;                                                                  \
-            IDX j;                                                                                                 \
+            IDX j, c;                                                                                              \
             int a;                                                                                                 \
             for (a = 0; a < A; a++)                                                                                \
                 acc[a] = 0.0;                                                                                      \
-            for (j = t_indptr[sp]; j < t_indptr[sp + 1]; j += A) {                                                 \
-                const double *w = t_data + j, *m = mu + t_indices[j];                                              \
+            for (j = t_indptr[sp], c = j / A; j < t_indptr[sp + 1]; j += A, c++) {                                 \
+                const double *w = t_data + j, *m = mu + (Py_ssize_t)pred[c] * A;                                   \
                 for (a = 0; a < A; a++)                                                                            \
                     acc[a] += w[a] * m[a];                                                                         \
             }                                                                                                      \
@@ -110,20 +119,21 @@
         }                                                                                                          \
     }                                                                                                              \
                                                                                                                    \
-    static void tirl_gather_shared_##SUF(const IDX *t_indptr, const IDX *t_indices, const double *t_data,         \
-                                         Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double *mu, double *out) \
+    static void tirl_gather_shared_##SUF(const IDX *t_indptr, const IDX *t_indices, const IDX *pred,              \
+                                         const double *t_data, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A,         \
+                                         const double *mu, double *out)                                            \
     {                                                                                                              \
         Py_ssize_t sp;                                                                                             \
         IDX j;                                                                                                     \
         switch (A) {                                                                                               \
-        case 1: tirl_gather_fixed_##SUF(t_indptr, t_indices, t_data, s0, s1, 1, mu, out); return;                 \
-        case 2: tirl_gather_fixed_##SUF(t_indptr, t_indices, t_data, s0, s1, 2, mu, out); return;                 \
-        case 3: tirl_gather_fixed_##SUF(t_indptr, t_indices, t_data, s0, s1, 3, mu, out); return;                 \
-        case 4: tirl_gather_fixed_##SUF(t_indptr, t_indices, t_data, s0, s1, 4, mu, out); return;                 \
-        case 5: tirl_gather_fixed_##SUF(t_indptr, t_indices, t_data, s0, s1, 5, mu, out); return;                 \
-        case 6: tirl_gather_fixed_##SUF(t_indptr, t_indices, t_data, s0, s1, 6, mu, out); return;                 \
-        case 7: tirl_gather_fixed_##SUF(t_indptr, t_indices, t_data, s0, s1, 7, mu, out); return;                 \
-        case 8: tirl_gather_fixed_##SUF(t_indptr, t_indices, t_data, s0, s1, 8, mu, out); return;                 \
+        case 1: tirl_gather_fixed_##SUF(t_indptr, pred, t_data, s0, s1, 1, mu, out); return;                 \
+        case 2: tirl_gather_fixed_##SUF(t_indptr, pred, t_data, s0, s1, 2, mu, out); return;                 \
+        case 3: tirl_gather_fixed_##SUF(t_indptr, pred, t_data, s0, s1, 3, mu, out); return;                 \
+        case 4: tirl_gather_fixed_##SUF(t_indptr, pred, t_data, s0, s1, 4, mu, out); return;                 \
+        case 5: tirl_gather_fixed_##SUF(t_indptr, pred, t_data, s0, s1, 5, mu, out); return;                 \
+        case 6: tirl_gather_fixed_##SUF(t_indptr, pred, t_data, s0, s1, 6, mu, out); return;                 \
+        case 7: tirl_gather_fixed_##SUF(t_indptr, pred, t_data, s0, s1, 7, mu, out); return;                 \
+        case 8: tirl_gather_fixed_##SUF(t_indptr, pred, t_data, s0, s1, 8, mu, out); return;                 \
         }                                                                                                          \
         for (sp = s0; sp < s1; sp++) { /* any A: in the order of k */                                             \
             double acc = 0.0;                                                                                      \
@@ -137,12 +147,13 @@
    of the A rows of state s for K value vectors stored K-innermost (vn[j K + kk]) and the state's
    rewards r (A x K), each row's terms in the CSR order (so each column equals the single
    backup bit for bit); vectorised across the K columns, compiled
-   for AVX2 too (TIRL_CLONES). With shared, state s's A x L block is read as in
+   for AVX2 too (TIRL_CLONES). With succ (not NULL), state s's A x L block is read as in
    tirl_expect_shared_*. q: A K doubles. */
 #define TIRL_DEFINE_BATCH(IDX, SUF)                                                                               \
     TIRL_CLONES static void tirl_backup_batch_##SUF(const IDX *TIRL_RESTRICT indptr, const IDX *TIRL_RESTRICT indices, \
-                                                    const double *TIRL_RESTRICT data, Py_ssize_t s, Py_ssize_t A,  \
-                                                    Py_ssize_t K, int shared, const double *TIRL_RESTRICT vn,      \
+                                                    const IDX *TIRL_RESTRICT succ, const double *TIRL_RESTRICT data, \
+                                                    Py_ssize_t s, Py_ssize_t A, Py_ssize_t K,                      \
+                                                    const double *TIRL_RESTRICT vn,                                \
                                                     const double *TIRL_RESTRICT r, double gamma,                   \
                                                     double *TIRL_RESTRICT q)                                       \
     {                                                                                                              \
@@ -150,10 +161,10 @@
         IDX j;                                                                                                     \
         for (kk = 0; kk < A * K; kk++)                                                                             \
             q[kk] = 0.0;                                                                                           \
-        if (shared) {                                                                                              \
-            const IDX lo = indptr[s * A], L = indptr[s * A + 1] - lo;                                               \
+        if (succ != NULL) {                                                                                        \
+            const IDX lo = indptr[s * A], L = indptr[s * A + 1] - lo, *col = succ + lo / A;                          \
             for (j = 0; j < L; j++) {                                                                              \
-                const double *vj = vn + indices[lo + j] * K;                                                       \
+                const double *vj = vn + col[j] * K;                                                                \
                 for (a = 0; a < A; a++) {                                                                          \
                     const double w = data[lo + a * L + j];                                                         \
                     double *qa = q + a * K;                                                                        \

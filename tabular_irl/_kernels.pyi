@@ -12,30 +12,30 @@ def max_threads() -> int: ...
 def backward_finite(
     indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
     reward: NDArray[np.float64], horizon: int, gamma: float, tau: float, mode: int, n_threads: int,
-    keep_q: bool = True, keep_policy: bool = True, shared: bool = False,
+    keep_q: bool = True, keep_policy: bool = True, succ: NDArray[np.integer] | None = None,
     V_out: NDArray[np.float64] | None = None, policy_out: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None, NDArray[np.float64] | None]: ...
 def backward_discounted(
     indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
     reward: NDArray[np.float64], gamma: float, tau: float, mode: int, tol: float, max_iter: int,
-    n_threads: int, shared: bool = False,
+    n_threads: int, succ: NDArray[np.integer] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], int, float, bool]: ...
 def forward_finite(
     t_indptr: NDArray[np.integer], t_indices: NDArray[np.integer], t_data: NDArray[np.float64],
     initial: NDArray[np.float64], policy: NDArray[np.float64], horizon: int, n_threads: int,
-    shared: bool = False,
+    pred: NDArray[np.integer] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]: ...
 def soft_forward(
     indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
     t_indptr: NDArray[np.integer], t_indices: NDArray[np.integer], t_data: NDArray[np.float64],
     reward: NDArray[np.float64], initial: NDArray[np.float64], V: NDArray[np.float64],
     policy: NDArray[np.float64] | None, gamma: float, tau: float, mode: int, store: bool, n_threads: int,
-    shared: bool = False,
+    succ: NDArray[np.integer] | None = None, pred: NDArray[np.integer] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None, NDArray[np.float64] | None]: ...
 def backward_values_batch(
     indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
     rewards: NDArray[np.float64], horizon: int, gamma: float, tau: float, mode: int, n_threads: int,
-    shared: bool = False,
+    succ: NDArray[np.integer] | None = None,
 ) -> NDArray[np.float64]: ...
 def fast_exp(x: NDArray[np.float64]) -> NDArray[np.float64]: ...
 def fast_log(x: NDArray[np.float64]) -> NDArray[np.float64]: ...

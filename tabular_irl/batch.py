@@ -153,7 +153,7 @@ def soft_backward_batch(
     R = _check_rewards(rewards, mdp.n_states, mdp.n_actions)
     mode = _kernels.MODE_HARD if hard else _kernels.MODE_CAUSAL
     V = _kernels.backward_values_batch(*mdp._kernel_parts(), R, T, gamma, tau, mode, threads_for(mdp),
-                                       shared=mdp._shared_support())
+                                       succ=mdp._shared_parts())
     _check_finite_values(V, V, R, T, gamma, tau)
     log_partition = np.array([mdp.initial @ v0 for v0 in V[:, 0]])  # as soft_backward computes it
     for arr in (V, log_partition):

@@ -162,7 +162,7 @@ def _rollout(mdp: MDP, pi: np.ndarray, T: int | None, gamma: float, init: np.nda
     t_indptr, t_indices, t_data = mdp._kernel_parts(transpose=True)
     pi3 = pi[None] if pi.ndim == 2 else pi
     D, mu = _kernels.forward_finite(t_indptr, t_indices, t_data, init, pi3, T, threads_for(mdp),
-                                    shared=mdp._shared_support())
+                                    pred=mdp._shared_parts(transpose=True))
     return _finish(D, mu, T, gamma)
 
 
@@ -292,14 +292,14 @@ def soft_counts(mdp: MDP, reward: np.ndarray, horizon: int, discount: float, ini
     mode = _kernels.MODE_CAUSAL if causal else _kernels.MODE_NONCAUSAL
     parts, n_threads = mdp._kernel_parts(), threads_for(mdp)
     keep_policy = causal and horizon * mdp.n_states * mdp.n_actions * 8 <= _POLICY_BYTES
-    shared = mdp._shared_support()
     S, A = mdp.n_states, mdp.n_actions
     V, _, policy = _kernels.backward_finite(
         *parts, reward, horizon, discount, temperature, mode, n_threads, keep_q=False, keep_policy=keep_policy,
-        shared=shared, V_out=_scratch_array(scratch, "V", (horizon + 1, S)),
+        succ=mdp._shared_parts(), V_out=_scratch_array(scratch, "V", (horizon + 1, S)),
         policy_out=_scratch_array(scratch, "policy", (horizon, S, A)) if keep_policy else None)
     total, _, _ = _kernels.soft_forward(*parts, *mdp._kernel_parts(transpose=True), reward, initial, V, policy,
-                                        discount, temperature, mode, False, n_threads, shared=shared and causal)
+                                        discount, temperature, mode, False, n_threads,
+                                        succ=mdp._shared_parts(), pred=mdp._shared_parts(transpose=True))
     return V, total
 
 

@@ -203,6 +203,28 @@ class MDP:
             self._parts["shared"] = _rows_share_support(*self._kernel_parts()[:2], self.n_states, self.n_actions)
         return self._parts["shared"]
 
+    def _shared_parts(self, transpose: bool = False) -> np.ndarray | None:
+        """The kernels' compact index lists under shared support (``csrc/_products.h``), else None; cached.
+
+        ``succ`` (P): each state's successor list once, ``nnz / A`` entries;
+        ``pred`` (``transpose=True``, P^T): the predecessor state of each run of
+        ``A`` consecutive entries in the rows of P^T.
+        """
+        if not self._shared_support():
+            return None
+        key = ("pred" if transpose else "succ",)
+        if key not in self._parts:
+            S, A = self.n_states, self.n_actions
+            if transpose:
+                t_indices = self._kernel_parts(transpose=True)[1]
+                compact = t_indices[::A] // A
+            else:
+                indptr, indices, _ = self._kernel_parts()
+                first_rows = np.repeat(np.arange(S * A) % A == 0, np.diff(indptr))
+                compact = indices[first_rows]
+            self._parts[key] = _readonly_view(np.ascontiguousarray(compact))  # the index dtype of the CSR
+        return self._parts[key]
+
     def __repr__(self) -> str:
         return f"MDP(n_states={self.n_states}, n_actions={self.n_actions}, nnz={self.nnz})"
 

@@ -149,7 +149,7 @@ def _plan(mdp: MDP, reward: Any, horizon: Any, discount: Any, *, causal: bool, m
     if T is not None:
         indptr, indices, data = mdp._kernel_parts()
         V, Q, pi = _kernels.backward_finite(indptr, indices, data, r, T, gamma, temperature, mode,
-                                            threads_for(mdp), shared=mdp._shared_support())
+                                            threads_for(mdp), succ=mdp._shared_parts())
         n_iter, bound, converged = T, 0.0, True
     else:
         tol = check_positive_real(tol, "tol")
@@ -165,7 +165,7 @@ def _plan(mdp: MDP, reward: Any, horizon: Any, discount: Any, *, causal: bool, m
             indptr, indices, data = mdp._kernel_parts()
             V, Q, pi, n_iter, bound, converged = _kernels.backward_discounted(
                 indptr, indices, data, r, gamma, temperature, mode, float(tol), max_iter, threads_for(mdp),
-                shared=mdp._shared_support(),
+                succ=mdp._shared_parts(),
             )
         _check_finite_values(V, pi, r, T, gamma, temperature)
         if not converged:

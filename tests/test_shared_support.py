@@ -38,12 +38,25 @@ def _parts(mdp: MDP, transpose: bool, itype):
     return indptr.astype(itype), indices.astype(itype), data
 
 
+def _compact(mdp: MDP, transpose: bool, itype):
+    """succ (P) or pred (P^T) in the index type of the test."""
+    return mdp._shared_parts(transpose).astype(itype)
+
+
 @given(seeds, st.integers(1, 6), st.integers(1, 10), st.booleans())
 def test_detection_matches_the_definition(seed, S, A, shared):
     mdp, _ = _problem(seed, S, A, shared)
     assert mdp._shared_support() == _brute_force_shared(mdp)
     if shared:
         assert mdp._shared_support()
+    if mdp._shared_support():  # the compact lists: each state's successors, each run's predecessor
+        P, PT = mdp.transitions, mdp.transitions_t
+        succ = [P.indices[P.indptr[s * A]:P.indptr[s * A + 1]] for s in range(S)]
+        assert_array_equal(mdp._shared_parts(), np.concatenate(succ))
+        assert_array_equal(mdp._shared_parts(transpose=True), PT.indices[::A] // A)
+        assert all(np.all(np.diff(PT.indices[j:j + A]) == 1) for j in range(0, PT.nnz, A))
+    else:
+        assert mdp._shared_parts() is None and mdp._shared_parts(transpose=True) is None
     # a small chunk walks the same comparison in pieces
     indptr, indices, _ = mdp._kernel_parts()
     assert _rows_share_support(indptr, indices, S, A, chunk=1) == _brute_force_shared(mdp)
@@ -63,15 +76,15 @@ def test_detection_on_the_built_in_worlds():
        st.sampled_from([np.int32, np.int64]))
 def test_backward_is_bit_identical_to_the_row_by_row_products(seed, S, A, T, mode, itype):
     mdp, r = _problem(seed, S, A, shared=True)
-    parts = _parts(mdp, False, itype)
+    parts, succ = _parts(mdp, False, itype), _compact(mdp, False, itype)
     for gamma in (1.0, 0.9):
         rows = _kernels.backward_finite(*parts, r, T, gamma, 0.7, mode, 1)
         for n_threads in (1, 2):
-            fast = _kernels.backward_finite(*parts, r, T, gamma, 0.7, mode, n_threads, shared=True)
+            fast = _kernels.backward_finite(*parts, r, T, gamma, 0.7, mode, n_threads, succ=succ)
             for a, b in zip(rows, fast):
                 assert_array_equal(a, b)
     rows = _kernels.backward_discounted(*parts, r, 0.8, 0.7, mode, 1e-9, 500, 1)
-    fast = _kernels.backward_discounted(*parts, r, 0.8, 0.7, mode, 1e-9, 500, 2, shared=True)
+    fast = _kernels.backward_discounted(*parts, r, 0.8, 0.7, mode, 1e-9, 500, 2, succ=succ)
     for a, b in zip(rows, fast):
         assert_array_equal(a, b)
 
@@ -80,10 +93,10 @@ def test_backward_is_bit_identical_to_the_row_by_row_products(seed, S, A, T, mod
        st.sampled_from([np.int32, np.int64]))
 def test_batch_is_bit_identical_to_single_passes(seed, S, A, K, mode, itype):
     mdp, r = _problem(seed, S, A, shared=True)
-    parts = _parts(mdp, False, itype)
+    parts, succ = _parts(mdp, False, itype), _compact(mdp, False, itype)
     rewards = np.ascontiguousarray(np.random.default_rng(seed).normal(size=(S, A, K)))
     for n_threads in (1, 2):
-        V = _kernels.backward_values_batch(*parts, rewards, 3, 0.95, 0.6, mode, n_threads, shared=True)
+        V = _kernels.backward_values_batch(*parts, rewards, 3, 0.95, 0.6, mode, n_threads, succ=succ)
         for k in range(K):
             single = _kernels.backward_finite(*parts, np.ascontiguousarray(rewards[:, :, k]), 3, 0.95, 0.6, mode, 1)
             assert_array_equal(V[k], single[0])
@@ -94,10 +107,11 @@ def test_forward_equals_the_ordered_gather_to_rounding(seed, S, A, T, itype):
     mdp, r = _problem(seed, S, A, shared=True)
     init = np.ascontiguousarray(mdp.initial)
     parts, tparts = _parts(mdp, False, itype), _parts(mdp, True, itype)
+    succ, pred = _compact(mdp, False, itype), _compact(mdp, True, itype)
     V, _, pi = _kernels.backward_finite(*parts, r, T, 1.0, 1.0, _kernels.MODE_CAUSAL, 1)
     D, mu = _kernels.forward_finite(*tparts, init, pi, T, 1)
-    D1, mu1 = _kernels.forward_finite(*tparts, init, pi, T, 1, shared=True)
-    D2, mu2 = _kernels.forward_finite(*tparts, init, pi, T, 2, shared=True)
+    D1, mu1 = _kernels.forward_finite(*tparts, init, pi, T, 1, pred=pred)
+    D2, mu2 = _kernels.forward_finite(*tparts, init, pi, T, 2, pred=pred)
     assert_allclose(D1, D, rtol=1e-14, atol=1e-16)
     assert_allclose(mu1, mu, rtol=1e-14, atol=1e-16)
     assert_array_equal(D1, D2)  # any thread count: the same bits
@@ -105,7 +119,7 @@ def test_forward_equals_the_ordered_gather_to_rounding(seed, S, A, T, itype):
     # the gradient's forward pass, with the kept policy and recomputing it, uses the same gather
     for policy in (pi, None):
         total, Dg, mug = _kernels.soft_forward(*parts, *tparts, r, init, V, policy, 1.0, 1.0,
-                                               _kernels.MODE_CAUSAL, True, 1, shared=True)
+                                               _kernels.MODE_CAUSAL, True, 1, succ=succ, pred=pred)
         assert_array_equal(Dg, D1)
         assert_allclose(mug, mu1, rtol=0, atol=1e-15)
 
