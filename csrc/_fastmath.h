@@ -104,21 +104,17 @@ static inline double tirl_log(double x)
 
 /* Python.h (included first by the Cython module) defines Py_ssize_t. */
 
-/* The soft maximum of n rows of length A (row i at q + i A):
+/* The soft maximum of n rows of length A, given transposed (e[a n + i] = q[i, a]; destroyed):
      m_i = max_a q[i, a],  e[i, a] = exp((q[i, a] - m_i) / tau),  acc_i = sum_a e[i, a],
-     v[i] = m_i + tau log(acc_i),  and, when pi != NULL, pi[i, a] = e[i, a] / acc_i.
-   The block is first transposed (A rows of n) so that every step -- the maxima,
-   exponentials, sums over a (in the order a = 0 .. A-1), logarithms and
-   divisions -- is a vectorised loop across the n rows, whatever A is.
-   work: 2 n + n A doubles. */
-TIRL_CLONES static void tirl_soft_rows(const double *TIRL_RESTRICT q, Py_ssize_t n, Py_ssize_t A, double tau,
-                                       double *TIRL_RESTRICT pi, double *TIRL_RESTRICT v, double *TIRL_RESTRICT work)
+     v[i] = m_i + tau log(acc_i),  and, when pi != NULL, pi[i, a] = e[i, a] / acc_i (row-major).
+   In this layout every step -- the maxima, exponentials, sums over a (in the
+   order a = 0 .. A-1), logarithms and divisions -- is a vectorised loop across
+   the n rows, whatever A is. work: 2 n doubles. */
+TIRL_CLONES static void tirl_soft_block(double *TIRL_RESTRICT e, Py_ssize_t n, Py_ssize_t A, double tau,
+                                        double *TIRL_RESTRICT pi, double *TIRL_RESTRICT v, double *TIRL_RESTRICT work)
 {
-    double *m = work, *acc = work + n, *e = work + 2 * n; /* e[a n + i] */
+    double *m = work, *acc = work + n;
     Py_ssize_t i, a, k, nA = n * A;
-    for (i = 0; i < n; i++)
-        for (a = 0; a < A; a++)
-            e[a * n + i] = q[i * A + a];
     for (i = 0; i < n; i++)
         m[i] = -INFINITY;
     for (a = 0; a < A; a++)
@@ -153,7 +149,7 @@ TIRL_CLONES static void tirl_soft_rows(const double *TIRL_RESTRICT q, Py_ssize_t
 /* The soft (or, with hard, the hard) maximum over a of each of K columns of the
    A x K block q (q[a K + kk]): v[kk] = m + tau log(sum_a exp((q[a, kk] - m) / tau)),
    m = max_a q[a, kk]. Per column the same operations in the same order as
-   tirl_soft_rows per row (the batched passes equal K single passes bit for bit),
+   tirl_soft_block per row (the batched passes equal K single passes bit for bit),
    vectorised across the K columns. work: 2 K doubles. */
 TIRL_CLONES static void tirl_soft_columns(const double *TIRL_RESTRICT q, Py_ssize_t A, Py_ssize_t K, double tau,
                                           int hard, double *TIRL_RESTRICT v, double *TIRL_RESTRICT work)

@@ -43,8 +43,7 @@ import numpy as np
 cdef extern from "_fastmath.h" nogil:
     double tirl_exp(double x)
     double tirl_log(double x)
-    void tirl_soft_rows(const double* q, Py_ssize_t n, Py_ssize_t A, double tau, double* pi, double* v,
-                        double* work)
+    void tirl_soft_block(double* e, Py_ssize_t n, Py_ssize_t A, double tau, double* pi, double* v, double* work)
     void tirl_soft_columns(const double* q, Py_ssize_t A, Py_ssize_t K, double tau, int hard, double* v,
                            double* work)
     void tirl_log_inplace(double* x, Py_ssize_t n)
@@ -57,12 +56,12 @@ cdef extern from "_products.h" nogil:
     void tirl_backup_batch_i64(const int64_t* indptr, const int64_t* indices, const int64_t* succ, const double* data,
                                Py_ssize_t s, Py_ssize_t A, Py_ssize_t K, const double* vn, const double* r,
                                double gamma, double* q)
-    void tirl_expect_shared_i32(const int32_t* indptr, const int32_t* indices, const int32_t* succ,
-                                const double* data, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* v,
-                                double* out)
-    void tirl_expect_shared_i64(const int64_t* indptr, const int64_t* indices, const int64_t* succ,
-                                const double* data, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* v,
-                                double* out)
+    void tirl_backups_i32(const int32_t* indptr, const int32_t* indices, const int32_t* succ, const double* data,
+                          const double* r, double gamma, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* v,
+                          double* e)
+    void tirl_backups_i64(const int64_t* indptr, const int64_t* indices, const int64_t* succ, const double* data,
+                          const double* r, double gamma, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* v,
+                          double* e)
     void tirl_gather_shared_i32(const int32_t* t_indptr, const int32_t* t_indices, const int32_t* pred,
                                 const double* t_data, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* mu,
                                 double* out)
@@ -154,34 +153,8 @@ cdef inline double _exp_cache(Py_ssize_t S, const double* v, double tau, double*
     return vmax
 
 
-cdef inline void _expectations(
-    const idx_t* indptr, const idx_t* indices, const double* data,
-    Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* vnext, const idx_t* succ, double* out,
-) noexcept nogil:
-    """out[k - s0 A] = sum_j P[k, j] vnext[j] for the rows k of states s0 <= s < s1.
-
-    With ``succ`` (not NULL: each state's rows store the same indices, listed
-    once in ``succ``, _products.h) each successor is read once for all A
-    actions; the sums, and their bits, are the same either way.
-    """
-    cdef Py_ssize_t k
-    cdef idx_t j
-    cdef double acc
-    if succ != NULL:
-        if idx_t is int32_t:
-            tirl_expect_shared_i32(indptr, indices, succ, data, s0, s1, A, vnext, out)
-        else:
-            tirl_expect_shared_i64(indptr, indices, succ, data, s0, s1, A, vnext, out)
-        return
-    for k in range(s0 * A, s1 * A):
-        acc = 0.0
-        for j in range(indptr[k], indptr[k + 1]):
-            acc += data[j] * vnext[indices[j]]
-        out[k - s0 * A] = acc
-
-
 # states per block of _backup_block: its rows' exponentials and logarithms run as
-# one flat, vectorised loop (tirl_soft_rows); the work buffer stays in L1
+# vectorised loops across the block (tirl_soft_block); the work buffer stays in L1
 cdef enum:
     BLOCK = 32
 
@@ -196,26 +169,27 @@ cdef inline void _backup_block(
     const idx_t* indptr, const idx_t* indices, const double* data,
     const double* reward, const double* vnext, const double* ev, double vmax,
     double gamma, double tau, int mode, const idx_t* succ, double* q, double* v, double* pi, double* shift,
-    double* norm,
-    double* work,
+    double* norm, double* work,
 ) noexcept nogil:
     """One Bellman backup of each state s0 <= s < s1.
 
     IN: reward (S*A) flat; vnext is V_{t+1} (S,); ev, vmax its exponential
-    cache (non-causal mode only); work: _work_size(A) doubles.
-    OUT: q[s*A:(s+1)*A] and v[s]; pi[s*A:(s+1)*A] unless ``pi`` is NULL (the
-    policy is then not formed: values only); in non-causal mode, unless
-    ``shift`` is NULL, the shift and normaliser ``z`` of each row's soft sum
-    (the posterior's reweighted dynamics need them).
+    cache (non-causal mode only); ``succ``: shared support's successor lists
+    (_products.h) or NULL; work: _work_size(A) doubles.
+    OUT: v[s]; q[s*A:(s+1)*A] unless ``q`` is NULL; pi[s*A:(s+1)*A] unless
+    ``pi`` is NULL (the policy is then not formed: values only); in
+    non-causal mode, unless ``shift`` is NULL, the shift and normaliser ``z``
+    of each row's soft sum (the posterior's reweighted dynamics need them).
 
-    Per state the operations and their order do not depend on the block, so
-    every pass that calls this (backward, discounted, forward recomputation)
-    gets the same bits; the soft maximum's exponentials and logarithms (and
-    the non-causal rows' logarithms) run as vectorised loops over the block.
+    The block's Q is formed transposed (A rows of n = s1 - s0) in the work
+    buffer, as tirl_soft_block takes it. Per state the operations and their
+    order do not depend on the block, so every pass that calls this
+    (backward, discounted, forward recomputation) gets the same bits.
     """
-    cdef Py_ssize_t s, a, k, best, k0 = s0 * A, nk = (s1 - s0) * A
+    cdef Py_ssize_t i, a, k, best, n = s1 - s0, k0 = s0 * A, nk = (s1 - s0) * A
     cdef double m
-    cdef double* z = work + 2 * BLOCK
+    cdef double* e = work + 2 * BLOCK  # e[a n + i] = Q[s0 + i, a]
+    cdef double* z = e + BLOCK * A
     cdef double* sh = z + BLOCK * A
     if mode == _NONCAUSAL:
         for k in range(nk):
@@ -224,26 +198,32 @@ cdef inline void _backup_block(
                 shift[k0 + k] = sh[k]
                 norm[k0 + k] = z[k]
         tirl_log_inplace(z, nk)
-        for k in range(nk):
-            q[k0 + k] = reward[k0 + k] + gamma * (sh[k] + tau * z[k])
+        for i in range(n):
+            for a in range(A):
+                k = i * A + a
+                e[a * n + i] = reward[k0 + k] + gamma * (sh[k] + tau * z[k])
+    elif idx_t is int32_t:
+        tirl_backups_i32(indptr, indices, succ, data, reward, gamma, s0, s1, A, vnext, e)
     else:
-        _expectations(indptr, indices, data, s0, s1, A, vnext, succ, q + k0)
-        for k in range(k0, k0 + nk):
-            q[k] = reward[k] + gamma * q[k]
+        tirl_backups_i64(indptr, indices, succ, data, reward, gamma, s0, s1, A, vnext, e)
+    if q != NULL:
+        for i in range(n):
+            for a in range(A):
+                q[k0 + i * A + a] = e[a * n + i]
     if mode != _HARD:
-        tirl_soft_rows(q + k0, s1 - s0, A, tau, (pi + k0) if pi != NULL else NULL, v + s0, work)
+        tirl_soft_block(e, n, A, tau, (pi + k0) if pi != NULL else NULL, v + s0, work)
         return
-    for s in range(s0, s1):
+    for i in range(n):
         m = -INFINITY
         best = 0
         for a in range(A):
-            if q[s * A + a] > m:
-                m = q[s * A + a]
+            if e[a * n + i] > m:
+                m = e[a * n + i]
                 best = a
-        v[s] = m
+        v[s0 + i] = m
         if pi != NULL:
             for a in range(A):
-                pi[s * A + a] = 1.0 if a == best else 0.0
+                pi[k0 + i * A + a] = 1.0 if a == best else 0.0
 
 
 cdef inline void _backup_all(
@@ -304,13 +284,14 @@ def backward_finite(
     """
     cdef Py_ssize_t S = reward.shape[0], A = reward.shape[1], T = horizon, s
     V_arr = np.zeros((T + 1, S), dtype=np.float64) if V_out is None else V_out.base
-    Q_arr = np.empty((T if keep_q else 1, S, A), dtype=np.float64)
+    Q_arr = np.empty((T, S, A), dtype=np.float64) if keep_q else None
     pi_arr = None
     if keep_policy:
         pi_arr = np.empty((T, S, A), dtype=np.float64) if policy_out is None else policy_out.base
     cdef double[:, ::1] V = V_arr
     cdef double[:, :, ::1] Q = Q_arr
     cdef double[:, :, ::1] pi = pi_arr
+    cdef double* Q_p = &Q[0, 0, 0] if keep_q and S * A > 0 else NULL
     cdef double[::1] ev = np.empty(max(S, 1), dtype=np.float64)
     cdef double[::1] work = np.empty(max(n_threads, 1) * _work_size(A), dtype=np.float64)
     cdef double* pi_p = &pi[0, 0, 0] if keep_policy and S * A > 0 else NULL
@@ -321,25 +302,25 @@ def backward_finite(
     if S > 0 and A > 0:
         with nogil:
             _backward_loop(S, A, T, &indptr[0], &indices[0], &data[0], &reward[0, 0], gamma, tau, mode, succ_p,
-                           &ev[0], &V[0, 0], &Q[0, 0, 0], S * A if keep_q else 0, pi_p, &work[0], n_threads)
-    return V_arr, (Q_arr if keep_q else None), pi_arr
+                           &ev[0], &V[0, 0], Q_p, pi_p, &work[0], n_threads)
+    return V_arr, Q_arr, pi_arr
 
 
 cdef inline void _backward_loop(
     Py_ssize_t S, Py_ssize_t A, Py_ssize_t T,
     const idx_t* indptr, const idx_t* indices, const double* data, const double* reward,
-    double gamma, double tau, int mode, const idx_t* succ, double* ev, double* V, double* Q, Py_ssize_t q_step,
+    double gamma, double tau, int mode, const idx_t* succ, double* ev, double* V, double* Q,
     double* pi, double* work, int n_threads,
 ) noexcept nogil:
     """V[t] (rows of the (T+1, S) array V) for t = T-1 .. 0.
 
-    Q[t] is at ``Q + t * q_step`` (q_step 0: one reused work buffer); pi
-    (T, S, A) or NULL (the policy is then not formed).
+    Q and pi: (T, S, A) arrays, or NULL (then not formed).
     """
     cdef Py_ssize_t t
     for t in range(T - 1, -1, -1):
         _backup_all(S, A, indptr, indices, data, reward, V + (t + 1) * S, ev, gamma, tau, mode, succ,
-                    Q + t * q_step, V + t * S, (pi + t * S * A) if pi != NULL else NULL, work, n_threads)
+                    (Q + t * S * A) if Q != NULL else NULL, V + t * S, (pi + t * S * A) if pi != NULL else NULL,
+                    work, n_threads)
 
 
 def backward_discounted(
@@ -537,8 +518,7 @@ def soft_forward(
     D_arr = np.empty((T + 1, S), dtype=np.float64) if store else np.empty((2, S), dtype=np.float64)
     mu_arr = np.empty((T, S, A), dtype=np.float64) if store else np.empty((1, S, A), dtype=np.float64)
     total_arr = np.zeros((S, A), dtype=np.float64)
-    # one step's Q and (non-causal) per-row shift and normaliser z_t(s, a) of rho_t
-    q_arr = np.empty(S * A, dtype=np.float64)
+    # (non-causal) each step's per-row shift and normaliser z_t(s, a) of rho_t
     n_rows = S * A if mode == _NONCAUSAL else 1  # causal passes need no shifts (saves memory)
     shift_arr = np.empty(max(n_rows, 1), dtype=np.float64)
     norm_arr = np.empty(max(n_rows, 1), dtype=np.float64)
@@ -547,7 +527,7 @@ def soft_forward(
     cdef double[:, ::1] D = D_arr
     cdef double[:, :, ::1] mu = mu_arr
     cdef double[:, ::1] total = total_arr
-    cdef double[::1] q = q_arr, shift = shift_arr, norm = norm_arr, ev = ev_arr, v_again = v_arr
+    cdef double[::1] shift = shift_arr, norm = norm_arr, ev = ev_arr, v_again = v_arr
     cdef double[::1] work = np.empty(nt * W, dtype=np.float64)
     cdef double* shift_p = &shift[0] if mode == _NONCAUSAL else NULL
     cdef double* norm_p = &norm[0] if mode == _NONCAUSAL else NULL
@@ -590,7 +570,7 @@ def soft_forward(
                 if not given or mode == _NONCAUSAL:
                     # mu_t's rows double as the policy's buffer
                     _backup_block(s0, s1, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], v_next, &ev[0],
-                                  vmax, gamma, tau, mode, succ_p, &q[0], &v_again[0], NULL if given else mu_t,
+                                  vmax, gamma, tau, mode, succ_p, NULL, &v_again[0], NULL if given else mu_t,
                                   shift_p, norm_p, &work[threadid() * W])
                 for s in range(s0, s1):
                     ds = d_t[s]

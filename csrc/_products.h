@@ -22,7 +22,7 @@
    (the forward gather: one chain of ~25 additions per state).
    MDP._shared_parts (tabular_irl/mdp.py) builds succ and pred.
 
-   Exactness: tirl_expect_shared_* adds the terms of each row in the CSR order,
+   Exactness: tirl_backups_* adds the terms of each row in the CSR order,
    so it gives the bits of the row-by-row product. tirl_gather_shared_* sums
    per action first, then over actions (a fixed order, the same for every thread
    count): its bits differ from the k-ordered gather by rounding only.
@@ -30,8 +30,8 @@
    The body is written once for a compile-time number of actions (A = 1 .. 8,
    fully unrolled, partial sums in registers) and once for any A (the
    row-by-row loops over indices / t_indices: the same bits for the
-   expectation). With A = 0 the functions are the plain row-by-row products
-   (succ and pred are then not read). */
+   backups). With succ = NULL (tirl_backups_*) or A = 0 (tirl_gather_shared_*)
+   they are the plain row-by-row products. */
 #ifndef TIRL_PRODUCTS_H
 #define TIRL_PRODUCTS_H
 
@@ -47,11 +47,13 @@
 #define TIRL_SHARED_MAX_A 8
 
 #define TIRL_DEFINE_SHARED(IDX, SUF)                                                                              \
-    /* out[k - s0 A] = sum_j P[k, j] v[j] for the rows k of states s0 <= s < s1 */                                 \
-    TIRL_ALWAYS_INLINE void tirl_expect_fixed_##SUF(const IDX *indptr, const IDX *succ, const double *data,        \
-                                                    Py_ssize_t s0, Py_ssize_t s1, const int A, const double *v,    \
-                                                    double *out)                                                   \
+    /* e[a n + (s - s0)] = r[s A + a] + gamma sum_j P[s A + a, j] v[j] for s0 <= s < s1, n = s1 - s0:         \
+       a block's backups, transposed (A rows of n) as tirl_soft_block takes them */                             \
+    TIRL_ALWAYS_INLINE void tirl_backup_fixed_##SUF(const IDX *indptr, const IDX *succ, const double *data,        \
+                                                    const double *r, double gamma, Py_ssize_t s0, Py_ssize_t s1,   \
+                                                    const int A, const double *v, double *e)                       \
     {                                                                                                              \
+        const Py_ssize_t n = s1 - s0;                                                                              \
         Py_ssize_t s;                                                                                              \
         for (s = s0; s < s1; s++) {                                                                                \
             const IDX lo = indptr[s * A], L = indptr[s * A + 1] - lo;                                               \
@@ -68,31 +70,37 @@
                     acc[a] += w[a * L + j] * vj;                                                                   \
             }                                                                                                      \
             for (a = 0; a < A; a++)                                                                                \
-                out[(s - s0) * A + a] = acc[a];                                                                    \
+                e[a * n + (s - s0)] = r[s * A + a] + gamma * acc[a];                                               \
         }                                                                                                          \
     }                                                                                                              \
                                                                                                                    \
-    static void tirl_expect_shared_##SUF(const IDX *indptr, const IDX *indices, const IDX *succ, const double *data, \
-                                         Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double *v, double *out) \
+    /* the same for any A and without succ (NULL): row by row, the same order and bits */                         \
+    static void tirl_backups_##SUF(const IDX *indptr, const IDX *indices, const IDX *succ, const double *data,      \
+                                   const double *r, double gamma, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A,      \
+                                   const double *v, double *e)                                                     \
     {                                                                                                              \
-        Py_ssize_t k;                                                                                              \
+        const Py_ssize_t n = s1 - s0;                                                                              \
+        Py_ssize_t s, a;                                                                                           \
         IDX j;                                                                                                     \
-        switch (A) {                                                                                               \
-        case 1: tirl_expect_fixed_##SUF(indptr, succ, data, s0, s1, 1, v, out); return;                        \
-        case 2: tirl_expect_fixed_##SUF(indptr, succ, data, s0, s1, 2, v, out); return;                        \
-        case 3: tirl_expect_fixed_##SUF(indptr, succ, data, s0, s1, 3, v, out); return;                        \
-        case 4: tirl_expect_fixed_##SUF(indptr, succ, data, s0, s1, 4, v, out); return;                        \
-        case 5: tirl_expect_fixed_##SUF(indptr, succ, data, s0, s1, 5, v, out); return;                        \
-        case 6: tirl_expect_fixed_##SUF(indptr, succ, data, s0, s1, 6, v, out); return;                        \
-        case 7: tirl_expect_fixed_##SUF(indptr, succ, data, s0, s1, 7, v, out); return;                        \
-        case 8: tirl_expect_fixed_##SUF(indptr, succ, data, s0, s1, 8, v, out); return;                        \
-        }                                                                                                          \
-        for (k = s0 * A; k < s1 * A; k++) { /* any A: row by row, the same order and bits */                      \
-            double acc = 0.0;                                                                                      \
-            for (j = indptr[k]; j < indptr[k + 1]; j++)                                                            \
-                acc += data[j] * v[indices[j]];                                                                    \
-            out[k - s0 * A] = acc;                                                                                 \
-        }                                                                                                          \
+        if (succ != NULL)                                                                                          \
+            switch (A) {                                                                                           \
+            case 1: tirl_backup_fixed_##SUF(indptr, succ, data, r, gamma, s0, s1, 1, v, e); return;                \
+            case 2: tirl_backup_fixed_##SUF(indptr, succ, data, r, gamma, s0, s1, 2, v, e); return;                \
+            case 3: tirl_backup_fixed_##SUF(indptr, succ, data, r, gamma, s0, s1, 3, v, e); return;                \
+            case 4: tirl_backup_fixed_##SUF(indptr, succ, data, r, gamma, s0, s1, 4, v, e); return;                \
+            case 5: tirl_backup_fixed_##SUF(indptr, succ, data, r, gamma, s0, s1, 5, v, e); return;                \
+            case 6: tirl_backup_fixed_##SUF(indptr, succ, data, r, gamma, s0, s1, 6, v, e); return;                \
+            case 7: tirl_backup_fixed_##SUF(indptr, succ, data, r, gamma, s0, s1, 7, v, e); return;                \
+            case 8: tirl_backup_fixed_##SUF(indptr, succ, data, r, gamma, s0, s1, 8, v, e); return;                \
+            }                                                                                                      \
+        for (s = s0; s < s1; s++)                                                                                  \
+            for (a = 0; a < A; a++) {                                                                              \
+                const Py_ssize_t k = s * A + a;                                                                    \
+                double acc = 0.0;                                                                                  \
+                for (j = indptr[k]; j < indptr[k + 1]; j++)                                                        \
+                    acc += data[j] * v[indices[j]];                                                                \
+                e[a * n + (s - s0)] = r[k] + gamma * acc;                                                          \
+            }                                                                                                      \
     }                                                                                                              \
                                                                                                                    \
     /* out[sp] = sum_k P^T[sp, k] mu[k] for s0 <= sp < s1, one partial sum per action */                            \
@@ -148,7 +156,7 @@
    rewards r (A x K), each row's terms in the CSR order (so each column equals the single
    backup bit for bit); vectorised across the K columns, compiled
    for AVX2 too (TIRL_CLONES). With succ (not NULL), state s's A x L block is read as in
-   tirl_expect_shared_*. q: A K doubles. */
+   tirl_backups_*. q: A K doubles. */
 #define TIRL_DEFINE_BATCH(IDX, SUF)                                                                               \
     TIRL_CLONES static void tirl_backup_batch_##SUF(const IDX *TIRL_RESTRICT indptr, const IDX *TIRL_RESTRICT indices, \
                                                     const IDX *TIRL_RESTRICT succ, const double *TIRL_RESTRICT data, \
