@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from ._blasfree import matvec, rmatvec
 from ._validation import _coo_triplets, check_features, check_finite_array
 
 __all__ = ["LinearFeatures", "as_linear_features"]
@@ -59,15 +60,14 @@ class LinearFeatures:
     def reward(self, theta: np.ndarray) -> np.ndarray:
         """``r(s, a) = phi(s, a) @ theta``, shape ``(S, A)``, for ``theta`` of shape ``(d,)`` (trusted)."""
         if self.per_action:
-            return self.phi @ theta
-        r = np.asarray(self.phi @ theta, dtype=np.float64)
-        return np.repeat(r[:, None], self.n_actions, axis=1)
+            return matvec(self.phi, theta)
+        return np.repeat(matvec(self.phi, theta)[:, None], self.n_actions, axis=1)
 
     def contract(self, table: np.ndarray) -> np.ndarray:
         """``sum_{s,a} table[s, a] phi(s, a)``, shape ``(d,)``, for ``table`` of shape ``(S, A)`` (trusted)."""
         if self.per_action:
             return np.einsum("sa,sak->k", table, self.phi)
-        return np.asarray(self.phi.T @ table.sum(axis=1), dtype=np.float64)
+        return rmatvec(self.phi, table.sum(axis=1))
 
 
 def _check_sparse(x: Any, name: str, n_states: int) -> sp.csr_array:

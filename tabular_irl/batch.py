@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import _kernels
+from ._blasfree import dot
 from ._config import threads_for
 from ._validation import _as_float_array, check_finite_array, check_horizon_discount, check_temperature
 from .mdp import MDP, check_mdp
@@ -155,7 +156,7 @@ def soft_backward_batch(
     V = _kernels.backward_values_batch(*mdp._kernel_parts(), R, T, gamma, tau, mode, threads_for(mdp),
                                        succ=mdp._shared_parts())
     _check_finite_values(V, V, R, T, gamma, tau)
-    log_partition = np.array([mdp.initial @ v0 for v0 in V[:, 0]])  # as soft_backward computes it
+    log_partition = np.array([dot(mdp.initial, v0) for v0 in V[:, 0]])  # as soft_backward computes it
     for arr in (V, log_partition):
         arr.flags.writeable = False
     return SoftValues(V=V, log_partition=log_partition, horizon=T, discount=gamma,

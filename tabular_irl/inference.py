@@ -16,6 +16,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from . import _kernels
+from ._blasfree import dot
 from ._config import threads_for
 from ._features import as_linear_features
 from ._validation import (
@@ -252,7 +253,7 @@ def _posterior(mdp: MDP, reward: np.ndarray, plan: SoftPlan, init: np.ndarray) -
     total, D, mu = _kernels.soft_forward(*mdp._kernel_parts(), *mdp._kernel_parts(transpose=True), reward, init,
                                          plan.V, plan.policy, 1.0, plan.temperature, _kernels.MODE_NONCAUSAL,
                                          True, threads_for(mdp))
-    return _finish(D, mu, plan.horizon, 1.0, log_partition=float(init @ plan.V[0]))
+    return _finish(D, mu, plan.horizon, 1.0, log_partition=dot(init, plan.V[0]))
 
 
 # A causal gradient keeps its (T, S, A) policy up to this size (saves recomputing it in the

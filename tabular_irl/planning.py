@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import _kernels
+from ._blasfree import dot
 from ._config import threads_for
 from ._policy_iteration import choose_method, policy_iteration
 from ._validation import (
@@ -182,7 +183,7 @@ def _plan(mdp: MDP, reward: Any, horizon: Any, discount: Any, *, causal: bool, m
                        f"at rate {gamma} per sweep) or use method='policy_iteration'")
             warnings.warn(why, ConvergenceWarning, stacklevel=3)
     _check_finite_values(V, pi, r, T, gamma, temperature)
-    log_partition = float(mdp.initial @ (V[0] if T is not None else V))
+    log_partition = dot(mdp.initial, V[0] if T is not None else V)
     _freeze(V, Q, pi)
     return SoftPlan(V=V, Q=Q, policy=pi, log_partition=log_partition, horizon=T, discount=gamma,
                     causal=bool(causal), temperature=temperature if mode != _kernels.MODE_HARD else 0.0,

@@ -23,6 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from .._blasfree import dot
 from .._validation import check_horizon_discount, discount_argument
 from ..inference import Visitation, _posterior, _rollout, policy_transitions, soft_counts
 from ..mdp import MDP, check_mdp
@@ -85,7 +86,7 @@ def value_and_gradient(mdp: MDP, reward: np.ndarray, demo: Demonstrations,
         return value, grad
     V, total = soft_counts(mdp, reward, T, demo.discount, demo.start, causal=demo.causal, scratch=scratch)
     _check_finite_values(V, total, reward, T, demo.discount, 1.0)
-    value = float(np.sum(demo.counts * reward) - demo.start @ V[0])
+    value = float(np.sum(demo.counts * reward) - dot(demo.start, V[0]))
     return value, demo.counts - total
 
 
