@@ -94,7 +94,7 @@ def _finish(D: np.ndarray, mu: np.ndarray, T: int | None, gamma: float, log_part
     elif gamma == 1.0:
         total = mu.sum(axis=0)
     else:
-        total = np.tensordot(_discount_weights(T, gamma), mu, axes=1)
+        total = np.einsum("t,tsa->sa", _discount_weights(T, gamma), mu)  # no BLAS: see _blasfree
     for a in (D, mu, total):
         a.flags.writeable = False
     return Visitation(state=D, state_action=mu, total_state_action=total, horizon=T, discount=gamma,
