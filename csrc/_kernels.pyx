@@ -31,6 +31,13 @@ Design note
   that nobody visits are skipped.
 * Batches: ``backward_values_batch`` reads each stored entry of P once per step
   for K rewards (K innermost), equal bit for bit to K single passes.
+* Shared support (``_products.h``): when every state's A rows of P store the
+  same indices, the optional ``succ`` / ``pred`` arrays (``MDP._shared_parts``)
+  let the products read each successor once for all actions and gather one
+  partial sum per action; the backups keep their bits, the gather changes
+  them by rounding only (the same for any thread count).
+* Layout: a block's Q is formed transposed (A rows of BLOCK states) in the
+  thread's work buffer, where the soft maximum vectorises across states.
 """
 
 from cython.parallel cimport prange, threadid
