@@ -146,38 +146,45 @@ TIRL_CLONES static void tirl_soft_block(double *TIRL_RESTRICT e, Py_ssize_t n, P
             pi[i * A + a] = e[a * n + i];
 }
 
-/* The soft (or, with hard, the hard) maximum over a of each of K columns of the
-   A x K block q (q[a K + kk]): v[kk] = m + tau log(sum_a exp((q[a, kk] - m) / tau)),
-   m = max_a q[a, kk]. Per column the same operations in the same order as
-   tirl_soft_block per row (the batched passes equal K single passes bit for bit),
-   vectorised across the K columns. work: 2 K doubles. */
-TIRL_CLONES static void tirl_soft_columns(const double *TIRL_RESTRICT q, Py_ssize_t A, Py_ssize_t K, double tau,
-                                          int hard, double *TIRL_RESTRICT v, double *TIRL_RESTRICT work)
+/* The soft (or, with hard, the hard) maximum over a of each of K columns of n
+   A x K blocks (block i at q + i A K, q[i A K + a K + kk]):
+   v[i K + kk] = m + tau log(sum_a exp((q[i, a, kk] - m) / tau)), m = max_a q[i, a, kk].
+   Per column the same operations in the same order as tirl_soft_block per row
+   (the batched passes equal K single passes bit for bit), vectorised across the
+   K columns; n blocks per call, so that short columns (small K) do not pay a
+   call per state. work: 2 K doubles. */
+TIRL_CLONES static void tirl_soft_columns(const double *TIRL_RESTRICT q_all, Py_ssize_t n, Py_ssize_t A, Py_ssize_t K,
+                                          double tau, int hard, double *TIRL_RESTRICT v_all,
+                                          double *TIRL_RESTRICT work)
 {
     double *m = work, *acc = work + K;
-    Py_ssize_t a, kk;
-    for (kk = 0; kk < K; kk++)
-        m[kk] = -INFINITY;
-    for (a = 0; a < A; a++)
+    Py_ssize_t i, a, kk;
+    for (i = 0; i < n; i++) {
+        const double *q = q_all + i * A * K;
+        double *v = v_all + i * K;
         for (kk = 0; kk < K; kk++)
-            m[kk] = q[a * K + kk] > m[kk] ? q[a * K + kk] : m[kk];
-    if (hard) {
+            m[kk] = -INFINITY;
+        for (a = 0; a < A; a++)
+            for (kk = 0; kk < K; kk++)
+                m[kk] = q[a * K + kk] > m[kk] ? q[a * K + kk] : m[kk];
+        if (hard) {
+            for (kk = 0; kk < K; kk++)
+                v[kk] = m[kk];
+            continue;
+        }
         for (kk = 0; kk < K; kk++)
-            v[kk] = m[kk];
-        return;
+            acc[kk] = 0.0;
+        for (a = 0; a < A; a++) {
+            if (tau == 1.0)
+                for (kk = 0; kk < K; kk++)
+                    acc[kk] += tirl_exp(q[a * K + kk] - m[kk]);
+            else
+                for (kk = 0; kk < K; kk++)
+                    acc[kk] += tirl_exp((q[a * K + kk] - m[kk]) / tau);
+        }
+        for (kk = 0; kk < K; kk++)
+            v[kk] = m[kk] + tau * tirl_log(acc[kk]);
     }
-    for (kk = 0; kk < K; kk++)
-        acc[kk] = 0.0;
-    for (a = 0; a < A; a++) {
-        if (tau == 1.0)
-            for (kk = 0; kk < K; kk++)
-                acc[kk] += tirl_exp(q[a * K + kk] - m[kk]);
-        else
-            for (kk = 0; kk < K; kk++)
-                acc[kk] += tirl_exp((q[a * K + kk] - m[kk]) / tau);
-    }
-    for (kk = 0; kk < K; kk++)
-        v[kk] = m[kk] + tau * tirl_log(acc[kk]);
 }
 
 /* x[k] = log(x[k]) for k < n, vectorised. */

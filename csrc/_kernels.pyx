@@ -51,18 +51,18 @@ cdef extern from "_fastmath.h" nogil:
     double tirl_exp(double x)
     double tirl_log(double x)
     void tirl_soft_block(double* e, Py_ssize_t n, Py_ssize_t A, double tau, double* pi, double* v, double* work)
-    void tirl_soft_columns(const double* q, Py_ssize_t A, Py_ssize_t K, double tau, int hard, double* v,
-                           double* work)
+    void tirl_soft_columns(const double* q, Py_ssize_t n, Py_ssize_t A, Py_ssize_t K, double tau, int hard,
+                           double* v, double* work)
     void tirl_log_inplace(double* x, Py_ssize_t n)
     void tirl_exp_shifted(const double* x, double shift, double tau, double* out, Py_ssize_t n)
 
 cdef extern from "_products.h" nogil:
     void tirl_backup_batch_i32(const int32_t* indptr, const int32_t* indices, const int32_t* succ, const double* data,
-                               Py_ssize_t s, Py_ssize_t A, Py_ssize_t K, const double* vn, const double* r,
-                               double gamma, double* q)
+                               Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, Py_ssize_t K, const double* vn,
+                               const double* r, double gamma, double* q)
     void tirl_backup_batch_i64(const int64_t* indptr, const int64_t* indices, const int64_t* succ, const double* data,
-                               Py_ssize_t s, Py_ssize_t A, Py_ssize_t K, const double* vn, const double* r,
-                               double gamma, double* q)
+                               Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, Py_ssize_t K, const double* vn,
+                               const double* r, double gamma, double* q)
     void tirl_backups_i32(const int32_t* indptr, const int32_t* indices, const int32_t* succ, const double* data,
                           const double* r, double gamma, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* v,
                           double* e)
@@ -395,13 +395,13 @@ def backward_values_batch(
     (same operations in the same order, so equal bit for bit).
     """
     cdef Py_ssize_t S = rewards.shape[0], A = rewards.shape[1], K = rewards.shape[2], T = horizon
-    cdef Py_ssize_t t, s, kk, cur, tid
+    cdef Py_ssize_t t, s, kk, cur, tid, b, s0, s1, n_blocks = (S + BLOCK - 1) // BLOCK
     cdef int nt = n_threads if n_threads > 1 else 1
     V_arr = np.zeros((K, T + 1, S), dtype=np.float64)
     cdef double[:, :, ::1] V = V_arr
-    # V_{t+1} and V_t with K innermost (rolled), and one (A, K) block of Q per thread
+    # V_{t+1} and V_t with K innermost (rolled), and (BLOCK, A, K) of Q per thread
     cdef double[:, :, ::1] roll = np.zeros((2, max(S, 1), max(K, 1)), dtype=np.float64)
-    cdef double[:, ::1] qbuf = np.empty((nt, A * K + 2 * K), dtype=np.float64)
+    cdef double[:, ::1] qbuf = np.empty((nt, BLOCK * A * K + 2 * K), dtype=np.float64)
     cdef double* q
     cdef double* vn
     cdef double* vt
@@ -413,18 +413,23 @@ def backward_values_batch(
             cur = t % 2
             vn = &roll[1 - cur, 0, 0]
             vt = &roll[cur, 0, 0]
-            for s in prange(S, num_threads=nt, schedule="static"):
+            for b in prange(n_blocks, num_threads=nt, schedule="static"):
                 tid = threadid()
                 q = &qbuf[tid, 0]
+                s0 = b * BLOCK
+                s1 = min(s0 + BLOCK, S)
                 if idx_t is int32_t:
-                    tirl_backup_batch_i32(&indptr[0], &indices[0], succ_p, &data[0], s, A, K, vn, &rewards[s, 0, 0],
-                                          gamma, q)
+                    tirl_backup_batch_i32(&indptr[0], &indices[0], succ_p, &data[0], s0, s1, A, K, vn,
+                                          &rewards[s0, 0, 0], gamma, q)
                 else:
-                    tirl_backup_batch_i64(&indptr[0], &indices[0], succ_p, &data[0], s, A, K, vn, &rewards[s, 0, 0],
-                                          gamma, q)
-                tirl_soft_columns(q, A, K, tau, mode == _HARD, vt + s * K, q + A * K)
+                    tirl_backup_batch_i64(&indptr[0], &indices[0], succ_p, &data[0], s0, s1, A, K, vn,
+                                          &rewards[s0, 0, 0], gamma, q)
+                tirl_soft_columns(q, s1 - s0, A, K, tau, mode == _HARD, vt + s0 * K, q + BLOCK * A * K)
+                # each reward's row of V gets one contiguous run per block (not K scattered
+                # writes per state, each to its own page)
                 for kk in range(K):
-                    V[kk, t, s] = vt[s * K + kk]
+                    for s in range(s0, s1):
+                        V[kk, t, s] = vt[s * K + kk]
     return V_arr
 
 

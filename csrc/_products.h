@@ -151,47 +151,51 @@
         }                                                                                                          \
     }
 
-/* Batched rewards: the backups q[a K + kk] = r[a K + kk] + gamma sum_j P[s A + a, j] vn[j K + kk]
-   of the A rows of state s for K value vectors stored K-innermost (vn[j K + kk]) and the state's
-   rewards r (A x K), each row's terms in the CSR order (so each column equals the single
-   backup bit for bit); vectorised across the K columns, compiled
-   for AVX2 too (TIRL_CLONES). With succ (not NULL), state s's A x L block is read as in
-   tirl_backups_*. q: A K doubles. */
+/* Batched rewards: the backups q[(s - s0) A K + a K + kk] = r[(s - s0) A K + a K + kk]
+   + gamma sum_j P[s A + a, j] vn[j K + kk] of the A rows of states s0 <= s < s1, for K value
+   vectors stored K-innermost (vn[j K + kk]) and those states' rewards r (A x K each). Each
+   row's terms in the CSR order, so each column equals the single backup bit for bit;
+   vectorised across the K columns, compiled for AVX2 too (TIRL_CLONES). With succ (not
+   NULL), state s's A x L block is read as in tirl_backups_*. q: (s1 - s0) A K doubles. */
 #define TIRL_DEFINE_BATCH(IDX, SUF)                                                                               \
     TIRL_CLONES static void tirl_backup_batch_##SUF(const IDX *TIRL_RESTRICT indptr, const IDX *TIRL_RESTRICT indices, \
                                                     const IDX *TIRL_RESTRICT succ, const double *TIRL_RESTRICT data, \
-                                                    Py_ssize_t s, Py_ssize_t A, Py_ssize_t K,                      \
+                                                    Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, Py_ssize_t K,      \
                                                     const double *TIRL_RESTRICT vn,                                \
-                                                    const double *TIRL_RESTRICT r, double gamma,                   \
-                                                    double *TIRL_RESTRICT q)                                       \
+                                                    const double *TIRL_RESTRICT r_all, double gamma,               \
+                                                    double *TIRL_RESTRICT q_all)                                   \
     {                                                                                                              \
-        Py_ssize_t a, kk;                                                                                          \
+        Py_ssize_t s, a, kk;                                                                                       \
         IDX j;                                                                                                     \
-        for (kk = 0; kk < A * K; kk++)                                                                             \
-            q[kk] = 0.0;                                                                                           \
-        if (succ != NULL) {                                                                                        \
-            const IDX lo = indptr[s * A], L = indptr[s * A + 1] - lo, *col = succ + lo / A;                          \
-            for (j = 0; j < L; j++) {                                                                              \
-                const double *vj = vn + col[j] * K;                                                                \
+        for (s = s0; s < s1; s++) {                                                                                \
+            const double *r = r_all + (s - s0) * A * K;                                                            \
+            double *q = q_all + (s - s0) * A * K;                                                                  \
+            for (kk = 0; kk < A * K; kk++)                                                                         \
+                q[kk] = 0.0;                                                                                       \
+            if (succ != NULL) {                                                                                    \
+                const IDX lo = indptr[s * A], L = indptr[s * A + 1] - lo, *col = succ + lo / A;                      \
+                for (j = 0; j < L; j++) {                                                                          \
+                    const double *vj = vn + col[j] * K;                                                            \
+                    for (a = 0; a < A; a++) {                                                                      \
+                        const double w = data[lo + a * L + j];                                                     \
+                        double *qa = q + a * K;                                                                    \
+                        for (kk = 0; kk < K; kk++)                                                                 \
+                            qa[kk] += w * vj[kk];                                                                  \
+                    }                                                                                              \
+                }                                                                                                  \
+            } else {                                                                                               \
                 for (a = 0; a < A; a++) {                                                                          \
-                    const double w = data[lo + a * L + j];                                                         \
                     double *qa = q + a * K;                                                                        \
-                    for (kk = 0; kk < K; kk++)                                                                     \
-                        qa[kk] += w * vj[kk];                                                                      \
+                    for (j = indptr[s * A + a]; j < indptr[s * A + a + 1]; j++) {                                  \
+                        const double w = data[j], *vj = vn + indices[j] * K;                                       \
+                        for (kk = 0; kk < K; kk++)                                                                 \
+                            qa[kk] += w * vj[kk];                                                                  \
+                    }                                                                                              \
                 }                                                                                                  \
             }                                                                                                      \
-        } else {                                                                                                   \
-            for (a = 0; a < A; a++) {                                                                              \
-                double *qa = q + a * K;                                                                            \
-                for (j = indptr[s * A + a]; j < indptr[s * A + a + 1]; j++) {                                      \
-                    const double w = data[j], *vj = vn + indices[j] * K;                                           \
-                    for (kk = 0; kk < K; kk++)                                                                     \
-                        qa[kk] += w * vj[kk];                                                                      \
-                }                                                                                                  \
-            }                                                                                                      \
+            for (kk = 0; kk < A * K; kk++)                                                                         \
+                q[kk] = r[kk] + gamma * q[kk];                                                                     \
         }                                                                                                          \
-        for (kk = 0; kk < A * K; kk++)                                                                             \
-            q[kk] = r[kk] + gamma * q[kk];                                                                         \
     }
 
 TIRL_DEFINE_SHARED(int32_t, i32)
