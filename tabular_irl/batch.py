@@ -155,7 +155,7 @@ def soft_backward_batch(
     mode = _kernels.MODE_HARD if hard else _kernels.MODE_CAUSAL
     V = _kernels.backward_values_batch(*mdp._kernel_parts(), R, T, gamma, tau, mode, threads_for(mdp),
                                        succ=mdp._shared_parts())
-    _check_finite_values(V, V, R, T, gamma, tau)
+    _check_finite_values(V, R, T, gamma, tau)
     log_partition = np.array([dot(mdp.initial, v0) for v0 in V[:, 0]])  # as soft_backward computes it
     for arr in (V, log_partition):
         arr.flags.writeable = False

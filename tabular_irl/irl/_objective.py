@@ -85,7 +85,7 @@ def value_and_gradient(mdp: MDP, reward: np.ndarray, demo: Demonstrations,
         value, grad, _, _ = evaluate(mdp, reward, demo)
         return value, grad
     V, total = soft_counts(mdp, reward, T, demo.discount, demo.start, causal=demo.causal, scratch=scratch)
-    _check_finite_values(V, total, reward, T, demo.discount, 1.0)
+    _check_finite_values(V, reward, T, demo.discount, 1.0)
     value = float(np.sum(demo.counts * reward) - dot(demo.start, V[0]))
     return value, demo.counts - total
 
