@@ -459,33 +459,51 @@ cdef inline void _gather(
 def forward_finite(
     const idx_t[::1] t_indptr, const idx_t[::1] t_indices, const double[::1] t_data,
     const double[::1] initial, const double[:, :, ::1] policy, Py_ssize_t horizon,
-    int n_threads, const idx_t[::1] pred=None,
+    int n_threads, const idx_t[::1] pred=None, double gamma=1.0,
 ):
     """Roll a policy forward under P for T steps.
 
     IN: CSR of P^T (S, S*A); initial (S,); policy (1, S, A) stationary or
     (T, S, A) time-indexed; ``pred``: with shared support
     (``MDP._shared_parts``), the predecessor state of each run of A entries of
-    P^T, else None.
-    OUT: D (T+1, S) state visitation, mu (T, S, A) with mu[t, s, a] = D[t, s] pi_t(a|s).
+    P^T, else None; gamma weighting step t by gamma^t in the totals.
+    OUT: D (T+1, S) state visitation, mu (T, S, A) with mu[t, s, a] = D[t, s] pi_t(a|s),
+    total (S, A) = sum_t gamma^t mu[t] (summed in the order of t).
     """
-    cdef Py_ssize_t S = policy.shape[1], A = policy.shape[2], T = horizon, t, s, a, tp
+    cdef Py_ssize_t S = policy.shape[1], A = policy.shape[2], T = horizon, t, s, k, tp, b, s0, s1
+    cdef Py_ssize_t n_blocks = (S + BLOCK - 1) // BLOCK
     cdef bint stationary = policy.shape[0] == 1
+    cdef int nt = n_threads if n_threads > 1 else 1
+    cdef double w
     D_arr = np.empty((T + 1, S), dtype=np.float64)
     mu_arr = np.empty((T, S, A), dtype=np.float64)
+    total_arr = np.zeros((S, A), dtype=np.float64)
     cdef double[:, ::1] D = D_arr
     cdef double[:, :, ::1] mu = mu_arr
+    cdef double[:, ::1] total = total_arr
     cdef const idx_t* pred_p = _ptr(pred)
+    cdef double* mu_t
+    cdef double* d_t
+    cdef const double* pi_t
+    cdef double* tot = &total[0, 0] if S * A > 0 else NULL
+    if S == 0 or A == 0 or T == 0:
+        D_arr[0] = initial
+        return D_arr, mu_arr, total_arr
     with nogil:
         for s in range(S):
             D[0, s] = initial[s]
         for t in range(T):
             tp = 0 if stationary else t
-            for s in range(S):
-                for a in range(A):
-                    mu[t, s, a] = D[t, s] * policy[tp, s, a]
-            _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], &mu[t, 0, 0], pred_p, &D[t + 1, 0], n_threads)
-    return D_arr, mu_arr
+            w = 1.0 if gamma == 1.0 else pow(gamma, <double>t)
+            mu_t, d_t, pi_t = &mu[t, 0, 0], &D[t, 0], &policy[tp, 0, 0]
+            for b in prange(n_blocks, num_threads=nt, schedule="static"):
+                s0 = b * BLOCK
+                s1 = min(s0 + BLOCK, S)
+                for k in range(s0 * A, s1 * A):
+                    mu_t[k] = d_t[k // A] * pi_t[k]
+                    tot[k] += w * mu_t[k]
+            _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], mu_t, pred_p, &D[t + 1, 0], nt)
+    return D_arr, mu_arr, total_arr
 
 
 def soft_forward(

@@ -23,8 +23,8 @@ def backward_discounted(
 def forward_finite(
     t_indptr: NDArray[np.integer], t_indices: NDArray[np.integer], t_data: NDArray[np.float64],
     initial: NDArray[np.float64], policy: NDArray[np.float64], horizon: int, n_threads: int,
-    pred: NDArray[np.integer] | None = None,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]: ...
+    pred: NDArray[np.integer] | None = None, gamma: float = 1.0,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]: ...
 def soft_forward(
     indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
     t_indptr: NDArray[np.integer], t_indices: NDArray[np.integer], t_data: NDArray[np.float64],

@@ -88,13 +88,11 @@ def _discount_weights(T: int, gamma: float) -> np.ndarray:
     return gamma ** np.arange(T, dtype=np.float64)
 
 
-def _finish(D: np.ndarray, mu: np.ndarray, T: int | None, gamma: float, log_partition=None) -> Visitation:
-    if T is None:
-        total = mu
-    elif gamma == 1.0:
-        total = mu.sum(axis=0)
-    else:
-        total = np.einsum("t,tsa->sa", _discount_weights(T, gamma), mu)  # no BLAS: see _blasfree
+def _finish(D: np.ndarray, mu: np.ndarray, T: int | None, gamma: float, log_partition=None,
+            total: np.ndarray | None = None) -> Visitation:
+    """The Visitation of ``D``, ``mu``; ``total`` as a kernel summed it in its forward sweep, or formed here."""
+    if total is None:  # no BLAS (see _blasfree)
+        total = mu if T is None else np.einsum("t,tsa->sa", _discount_weights(T, gamma), mu)
     for a in (D, mu, total):
         a.flags.writeable = False
     return Visitation(state=D, state_action=mu, total_state_action=total, horizon=T, discount=gamma,
@@ -162,9 +160,9 @@ def _rollout(mdp: MDP, pi: np.ndarray, T: int | None, gamma: float, init: np.nda
         return _finish(d, d[:, None] * pi, None, gamma)
     t_indptr, t_indices, t_data = mdp._kernel_parts(transpose=True)
     pi3 = pi[None] if pi.ndim == 2 else pi
-    D, mu = _kernels.forward_finite(t_indptr, t_indices, t_data, init, pi3, T, threads_for(mdp),
-                                    pred=mdp._shared_parts(transpose=True))
-    return _finish(D, mu, T, gamma)
+    D, mu, total = _kernels.forward_finite(t_indptr, t_indices, t_data, init, pi3, T, threads_for(mdp),
+                                           pred=mdp._shared_parts(transpose=True), gamma=gamma)
+    return _finish(D, mu, T, gamma, total=total)
 
 
 def policy_transitions(mdp: MDP, pi: np.ndarray) -> sp.csr_array:
@@ -253,7 +251,7 @@ def _posterior(mdp: MDP, reward: np.ndarray, plan: SoftPlan, init: np.ndarray) -
     total, D, mu = _kernels.soft_forward(*mdp._kernel_parts(), *mdp._kernel_parts(transpose=True), reward, init,
                                          plan.V, plan.policy, 1.0, plan.temperature, _kernels.MODE_NONCAUSAL,
                                          True, threads_for(mdp))
-    return _finish(D, mu, plan.horizon, 1.0, log_partition=dot(init, plan.V[0]))
+    return _finish(D, mu, plan.horizon, 1.0, log_partition=dot(init, plan.V[0]), total=total)
 
 
 # A causal gradient keeps its (T, S, A) policy up to this size (saves recomputing it in the

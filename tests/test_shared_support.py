@@ -109,13 +109,15 @@ def test_forward_equals_the_ordered_gather_to_rounding(seed, S, A, T, itype):
     parts, tparts = _parts(mdp, False, itype), _parts(mdp, True, itype)
     succ, pred = _compact(mdp, False, itype), _compact(mdp, True, itype)
     V, _, pi = _kernels.backward_finite(*parts, r, T, 1.0, 1.0, _kernels.MODE_CAUSAL, 1)
-    D, mu = _kernels.forward_finite(*tparts, init, pi, T, 1)
-    D1, mu1 = _kernels.forward_finite(*tparts, init, pi, T, 1, pred=pred)
-    D2, mu2 = _kernels.forward_finite(*tparts, init, pi, T, 2, pred=pred)
+    D, mu, _ = _kernels.forward_finite(*tparts, init, pi, T, 1)
+    D1, mu1, total1 = _kernels.forward_finite(*tparts, init, pi, T, 1, pred=pred)
+    D2, mu2, total2 = _kernels.forward_finite(*tparts, init, pi, T, 2, pred=pred)
     assert_allclose(D1, D, rtol=1e-14, atol=1e-16)
     assert_allclose(mu1, mu, rtol=1e-14, atol=1e-16)
     assert_array_equal(D1, D2)  # any thread count: the same bits
     assert_array_equal(mu1, mu2)
+    assert_array_equal(total1, total2)
+    assert_array_equal(total1, mu1.sum(axis=0))  # summed over t in order, as NumPy does
     # the gradient's forward pass, with the kept policy and recomputing it, uses the same gather
     for policy in (pi, None):
         total, Dg, mug = _kernels.soft_forward(*parts, *tparts, r, init, V, policy, 1.0, 1.0,
