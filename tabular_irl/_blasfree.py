@@ -5,7 +5,7 @@ its threads spinning for a while after every call large enough to be threaded.
 On a 2-core machine those threads then take the cores from the kernels'
 OpenMP threads: a 2-thread gradient pass (128x128 gridworld, T=50) measured
 23 ms alone and 112-118 ms right after one BLAS matrix-vector product
-(``bench``: see the README's notes on threads). A fit computes ``r = phi theta``,
+(README, "Building and debugging", Threads). A fit computes ``r = phi theta``,
 ``phi^T counts`` and ``rho_0 . V_0`` at every iteration, just before or after
 the passes, so these use NumPy's own ``einsum`` loops instead (single-threaded,
 no BLAS). Sparse operands go through ``scipy.sparse``, which uses no BLAS either.

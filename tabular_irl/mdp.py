@@ -212,7 +212,7 @@ class MDP:
         """
         if not self._shared_support():
             return None
-        key = ("pred" if transpose else "succ",)
+        key = "pred" if transpose else "succ"
         if key not in self._parts:
             S, A = self.n_states, self.n_actions
             if transpose:
