@@ -69,10 +69,10 @@ cdef extern from "_products.h" nogil:
     void tirl_backups_i64(const int64_t* indptr, const int64_t* indices, const int64_t* succ, const double* data,
                           const double* r, double gamma, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* v,
                           double* e)
-    void tirl_gather_shared_i32(const int32_t* t_indptr, const int32_t* t_indices, const int32_t* pred,
+    void tirl_gather_i32(const int32_t* t_indptr, const int32_t* t_indices, const int32_t* pred,
                                 const double* t_data, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* mu,
                                 double* out)
-    void tirl_gather_shared_i64(const int64_t* t_indptr, const int64_t* t_indices, const int64_t* pred,
+    void tirl_gather_i64(const int64_t* t_indptr, const int64_t* t_indices, const int64_t* pred,
                                 const double* t_data, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* mu,
                                 double* out)
 
@@ -451,9 +451,26 @@ cdef inline void _gather(
     for b in prange(n_blocks, num_threads=n_threads if n_threads > 1 else 1, schedule="static"):
         s0 = b * BLOCK
         if idx_t is int32_t:
-            tirl_gather_shared_i32(t_indptr, t_indices, pred, t_data, s0, min(s0 + BLOCK, S), width, mu, out)
+            tirl_gather_i32(t_indptr, t_indices, pred, t_data, s0, min(s0 + BLOCK, S), width, mu, out)
         else:
-            tirl_gather_shared_i64(t_indptr, t_indices, pred, t_data, s0, min(s0 + BLOCK, S), width, mu, out)
+            tirl_gather_i64(t_indptr, t_indices, pred, t_data, s0, min(s0 + BLOCK, S), width, mu, out)
+
+
+cdef inline void _weigh_block(
+    Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* d, const double* pi, double w,
+    double* mu, double* total,
+) noexcept nogil:
+    """mu[k] = d[s] pi[k] and total[k] += w mu[k] for the rows k = s A + a of states s0 <= s < s1.
+
+    ``pi`` may be ``mu`` itself (a recomputed policy held in mu's rows).
+    """
+    cdef Py_ssize_t s, k
+    cdef double ds
+    for s in range(s0, s1):
+        ds = d[s]
+        for k in range(s * A, (s + 1) * A):
+            mu[k] = ds * pi[k]
+            total[k] += w * mu[k]
 
 
 def forward_finite(
@@ -470,7 +487,7 @@ def forward_finite(
     OUT: D (T+1, S) state visitation, mu (T, S, A) with mu[t, s, a] = D[t, s] pi_t(a|s),
     total (S, A) = sum_t gamma^t mu[t] (summed in the order of t).
     """
-    cdef Py_ssize_t S = policy.shape[1], A = policy.shape[2], T = horizon, t, s, k, tp, b, s0, s1
+    cdef Py_ssize_t S = policy.shape[1], A = policy.shape[2], T = horizon, t, s, tp, b, s0
     cdef Py_ssize_t n_blocks = (S + BLOCK - 1) // BLOCK
     cdef bint stationary = policy.shape[0] == 1
     cdef int nt = n_threads if n_threads > 1 else 1
@@ -498,10 +515,7 @@ def forward_finite(
             mu_t, d_t, pi_t = &mu[t, 0, 0], &D[t, 0], &policy[tp, 0, 0]
             for b in prange(n_blocks, num_threads=nt, schedule="static"):
                 s0 = b * BLOCK
-                s1 = min(s0 + BLOCK, S)
-                for k in range(s0 * A, s1 * A):
-                    mu_t[k] = d_t[k // A] * pi_t[k]
-                    tot[k] += w * mu_t[k]
+                _weigh_block(s0, min(s0 + BLOCK, S), A, d_t, pi_t, w, mu_t, tot)
             _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], mu_t, pred_p, &D[t + 1, 0], nt)
     return D_arr, mu_arr, total_arr
 
@@ -539,10 +553,10 @@ def soft_forward(
     mu (T, S, A), else None for both.
     """
     cdef Py_ssize_t S = reward.shape[0], A = reward.shape[1], T = V.shape[0] - 1
-    cdef Py_ssize_t t, s, a, k, sp, n_rows, blk, s0, s1, n_blocks = (S + BLOCK - 1) // BLOCK, W = _work_size(A)
+    cdef Py_ssize_t t, s, k, sp, n_rows, blk, s0, s1, n_blocks = (S + BLOCK - 1) // BLOCK, W = _work_size(A)
     cdef int visited
     cdef idx_t j
-    cdef double acc, vt, vmax = 0.0, w, ds
+    cdef double acc, vt, vmax = 0.0, w
     cdef int nt = n_threads if n_threads > 1 else 1
     cdef bint given = policy is not None
     D_arr = np.empty((T + 1, S), dtype=np.float64) if store else np.empty((2, S), dtype=np.float64)
@@ -602,12 +616,7 @@ def soft_forward(
                     _backup_block(s0, s1, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], v_next, &ev[0],
                                   vmax, gamma, tau, mode, succ_p, NULL, &v_again[0], NULL if given else mu_t,
                                   shift_p, norm_p, &work[threadid() * W])
-                for s in range(s0, s1):
-                    ds = d_t[s]
-                    for a in range(A):
-                        k = s * A + a
-                        mu_t[k] = ds * (pi_given[k] if given else mu_t[k])
-                        total[s, a] += w * mu_t[k]
+                _weigh_block(s0, s1, A, d_t, pi_given if given else mu_t, w, mu_t, &total[0, 0])
             if mode == _NONCAUSAL:
                 for sp in prange(S, num_threads=nt, schedule="static"):
                     acc = 0.0

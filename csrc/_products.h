@@ -23,14 +23,14 @@
    MDP._shared_parts (tabular_irl/mdp.py) builds succ and pred.
 
    Exactness: tirl_backups_* adds the terms of each row in the CSR order,
-   so it gives the bits of the row-by-row product. tirl_gather_shared_* sums
+   so it gives the bits of the row-by-row product. tirl_gather_* sums
    per action first, then over actions (a fixed order, the same for every thread
    count): its bits differ from the k-ordered gather by rounding only.
 
    The body is written once for a compile-time number of actions (A = 1 .. 8,
    fully unrolled, partial sums in registers) and once for any A (the
    row-by-row loops over indices / t_indices: the same bits for the
-   backups). With succ = NULL (tirl_backups_*) or A = 0 (tirl_gather_shared_*)
+   backups). With succ = NULL (tirl_backups_*) or A = 0 (tirl_gather_*)
    they are the plain row-by-row products. */
 #ifndef TIRL_PRODUCTS_H
 #define TIRL_PRODUCTS_H
@@ -127,7 +127,7 @@
         }                                                                                                          \
     }                                                                                                              \
                                                                                                                    \
-    static void tirl_gather_shared_##SUF(const IDX *t_indptr, const IDX *t_indices, const IDX *pred,              \
+    static void tirl_gather_##SUF(const IDX *t_indptr, const IDX *t_indices, const IDX *pred,              \
                                          const double *t_data, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A,         \
                                          const double *mu, double *out)                                            \
     {                                                                                                              \
