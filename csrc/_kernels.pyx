@@ -90,6 +90,26 @@ cdef extern from *:
     int tirl_max_threads() nogil
     int tirl_openmp() nogil
 
+cdef extern from *:
+    """
+    #include <time.h>
+    /* seconds on a monotonic clock (a vDSO call on Linux: ~20 ns) */
+    static double tirl_now(void) {
+    #if defined(_WIN32)
+        return (double)clock() / CLOCKS_PER_SEC;
+    #else
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    #endif
+    }
+    """
+    double tirl_now() nogil
+
+cdef extern from "Python.h":
+    # declared noexcept: the caller turns its -1 into a propagated exception (_raise_pending)
+    int _check_signals "PyErr_CheckSignals" () noexcept
+
 ctypedef fused idx_t:
     int32_t
     int64_t
@@ -117,6 +137,32 @@ def max_threads():
 # --------------------------------------------------------------------------
 # helpers (no GIL, never raise)
 # --------------------------------------------------------------------------
+
+# Time loops look at pending signals (Ctrl-C) at most this often, with the GIL
+# reacquired for the look only: a clock read per step costs ~20 ns.
+cdef double _SIGNAL_PERIOD = 0.05
+
+
+cdef inline bint _interrupted(double* next_look) noexcept nogil:
+    """True when a signal handler raised (its exception is then set); looks at most every _SIGNAL_PERIOD s.
+
+    ``next_look``: the time of the next look, updated here (start it at 0).
+    Only the main thread runs Python signal handlers; elsewhere this is False.
+    """
+    cdef double now = tirl_now()
+    cdef int status
+    if now < next_look[0]:
+        return False
+    next_look[0] = now + _SIGNAL_PERIOD
+    with gil:
+        status = _check_signals()
+    return status != 0
+
+
+cdef int _raise_pending() except -1:
+    """Propagate the exception a signal handler set (after an interrupted loop left the nogil block)."""
+    return -1
+
 
 cdef inline double _row_soft_sum(
     const idx_t* indptr, const idx_t* indices, const double* data,
@@ -306,28 +352,77 @@ def backward_finite(
     if V_out is not None:
         for s in range(S):
             V[T, s] = 0.0
+    cdef bint stopped = False
     if S > 0 and A > 0:
         with nogil:
-            _backward_loop(S, A, T, &indptr[0], &indices[0], &data[0], &reward[0, 0], gamma, tau, mode, succ_p,
-                           &ev[0], &V[0, 0], Q_p, pi_p, &work[0], n_threads)
+            stopped = _backward_loop(S, A, T, &indptr[0], &indices[0], &data[0], &reward[0, 0], gamma, tau, mode,
+                                     succ_p, &ev[0], &V[0, 0], Q_p, pi_p, &work[0], n_threads)
+    if stopped:
+        _raise_pending()
     return V_arr, Q_arr, pi_arr
 
 
-cdef inline void _backward_loop(
+cdef inline bint _backward_loop(
     Py_ssize_t S, Py_ssize_t A, Py_ssize_t T,
     const idx_t* indptr, const idx_t* indices, const double* data, const double* reward,
     double gamma, double tau, int mode, const idx_t* succ, double* ev, double* V, double* Q,
     double* pi, double* work, int n_threads,
 ) noexcept nogil:
-    """V[t] (rows of the (T+1, S) array V) for t = T-1 .. 0.
+    """V[t] (rows of the (T+1, S) array V) for t = T-1 .. 0; True when a signal stopped it.
 
     Q and pi: (T, S, A) arrays, or NULL (then not formed).
     """
     cdef Py_ssize_t t
+    cdef double next_look = 0.0
     for t in range(T - 1, -1, -1):
+        if _interrupted(&next_look):
+            return True
         _backup_all(S, A, indptr, indices, data, reward, V + (t + 1) * S, ev, gamma, tau, mode, succ,
                     (Q + t * S * A) if Q != NULL else NULL, V + t * S, (pi + t * S * A) if pi != NULL else NULL,
                     work, n_threads)
+    return False
+
+
+def plan_arrays(
+    const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
+    const double[:, ::1] reward, const double[:, ::1] V, double gamma, double tau,
+    int mode, int n_threads, bint keep_q=True, bint keep_policy=True, const idx_t[::1] succ=None,
+):
+    """Q and the policy of a finite-horizon plan, formed again from its values.
+
+    IN: CSR of P (S*A, S); reward (S, A); V (T+1, S) from backward_finite with
+    the same reward, gamma, tau and mode; ``succ`` as there.
+    OUT: Q (T, S, A) or None, policy (T, S, A) or None: each step's backup of
+    V[t+1] by the very operations backward_finite runs, so equal to its Q and
+    policy bit for bit (its recomputed V[t] is discarded). A plan keeps V only
+    and calls this when Q or its policy is first read.
+    """
+    cdef Py_ssize_t S = reward.shape[0], A = reward.shape[1], T = V.shape[0] - 1, t
+    Q_arr = np.empty((T, S, A), dtype=np.float64) if keep_q else None
+    pi_arr = np.empty((T, S, A), dtype=np.float64) if keep_policy else None
+    cdef double[:, :, ::1] Q = Q_arr
+    cdef double[:, :, ::1] pi = pi_arr
+    cdef double* Q_p = &Q[0, 0, 0] if keep_q and T * S * A > 0 else NULL
+    cdef double* pi_p = &pi[0, 0, 0] if keep_policy and T * S * A > 0 else NULL
+    cdef double[::1] ev = np.empty(max(S, 1), dtype=np.float64)
+    cdef double[::1] v_again = np.empty(max(S, 1), dtype=np.float64)
+    cdef double[::1] work = np.empty(max(n_threads, 1) * _work_size(A), dtype=np.float64)
+    cdef const idx_t* succ_p = _ptr(succ)
+    cdef double next_look = 0.0
+    cdef bint stopped = False
+    if S == 0 or A == 0:
+        return Q_arr, pi_arr
+    with nogil:
+        for t in range(T):
+            if _interrupted(&next_look):
+                stopped = True
+                break
+            _backup_all(S, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], &V[t + 1, 0], &ev[0], gamma, tau,
+                        mode, succ_p, (Q_p + t * S * A) if Q_p != NULL else NULL, &v_again[0],
+                        (pi_p + t * S * A) if pi_p != NULL else NULL, &work[0], n_threads)
+    if stopped:
+        _raise_pending()
+    return Q_arr, pi_arr
 
 
 def backward_discounted(
@@ -356,8 +451,13 @@ def backward_discounted(
     cdef double delta = INFINITY, scale, bound = INFINITY, d
     cdef bint converged = False
     cdef const idx_t* succ_p = _ptr(succ)
+    cdef double next_look = 0.0
+    cdef bint stopped = False
     with nogil:
         while it < max_iter:
+            if _interrupted(&next_look):
+                stopped = True
+                break
             for s in range(S):
                 prev[s] = V[s]
             _backup_all(S, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], &prev[0], &ev[0],
@@ -377,6 +477,8 @@ def backward_discounted(
             if bound <= tol or delta <= 8.0 * DBL_EPSILON * scale:
                 converged = True
                 break
+    if stopped:
+        _raise_pending()
     return V_arr, Q_arr, pi_arr, int(it), float(bound), bool(converged)
 
 
@@ -406,10 +508,15 @@ def backward_values_batch(
     cdef double* vn
     cdef double* vt
     cdef const idx_t* succ_p = _ptr(succ)
+    cdef double next_look = 0.0
+    cdef bint stopped = False
     if S == 0 or A == 0 or K == 0:
         return V_arr
     with nogil:
         for t in range(T - 1, -1, -1):
+            if _interrupted(&next_look):
+                stopped = True
+                break
             cur = t % 2
             vn = &roll[1 - cur, 0, 0]
             vt = &roll[cur, 0, 0]
@@ -430,6 +537,8 @@ def backward_values_batch(
                 for kk in range(K):
                     for s in range(s0, s1):
                         V[kk, t, s] = vt[s * K + kk]
+    if stopped:
+        _raise_pending()
     return V_arr
 
 
@@ -506,10 +615,15 @@ def forward_finite(
     if S == 0 or A == 0 or T == 0:
         D_arr[0] = initial
         return D_arr, mu_arr, total_arr
+    cdef double next_look = 0.0
+    cdef bint stopped = False
     with nogil:
         for s in range(S):
             D[0, s] = initial[s]
         for t in range(T):
+            if _interrupted(&next_look):
+                stopped = True
+                break
             tp = 0 if stationary else t
             w = 1.0 if gamma == 1.0 else pow(gamma, <double>t)
             mu_t, d_t, pi_t = &mu[t, 0, 0], &D[t, 0], &policy[tp, 0, 0]
@@ -517,6 +631,8 @@ def forward_finite(
                 s0 = b * BLOCK
                 _weigh_block(s0, min(s0 + BLOCK, S), A, d_t, pi_t, w, mu_t, tot)
             _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], mu_t, pred_p, &D[t + 1, 0], nt)
+    if stopped:
+        _raise_pending()
     return D_arr, mu_arr, total_arr
 
 
@@ -524,24 +640,28 @@ def soft_forward(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
     const idx_t[::1] t_indptr, const idx_t[::1] t_indices, const double[::1] t_data,
     const double[:, ::1] reward, const double[::1] initial, const double[:, ::1] V,
-    const double[:, :, ::1] policy, double gamma, double tau, int mode, bint store, int n_threads,
-    const idx_t[::1] succ=None, const idx_t[::1] pred=None,
+    const double[:, :, ::1] policy, double gamma, double tau, int mode, bint store_state, int n_threads,
+    const idx_t[::1] succ=None, const idx_t[::1] pred=None, bint store_state_action=False, bint posterior=True,
 ):
     """Forward pass of a soft plan from its values: visitation and expected counts.
 
     IN: P and P^T as CSR; reward (S, A); initial (S,); V (T+1, S) from the
-    backward pass of ``mode`` (MODE_CAUSAL or MODE_NONCAUSAL) with the same
-    reward, gamma and tau; ``policy`` (T, S, A) of that pass, or None to
-    recompute it from V step by step (no (T, S, A) array is then read or
+    backward pass of ``mode`` (MODE_CAUSAL, MODE_NONCAUSAL or MODE_HARD) with
+    the same reward, gamma and tau; ``policy`` (T, S, A) of that pass, or None
+    to recompute it from V step by step (no (T, S, A) array is then read or
     written: memory O(T S + nnz)); ``succ`` and ``pred`` as in backward_finite
-    and forward_finite (causal
-    mode only: the non-causal gather reweights each entry).
+    and forward_finite (``pred`` serves the plain gather only: the posterior's
+    gather reweights each entry).
 
-    * MODE_CAUSAL: the rollout of the causal policy under P,
-      ``mu_t(s, a) = D_t(s) pi_t(a|s)``, ``D_{t+1} = P^T mu_t``.
-    * MODE_NONCAUSAL: the exact marginals of the trajectory-level model started
-      from ``initial``: a Markov chain with the non-causal policy and
-      *reweighted* dynamics ``rho_t(s'|s,a) = P(s'|s,a) exp(V_{t+1}(s') / tau) / z_t(s, a)``
+    * MODE_CAUSAL and MODE_HARD, and MODE_NONCAUSAL with ``posterior=False``:
+      the rollout of the plan's policy under P,
+      ``mu_t(s, a) = D_t(s) pi_t(a|s)``, ``D_{t+1} = P^T mu_t`` (for the
+      non-causal policy this is the classic shortcut, exact only for
+      deterministic dynamics).
+    * MODE_NONCAUSAL with ``posterior`` (default): the exact marginals of the
+      trajectory-level model started from ``initial``: a Markov chain with the
+      non-causal policy and *reweighted* dynamics
+      ``rho_t(s'|s,a) = P(s'|s,a) exp(V_{t+1}(s') / tau) / z_t(s, a)``
       (alpha * beta written as a forward recursion in probability space). Each
       ``rho_t(.|s,a)`` is normalised by its own sum, so the marginals sum to 1
       to rounding even at tiny temperatures; ``exp(V_{t+1} / tau)`` is cached
@@ -549,8 +669,9 @@ def soft_forward(
       own maximum, as in the backward pass.
 
     Blocks of states with ``D_t(s) = 0`` are skipped (no row of P is read for them).
-    OUT: total (S, A) = sum_t gamma^t mu_t; with ``store``, also D (T+1, S) and
-    mu (T, S, A), else None for both.
+    OUT: total (S, A) = sum_t gamma^t mu_t; D (T+1, S) with ``store_state``,
+    else None; mu (T, S, A) with ``store_state_action``, else None. Every
+    output is the same, bit for bit, whichever others are stored.
     """
     cdef Py_ssize_t S = reward.shape[0], A = reward.shape[1], T = V.shape[0] - 1
     cdef Py_ssize_t t, s, k, sp, n_rows, blk, s0, s1, n_blocks = (S + BLOCK - 1) // BLOCK, W = _work_size(A)
@@ -559,11 +680,12 @@ def soft_forward(
     cdef double acc, vt, vmax = 0.0, w
     cdef int nt = n_threads if n_threads > 1 else 1
     cdef bint given = policy is not None
-    D_arr = np.empty((T + 1, S), dtype=np.float64) if store else np.empty((2, S), dtype=np.float64)
-    mu_arr = np.empty((T, S, A), dtype=np.float64) if store else np.empty((1, S, A), dtype=np.float64)
+    cdef bint reweigh = mode == _NONCAUSAL and posterior
+    D_arr = np.empty((T + 1, S), dtype=np.float64) if store_state else np.empty((2, S), dtype=np.float64)
+    mu_arr = np.empty((T, S, A), dtype=np.float64) if store_state_action else np.empty((1, S, A), dtype=np.float64)
     total_arr = np.zeros((S, A), dtype=np.float64)
-    # (non-causal) each step's per-row shift and normaliser z_t(s, a) of rho_t
-    n_rows = S * A if mode == _NONCAUSAL else 1  # causal passes need no shifts (saves memory)
+    # (posterior) each step's per-row shift and normaliser z_t(s, a) of rho_t
+    n_rows = S * A if reweigh else 1  # rollouts need no shifts (saves memory)
     shift_arr = np.empty(max(n_rows, 1), dtype=np.float64)
     norm_arr = np.empty(max(n_rows, 1), dtype=np.float64)
     ev_arr = np.empty(max(S, 1), dtype=np.float64)
@@ -573,8 +695,8 @@ def soft_forward(
     cdef double[:, ::1] total = total_arr
     cdef double[::1] shift = shift_arr, norm = norm_arr, ev = ev_arr, v_again = v_arr
     cdef double[::1] work = np.empty(nt * W, dtype=np.float64)
-    cdef double* shift_p = &shift[0] if mode == _NONCAUSAL else NULL
-    cdef double* norm_p = &norm[0] if mode == _NONCAUSAL else NULL
+    cdef double* shift_p = &shift[0] if reweigh else NULL
+    cdef double* norm_p = &norm[0] if reweigh else NULL
     cdef double* mu_t
     cdef double* d_t
     cdef double* d_next
@@ -582,20 +704,25 @@ def soft_forward(
     cdef const idx_t* succ_p = _ptr(succ)
     cdef const idx_t* pred_p = _ptr(pred)
     cdef const double* pi_given = NULL
+    cdef double next_look = 0.0
+    cdef bint stopped = False
     if S == 0 or A == 0:
-        return total_arr, (D_arr if store else None), (mu_arr if store else None)
+        return total_arr, (D_arr if store_state else None), (mu_arr if store_state_action else None)
     with nogil:
         for s in range(S):
             D[0, s] = initial[s]
         for t in range(T):
-            d_t = &D[t if store else t % 2, 0]
-            d_next = &D[t + 1 if store else (t + 1) % 2, 0]
-            mu_t = &mu[t if store else 0, 0, 0]
+            if _interrupted(&next_look):
+                stopped = True
+                break
+            d_t = &D[t if store_state else t % 2, 0]
+            d_next = &D[t + 1 if store_state else (t + 1) % 2, 0]
+            mu_t = &mu[t if store_state_action else 0, 0, 0]
             v_next = &V[t + 1, 0]
             w = 1.0 if gamma == 1.0 else pow(gamma, <double>t)
             if given:
                 pi_given = &policy[t, 0, 0]
-            if mode == _NONCAUSAL:
+            if mode == _NONCAUSAL and (reweigh or not given):
                 vmax = _exp_cache(S, v_next, tau, &ev[0])
             for blk in prange(n_blocks, num_threads=nt, schedule="static"):
                 s0 = blk * BLOCK
@@ -607,17 +734,17 @@ def soft_forward(
                 if visited == 0:  # no row of P is read for a block nobody visits
                     for k in range(s0 * A, s1 * A):
                         mu_t[k] = 0.0
-                        if mode == _NONCAUSAL:
+                        if reweigh:
                             shift[k] = vmax
                             norm[k] = 1.0
                     continue
-                if not given or mode == _NONCAUSAL:
+                if not given or reweigh:
                     # mu_t's rows double as the policy's buffer
                     _backup_block(s0, s1, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], v_next, &ev[0],
                                   vmax, gamma, tau, mode, succ_p, NULL, &v_again[0], NULL if given else mu_t,
                                   shift_p, norm_p, &work[threadid() * W])
                 _weigh_block(s0, s1, A, d_t, pi_given if given else mu_t, w, mu_t, &total[0, 0])
-            if mode == _NONCAUSAL:
+            if reweigh:
                 for sp in prange(S, num_threads=nt, schedule="static"):
                     acc = 0.0
                     vt = v_next[sp]
@@ -632,7 +759,9 @@ def soft_forward(
                     d_next[sp] = acc
             else:
                 _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], mu_t, pred_p, d_next, nt)
-    return total_arr, (D_arr if store else None), (mu_arr if store else None)
+    if stopped:
+        _raise_pending()
+    return total_arr, (D_arr if store_state else None), (mu_arr if store_state_action else None)
 
 
 # --------------------------------------------------------------------------

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import os
 
-from . import _kernels
-
-__all__ = ["get_num_threads", "set_num_threads", "show_config", "threads_for"]
-
-# Below this many state-action pairs a parallel region costs more than it saves.
-_PARALLEL_MIN_ROWS = 20_000
+__all__ = ["get_num_threads", "set_num_threads", "show_config"]
 
 _num_threads: int | None = None
 
@@ -35,14 +30,16 @@ def get_num_threads() -> int:
     >>> isinstance(n, int), n >= 1
     (True, True)
     """
-    if not _kernels.openmp_enabled():
+    from . import _passes  # the kernels' build facts (the pass layer imports this module)
+
+    if not _passes.openmp_enabled():
         return 1
     if _num_threads is not None:
         return _num_threads
     env = os.environ.get("TABULAR_IRL_NUM_THREADS", "").strip()
     if env.isdigit() and int(env) >= 1:
         return int(env)
-    return max(1, _kernels.max_threads())
+    return max(1, _passes.max_threads())
 
 
 def set_num_threads(n: int | None) -> None:
@@ -82,13 +79,6 @@ def set_num_threads(n: int | None) -> None:
     _num_threads = n
 
 
-def threads_for(mdp) -> int:
-    """Threads worth using for a pass over ``mdp`` (1 for small problems)."""
-    if mdp.n_states * mdp.n_actions < _PARALLEL_MIN_ROWS:
-        return 1
-    return get_num_threads()
-
-
 def show_config(print_out: bool = True) -> dict:
     """Report the version, whether the kernels are compiled, OpenMP and threads.
 
@@ -119,13 +109,13 @@ def show_config(print_out: bool = True) -> dict:
     >>> show_config(print_out=False)["num_threads"] >= 1
     True
     """
-    from . import __version__
+    from . import __version__, _passes
 
     info = {
         "version": __version__,
-        "kernels_compiled": _kernels.__file__.endswith((".so", ".pyd")),
-        "kernels_path": _kernels.__file__,
-        "openmp": _kernels.openmp_enabled(),
+        "kernels_compiled": _passes.kernels_path().endswith((".so", ".pyd")),
+        "kernels_path": _passes.kernels_path(),
+        "openmp": _passes.openmp_enabled(),
         "num_threads": get_num_threads(),
         "cpu_count": os.cpu_count(),
     }

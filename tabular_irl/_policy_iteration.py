@@ -70,8 +70,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 from scipy.sparse.csgraph import reverse_cuthill_mckee
+
+from ._passes import solve_refined
 
 if TYPE_CHECKING:
     from .mdp import MDP
@@ -106,19 +107,14 @@ def _hard(Q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _evaluate(P: sp.csr_array, weights: sp.csr_array, c: np.ndarray, gamma: float) -> np.ndarray:
-    r"""Solve :math:`(I - \gamma P_\pi) V = c` with :math:`P_\pi = W P` by sparse LU and one refinement step.
+    r"""Solve :math:`(I - \gamma P_\pi) V = c` with :math:`P_\pi = W P` (sparse LU, one refinement step).
 
     ``weights`` is ``W`` of shape ``(S, S*A)``: ``W[s, s*A + a] = pi(a|s)``.
     The matrix is a non-singular M-matrix (strictly diagonally dominant by
-    rows, ``gamma < 1``) with condition number up to ``(1 + gamma) / (1 - gamma)``;
-    one step of iterative refinement brings the residual to rounding level.
+    rows, ``gamma < 1``): :func:`tabular_irl._passes.solve_refined`.
     """
     S = c.shape[0]
-    system = sp.csr_array(sp.identity(S, format="csr") - gamma * (weights @ P))
-    lu = spla.splu(system.tocsc())
-    V = lu.solve(c)
-    V += lu.solve(c - system @ V)
-    return V
+    return solve_refined(sp.csr_array(sp.identity(S, format="csr") - gamma * (weights @ P)), c)
 
 
 def policy_iteration(

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from . import _kernels
+from . import _passes
 
 __all__ = [
     "ROW_SUM_ATOL",
@@ -371,7 +371,7 @@ def check_policy(policy: Any, n_states: int, n_actions: int, horizon: int | None
         if horizon is not None:
             want += f" or (T, S, A) = ({horizon}, {n_states}, {n_actions})"
         raise ValueError(f"policy must have shape {want}, got shape {arr.shape}")
-    if arr.size == 0 or _kernels.rows_are_distributions(arr.reshape(-1, n_actions), ROW_SUM_ATOL):
+    if arr.size == 0 or _passes.rows_are_distributions(arr.reshape(-1, n_actions), ROW_SUM_ATOL):
         return arr
     # slow path: find and name the offending entry
     arr = check_finite_array(arr, "policy")

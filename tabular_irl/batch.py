@@ -16,9 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from . import _kernels
+from . import _passes
 from ._blasfree import dot
-from ._config import threads_for
 from ._validation import _as_float_array, check_finite_array, check_horizon_discount, check_temperature
 from .mdp import MDP, check_mdp
 from .planning import _check_finite_values
@@ -152,9 +151,8 @@ def soft_backward_batch(
         raise TypeError(f"hard must be a bool, got {type(hard).__name__}")
     tau = 1.0 if hard else check_temperature(temperature)
     R = _check_rewards(rewards, mdp.n_states, mdp.n_actions)
-    mode = _kernels.MODE_HARD if hard else _kernels.MODE_CAUSAL
-    V = _kernels.backward_values_batch(*mdp._kernel_parts(), R, T, gamma, tau, mode, threads_for(mdp),
-                                       succ=mdp._shared_parts())
+    mode = _passes.MODE_HARD if hard else _passes.MODE_CAUSAL
+    V = _passes.backward_batch(mdp, R, T, gamma, tau, mode)
     _check_finite_values(V, R, T, gamma, tau)
     log_partition = np.array([dot(mdp.initial, v0) for v0 in V[:, 0]])  # as soft_backward computes it
     for arr in (V, log_partition):

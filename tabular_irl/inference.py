@@ -8,17 +8,15 @@ horizon both are discounted occupancies ``d(s) = sum_t gamma^t Pr(s_t = s)``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
-from . import _kernels
+from . import _passes
 from ._blasfree import dot
-from ._config import threads_for
 from ._features import as_linear_features
+from ._lazy import LazyArrays
 from ._validation import (
     check_distribution,
     check_finite_array,
@@ -33,7 +31,7 @@ from .planning import SoftPlan, soft_backward
 __all__ = ["Visitation", "visitation", "posterior_marginals", "expected_feature_counts"]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, init=False)
 class Visitation:
     """Expected visitation of a policy (or of the non-causal posterior).
 
@@ -44,6 +42,10 @@ class Visitation:
         occupancy ``d(s)``, summing to ``1 / (1 - gamma)``.
     state_action : ndarray, shape (T, S, A) or (S, A)
         ``state_action[t, s, a] = Pr(s_t = s, a_t = a)``; discounted: ``d(s, a)``.
+        When the visitation was rolled forward from a plan
+        (``visitation(mdp, plan)``) it is formed on first access,
+        ``state[t, s] * policy[t, s, a]`` with the plan's policy formed again
+        from its values, and cached: the same bits as the eager pass.
     total_state_action : ndarray, shape (S, A)
         Expected discounted counts ``sum_{t<T} gamma^t state_action[t]``
         (the occupancy itself without a horizon). Expected feature counts are
@@ -60,7 +62,7 @@ class Visitation:
     >>> from tabular_irl import gridworld, soft_backward, visitation
     >>> world = gridworld(4, slip=0.2)
     >>> plan = soft_backward(world.mdp, world.reward, horizon=5)
-    >>> vis = visitation(world.mdp, plan.policy, horizon=5)
+    >>> vis = visitation(world.mdp, plan)
     >>> vis.state.shape, vis.state_action.shape, vis.total_state_action.shape
     ((6, 16), (5, 16, 5), (16, 5))
     >>> bool(np.allclose(vis.state_action.sum(axis=2), vis.state[:-1]))  # sum_a mu[t, s, a] = D[t, s]
@@ -71,32 +73,41 @@ class Visitation:
     Without a horizon the occupancy sums to ``1 / (1 - gamma)``:
 
     >>> plan = soft_backward(world.mdp, world.reward, discount=0.9)
-    >>> occupancy = visitation(world.mdp, plan.policy, discount=0.9)
+    >>> occupancy = visitation(world.mdp, plan)
     >>> occupancy.state.shape, round(float(occupancy.state.sum()), 10)
     ((16,), 10.0)
     """
 
     state: np.ndarray
-    state_action: np.ndarray
     total_state_action: np.ndarray
     horizon: int | None
     discount: float
     log_partition: float | None = None
+    _lazy: LazyArrays | None = field(default=None, repr=False, compare=False)
+
+    def __init__(self, state: np.ndarray, state_action: np.ndarray | None = None,
+                 total_state_action: np.ndarray | None = None, horizon: int | None = None, discount: float = 1.0,
+                 log_partition: float | None = None, *, form_state_action=None,
+                 _lazy: LazyArrays | None = None) -> None:
+        """``state_action`` may be None when ``form_state_action()`` forms it (on first access)."""
+        for name, value in dict(state=state, total_state_action=total_state_action, horizon=horizon,
+                                discount=discount, log_partition=log_partition).items():
+            object.__setattr__(self, name, value)
+        if _lazy is None:
+            _lazy = LazyArrays({"state": state, "state_action": state_action, "total_state_action": total_state_action},
+                               None if form_state_action is None else lambda name: form_state_action())
+        object.__setattr__(self, "_lazy", _lazy)
+
+    @property
+    def state_action(self) -> np.ndarray:
+        return self._lazy.get("state_action")
 
 
-def _discount_weights(T: int, gamma: float) -> np.ndarray:
-    return gamma ** np.arange(T, dtype=np.float64)
-
-
-def _finish(D: np.ndarray, mu: np.ndarray, T: int | None, gamma: float, log_partition=None,
-            total: np.ndarray | None = None) -> Visitation:
-    """The Visitation of ``D``, ``mu``; ``total`` as a kernel summed it in its forward sweep, or formed here."""
-    if total is None:  # no BLAS (see _blasfree)
-        total = mu if T is None else np.einsum("t,tsa->sa", _discount_weights(T, gamma), mu)
-    for a in (D, mu, total):
-        a.flags.writeable = False
-    return Visitation(state=D, state_action=mu, total_state_action=total, horizon=T, discount=gamma,
-                      log_partition=log_partition)
+def visitation_of_counts(D: np.ndarray, mu: np.ndarray, T: int | None, gamma: float) -> Visitation:
+    """The :class:`Visitation` of given ``D`` and ``mu`` (empirical visits, say), its totals summed here."""
+    # no BLAS (see _blasfree)
+    total = mu if T is None else np.einsum("t,tsa->sa", gamma ** np.arange(T, dtype=np.float64), mu)
+    return Visitation(D, mu, total, T, gamma)
 
 
 def _start(mdp: MDP, initial: Any) -> np.ndarray:
@@ -107,13 +118,13 @@ def _start(mdp: MDP, initial: Any) -> np.ndarray:
 
 def visitation(
     mdp: MDP,
-    policy: Any,
+    plan_or_policy: Any,
     *,
     horizon: int | None = None,
     discount: float | None = None,
     initial: Any = None,
 ) -> Visitation:
-    r"""Expected state and state-action visitation of ``policy`` under ``mdp``.
+    r"""Expected state and state-action visitation of a plan or a policy under ``mdp``.
 
     Finite horizon: :math:`D_0 = \text{initial}`,
     :math:`\mu_t(s, a) = D_t(s)\,\pi_t(a \mid s)`,
@@ -122,15 +133,26 @@ def visitation(
     :math:`(I - \gamma P_\pi^\top) d = \text{initial}` exactly with a sparse
     LU factorisation, and :math:`d(s, a) = d(s) \pi(a \mid s)`.
 
+    Given a finite-horizon :class:`~tabular_irl.SoftPlan` (the fast path),
+    each step's policy is formed again from the plan's values inside the
+    forward sweep: no ``(T, S, A)`` array exists unless ``state_action`` is
+    read (memory ``O(T S + nnz)``), and every number is the same, bit for bit,
+    as ``visitation(mdp, plan.policy, horizon=plan.horizon)``. For a
+    non-causal plan this is the rollout of its policy under ``P`` (exact for
+    deterministic dynamics only; :func:`posterior_marginals` is the model's own
+    visitation).
+
     Parameters
     ----------
     mdp : MDP
-    policy : array_like, shape (S, A) or (T, S, A)
-        ``policy[t, s, a] = pi_t(a | s)``; a stationary ``(S, A)`` policy is
-        accepted with a horizon too. Rows must sum to 1.
+    plan_or_policy : SoftPlan or array_like, shape (S, A) or (T, S, A)
+        A plan of :func:`~tabular_irl.soft_backward` or
+        :func:`~tabular_irl.value_iteration` for ``mdp``, or a policy
+        ``policy[t, s, a] = pi_t(a | s)``; a stationary ``(S, A)`` policy (or
+        a discounted plan) is accepted with a horizon too. Rows must sum to 1.
     horizon, discount
         As in :func:`soft_backward`; with both, ``total_state_action`` weights
-        step ``t`` by ``gamma^t``.
+        step ``t`` by ``gamma^t``. With a plan both default to the plan's own.
     initial : array_like, shape (S,), optional
         Start distribution; ``mdp.initial`` by default.
 
@@ -138,53 +160,98 @@ def visitation(
     -------
     Visitation
 
+    Raises
+    ------
+    ValueError
+        If the policy is not a distribution over actions, the shapes do not
+        match ``mdp``, or a plan's horizon or discount differs from the ones
+        given.
+    MemoryError
+        If an output cannot fit in the memory available (the message says
+        how many bytes it needs).
+
+    See Also
+    --------
+    soft_backward : the plan rolled forward here.
+    posterior_marginals : the non-causal model's exact marginals.
+
+    References
+    ----------
+    .. [1] B. D. Ziebart, A. Maas, J. A. Bagnell, A. K. Dey. "Maximum Entropy
+       Inverse Reinforcement Learning." AAAI 2008 (Algorithm 1, the forward pass).
+
     Examples
     --------
     >>> from tabular_irl import gridworld, soft_backward, visitation
     >>> world = gridworld(4, 4)
     >>> plan = soft_backward(world.mdp, world.reward, horizon=6)
-    >>> vis = visitation(world.mdp, plan.policy, horizon=6)
+    >>> vis = visitation(world.mdp, plan)
     >>> bool(abs(vis.state.sum(axis=1) - 1).max() < 1e-12)
+    True
+    >>> bool((visitation(world.mdp, plan.policy, horizon=6).state == vis.state).all())
     True
     """
     mdp = check_mdp(mdp)
-    T, gamma = check_horizon_discount(horizon, discount)
-    pi = check_policy(policy, mdp.n_states, mdp.n_actions, T)
-    return _rollout(mdp, pi, T, gamma, _start(mdp, initial))
+    if isinstance(plan_or_policy, SoftPlan):
+        T, gamma, policy = _plan_model(mdp, plan_or_policy, horizon, discount)
+        if policy is None:
+            return _plan_visitation(mdp, plan_or_policy, _start(mdp, initial))
+    else:
+        T, gamma = check_horizon_discount(horizon, discount)
+        policy = check_policy(plan_or_policy, mdp.n_states, mdp.n_actions, T)
+    return policy_visitation(mdp, policy, T, gamma, _start(mdp, initial))
 
 
-def _rollout(mdp: MDP, pi: np.ndarray, T: int | None, gamma: float, init: np.ndarray) -> Visitation:
-    """:func:`visitation` on input already validated (a plan's policy): trusted, unchecked."""
+def _plan_model(mdp: MDP, plan: SoftPlan, horizon: Any, discount: Any) -> tuple[int | None, float, np.ndarray | None]:
+    """``(T, gamma, policy)`` of a plan given to :func:`visitation`; ``policy`` None for the lean path."""
+    n_states = plan.V.shape[-1]
+    if n_states != mdp.n_states:
+        raise ValueError(f"plan_or_policy is a plan for {n_states} states, but mdp has {mdp.n_states}")
+    if plan.stationary:
+        if horizon is None and discount is None:
+            return None, plan.discount, plan.policy
+        T, gamma = check_horizon_discount(horizon, discount)
+        return T, gamma, plan.policy
+    if horizon is not None and check_horizon_discount(horizon, None)[0] != plan.horizon:
+        raise ValueError(f"horizon={horizon!r} differs from the plan's horizon {plan.horizon}; "
+                         "leave it out (the plan's own is used) or plan again")
+    gamma = plan.discount
+    if discount is not None:
+        gamma = check_horizon_discount(plan.horizon, discount)[1]
+        if gamma != plan.discount:
+            raise ValueError(f"discount={discount!r} differs from the plan's discount {plan.discount}; "
+                             "leave it out (the plan's own is used) or plan again")
+    source = plan._source
+    if source is None or source[0] is not mdp:  # planned on another MDP object: roll its policy under this one
+        return plan.horizon, gamma, plan.policy
+    return plan.horizon, gamma, None
+
+
+def _plan_visitation(mdp: MDP, plan: SoftPlan, init: np.ndarray) -> Visitation:
+    """The rollout of a finite plan from its values (no (T, S, A) array unless state_action is read)."""
+    reward = plan._source[1]
+    total, D, _ = _passes.plan_rollout(mdp, reward, plan.V, plan.discount, plan._tau, plan.mode, init,
+                                       policy=plan._lazy.formed("policy"))
+
+    def form_state_action() -> np.ndarray:
+        policy = plan._lazy.formed("policy")
+        if policy is None:  # formed for this array alone, not cached in the plan
+            _, policy = _passes.plan_arrays(mdp, reward, plan.V, plan.discount, plan._tau, plan.mode,
+                                            keep_q=False, keep_policy=True)
+            return np.multiply(D[:-1, :, None], policy, out=policy)
+        return D[:-1, :, None] * policy  # mu_t(s, a) = D_t(s) pi_t(a|s), as the kernels form it
+
+    return Visitation(D, None, total, plan.horizon, plan.discount, form_state_action=form_state_action)
+
+
+def policy_visitation(mdp: MDP, policy: np.ndarray, T: int | None, gamma: float, init: np.ndarray) -> Visitation:
+    """:func:`visitation` of a policy already validated (a plan's, a method's own): trusted, unchecked."""
     if T is None:
-        d = _discounted_occupancy(mdp, pi, gamma, init)
-        return _finish(d, d[:, None] * pi, None, gamma)
-    t_indptr, t_indices, t_data = mdp._kernel_parts(transpose=True)
-    pi3 = pi[None] if pi.ndim == 2 else pi
-    D, mu, total = _kernels.forward_finite(t_indptr, t_indices, t_data, init, pi3, T, threads_for(mdp),
-                                           pred=mdp._shared_parts(transpose=True), gamma=gamma)
-    return _finish(D, mu, T, gamma, total=total)
-
-
-def policy_transitions(mdp: MDP, pi: np.ndarray) -> sp.csr_array:
-    """``P_pi[s, s'] = sum_a pi(a|s) P(s'|s, a)``, shape ``(S, S)``, for a stationary ``(S, A)`` policy."""
-    S, A = mdp.n_states, mdp.n_actions
-    # row s*A+a of P weighted by pi(a|s), then the A rows of each state summed
-    weights = sp.csr_array((pi.ravel(), (np.repeat(np.arange(S), A), np.arange(S * A))), shape=(S, S * A))
-    return sp.csr_array(weights @ mdp.transitions)
-
-
-def _discounted_occupancy(mdp: MDP, pi: np.ndarray, gamma: float, init: np.ndarray) -> np.ndarray:
-    """Solve ``(I - gamma P_pi^T) d = initial`` with ``P_pi[s, s'] = sum_a pi(a|s) P(s'|s, a)``."""
-    S = mdp.n_states
-    system = (sp.identity(S, format="csc") - gamma * policy_transitions(mdp, pi).T).tocsc()
-    d = spla.spsolve(system, init)
-    d = np.ascontiguousarray(np.atleast_1d(d), dtype=np.float64)
-    # One step of iterative refinement: the system is an M-matrix with
-    # condition number ~1/(1-gamma), so this brings the residual to rounding level.
-    residual = init - system @ d
-    d += np.atleast_1d(spla.spsolve(system, residual))
-    np.maximum(d, 0.0, out=d)  # clip -1e-17-style rounding: occupancies are non-negative
-    return d
+        d = _passes.occupancy(mdp, policy, gamma, init)
+        mu = d[:, None] * policy
+        return Visitation(d, mu, mu, None, gamma)
+    D, mu, total = _passes.rollout(mdp, policy, T, gamma, init)
+    return Visitation(D, mu, total, T, gamma)
 
 
 def posterior_marginals(
@@ -242,64 +309,15 @@ def posterior_marginals(
     tau = check_temperature(temperature)
     r = check_reward(reward, mdp.n_states, mdp.n_actions)
     init = _start(mdp, initial)
-    return _posterior(mdp, r, soft_backward(mdp, r, horizon=T, causal=False, temperature=tau), init)
+    return noncausal_marginals(mdp, soft_backward(mdp, r, horizon=T, causal=False, temperature=tau), init)
 
 
-def _posterior(mdp: MDP, reward: np.ndarray, plan: SoftPlan, init: np.ndarray) -> Visitation:
-    """:func:`posterior_marginals` from the non-causal ``plan`` of ``reward (S, A)`` and a validated start:
-    trusted, unchecked."""
-    total, D, mu = _kernels.soft_forward(*mdp._kernel_parts(), *mdp._kernel_parts(transpose=True), reward, init,
-                                         plan.V, plan.policy, 1.0, plan.temperature, _kernels.MODE_NONCAUSAL,
-                                         True, threads_for(mdp))
-    return _finish(D, mu, plan.horizon, 1.0, log_partition=dot(init, plan.V[0]), total=total)
-
-
-# A causal gradient keeps its (T, S, A) policy up to this size (saves recomputing it in the
-# forward pass); beyond it, memory stays O(T S + nnz).
-_POLICY_BYTES = 256 * 2**20
-
-
-def _scratch_array(scratch: dict | None, name: str, shape: tuple[int, ...]) -> np.ndarray | None:
-    """``scratch[name]`` if it has ``shape``, else a new array left there; None without ``scratch``."""
-    if scratch is None:
-        return None
-    arr = scratch.get(name)
-    if arr is None or arr.shape != shape:
-        arr = scratch[name] = np.empty(shape)
-    return arr
-
-
-def soft_counts(mdp: MDP, reward: np.ndarray, horizon: int, discount: float, initial: np.ndarray, *,
-                causal: bool = True, temperature: float = 1.0,
-                scratch: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """``(V (T+1, S), total (S, A))``: a soft plan's values and its expected counts, memory-lean.
-
-    The expected (discounted) state-action counts of the causal policy's
-    rollout, or of the non-causal posterior marginals, from ``initial``,
-    without any ``(T, S, A)`` array beyond ``_POLICY_BYTES``: a causal policy
-    that fits is kept and rolled forward; otherwise (and for the non-causal
-    model, whose forward pass needs each row's normaliser anyway) the forward
-    pass recomputes each step's Q and policy from ``V`` (peak memory
-    ``O(T S + nnz)``). Trusted, unchecked: ``reward`` is a validated
-    C-contiguous ``(S, A)`` array.
-
-    ``scratch``: a dict kept across the calls of one fit; the ``(T+1, S)`` V
-    and ``(T, S, A)`` policy arrays live there and are reused (fresh arrays of
-    that size cost page faults on every call). The returned V is then
-    overwritten by the next call.
-    """
-    mode = _kernels.MODE_CAUSAL if causal else _kernels.MODE_NONCAUSAL
-    parts, n_threads = mdp._kernel_parts(), threads_for(mdp)
-    keep_policy = causal and horizon * mdp.n_states * mdp.n_actions * 8 <= _POLICY_BYTES
-    S, A = mdp.n_states, mdp.n_actions
-    V, _, policy = _kernels.backward_finite(
-        *parts, reward, horizon, discount, temperature, mode, n_threads, keep_q=False, keep_policy=keep_policy,
-        succ=mdp._shared_parts(), V_out=_scratch_array(scratch, "V", (horizon + 1, S)),
-        policy_out=_scratch_array(scratch, "policy", (horizon, S, A)) if keep_policy else None)
-    total, _, _ = _kernels.soft_forward(*parts, *mdp._kernel_parts(transpose=True), reward, initial, V, policy,
-                                        discount, temperature, mode, False, n_threads,
-                                        succ=mdp._shared_parts(), pred=mdp._shared_parts(transpose=True))
-    return V, total
+def noncausal_marginals(mdp: MDP, plan: SoftPlan, init: np.ndarray) -> Visitation:
+    """:func:`posterior_marginals` of a non-causal finite ``plan`` of ``mdp`` and a validated start: trusted."""
+    reward = plan._source[1]
+    total, D, mu = _passes.plan_rollout(mdp, reward, plan.V, 1.0, plan.temperature, _passes.MODE_NONCAUSAL, init,
+                                        policy=plan._lazy.formed("policy"), posterior=True, store_state_action=True)
+    return Visitation(D, mu, total, plan.horizon, 1.0, log_partition=dot(init, plan.V[0]))
 
 
 def expected_feature_counts(vis: Visitation, features: Any) -> np.ndarray:

@@ -33,7 +33,8 @@ from ._validation import (
     check_policy,
     check_reward,
 )
-from .inference import _rollout, _start
+from . import _passes
+from .inference import _start, policy_visitation
 from .mdp import MDP, check_mdp
 
 __all__ = [
@@ -106,7 +107,7 @@ def _setup(mdp: Any, horizon: Any, discount: Any) -> tuple[MDP, int | None, floa
 
 def _visits(mdp: MDP, pi: np.ndarray, T: int | None, gamma: float, initial: Any):
     """Visitation of a policy already validated here (no second validation pass)."""
-    return _rollout(mdp, pi, T, gamma, _start(mdp, initial))
+    return policy_visitation(mdp, pi, T, gamma, _start(mdp, initial))
 
 
 def _value(mdp: MDP, pi: np.ndarray, r: np.ndarray, T: int | None, gamma: float, initial: Any) -> float:
@@ -384,8 +385,8 @@ def feature_expectation_distance(
     phi = as_linear_features(features, mdp.n_states, mdp.n_actions)
     p = _check_ord(ord)
     init = _start(mdp, initial)
-    mu_e = _rollout(mdp, pi_e, T, gamma, init).total_state_action
-    mu_l = _rollout(mdp, pi_l, T, gamma, init).total_state_action
+    mu_e = _passes.expected_counts(mdp, pi_e, T, gamma, init)
+    mu_l = _passes.expected_counts(mdp, pi_l, T, gamma, init)
     diff = phi.contract(mu_e - mu_l)
     return float(np.linalg.norm(diff, ord=p))
 

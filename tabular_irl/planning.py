@@ -10,14 +10,14 @@ value iteration (the compiled kernel) or by policy iteration (Newton's method,
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from . import _kernels
+from . import _passes
 from ._blasfree import dot
-from ._config import threads_for
+from ._lazy import LazyArrays
 from ._policy_iteration import choose_method, policy_iteration
 from ._validation import (
     check_horizon_discount,
@@ -37,7 +37,7 @@ class ConvergenceWarning(UserWarning):
     """An iterative method stopped at ``max_iter`` before its tolerance held."""
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, init=False)
 class SoftPlan:
     """Result of a backward pass.
 
@@ -46,10 +46,15 @@ class SoftPlan:
     V : ndarray, shape (T+1, S) or (S,)
         Soft (or hard) state values, ``V[t, s]``; ``V[T] = 0``.
     Q : ndarray, shape (T, S, A) or (S, A)
-        State-action values ``Q[t, s, a]``.
+        State-action values ``Q[t, s, a]``. With a horizon it is formed on
+        first access (one more sweep of backups of ``V``, the same bits as
+        the pass itself would have kept) and cached: a plan that nobody asks
+        for ``Q`` holds ``V`` only.
     policy : ndarray, shape (T, S, A) or (S, A)
         ``policy[t, s, a] = exp((Q[t, s, a] - V[t, s]) / temperature)``; for the
         hard plan (``temperature == 0``) one-hot on the first maximising action.
+        Formed on first access like ``Q``; :func:`~tabular_irl.visitation`
+        takes the plan itself and never needs it.
     log_partition : float
         ``initial @ V[0]`` (``initial @ V`` when stationary). For the
         non-causal model this is ``E_{s0}[log Z(s0)]`` (times ``temperature``);
@@ -90,8 +95,6 @@ class SoftPlan:
     """
 
     V: np.ndarray
-    Q: np.ndarray
-    policy: np.ndarray
     log_partition: float
     horizon: int | None
     discount: float
@@ -101,15 +104,55 @@ class SoftPlan:
     error_bound: float
     converged: bool
     method: str | None = None
+    _lazy: LazyArrays | None = field(default=None, repr=False, compare=False)
+
+    def __init__(self, V: np.ndarray, Q: np.ndarray | None = None, policy: np.ndarray | None = None,
+                 log_partition: float = 0.0, horizon: int | None = None, discount: float = 1.0, causal: bool = True,
+                 temperature: float = 1.0, n_iter: int = 0, error_bound: float = 0.0, converged: bool = True,
+                 method: str | None = None, *, source=None, _lazy: LazyArrays | None = None) -> None:
+        """``Q`` and ``policy`` may be None when ``source = (mdp, reward (S, A))`` of a finite plan is given:
+        they are then formed from ``V`` on first access. (``_lazy``: carried over by ``dataclasses.replace``.)"""
+        values = dict(V=V, log_partition=log_partition, horizon=horizon, discount=discount, causal=causal,
+                      temperature=temperature, n_iter=n_iter, error_bound=error_bound, converged=converged,
+                      method=method)
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+        if _lazy is None:
+            form = None
+            if source is not None:
+                mdp, reward = source
+                mode, tau = _passes.mode_of(causal, temperature), temperature if temperature > 0 else 1.0
+
+                def form(name: str) -> np.ndarray:
+                    Q, policy = _passes.plan_arrays(mdp, reward, V, discount, tau, mode,
+                                                    keep_q=name == "Q", keep_policy=name == "policy")
+                    return Q if name == "Q" else policy
+            _lazy = LazyArrays({"V": V, "Q": Q, "policy": policy}, form)
+        object.__setattr__(self, "_lazy", _lazy)
+        # the lean paths (visitation(mdp, plan)) need the plan as the pass made it: not after a replace()
+        object.__setattr__(self, "_source", source)
+
+    @property
+    def Q(self) -> np.ndarray:
+        return self._lazy.get("Q")
+
+    @property
+    def policy(self) -> np.ndarray:
+        return self._lazy.get("policy")
 
     @property
     def stationary(self) -> bool:
         return self.horizon is None
 
+    @property
+    def mode(self) -> int:
+        """The kernels' backup mode of this plan (``_passes.MODE_*``)."""
+        return _passes.mode_of(self.causal, self.temperature)
 
-def _freeze(*arrays: np.ndarray) -> None:
-    for a in arrays:
-        a.flags.writeable = False
+    @property
+    def _tau(self) -> float:
+        """The temperature the kernels ran with (1.0 for the hard plan, where it is unused)."""
+        return self.temperature if self.temperature > 0 else 1.0
 
 
 def _check_finite_values(V, r, T, gamma, temperature) -> None:
@@ -151,17 +194,17 @@ def _plan(mdp: MDP, reward: Any, horizon: Any, discount: Any, *, causal: bool, m
     T, gamma = check_horizon_discount(horizon, discount, causal)
     method = _check_method(method, T)
     if mode is None:  # soft: the model is chosen once ``causal`` is known to be a bool
-        mode = _kernels.MODE_CAUSAL if causal else _kernels.MODE_NONCAUSAL
+        mode = _passes.MODE_CAUSAL if causal else _passes.MODE_NONCAUSAL
     r = check_reward(reward, mdp.n_states, mdp.n_actions)
+    source = None
     if T is not None:
-        indptr, indices, data = mdp._kernel_parts()
-        V, Q, pi = _kernels.backward_finite(indptr, indices, data, r, T, gamma, temperature, mode,
-                                            threads_for(mdp), succ=mdp._shared_parts())
-        n_iter, bound, converged = T, 0.0, True
+        # V only: Q and the policy are formed on first access (SoftPlan), if ever
+        V, Q, pi = _passes.backward(mdp, r, T, gamma, temperature, mode)
+        n_iter, bound, converged, source = T, 0.0, True, (mdp, r)
     else:
         tol = check_positive_real(tol, "tol")
         max_iter = check_positive_int(max_iter, "max_iter")
-        hard = mode == _kernels.MODE_HARD
+        hard = mode == _passes.MODE_HARD
         if method == "auto":
             method = choose_method(mdp, mdp.transitions, r, gamma, temperature, hard, float(tol), max_iter)
         if method == "policy_iteration":
@@ -169,11 +212,8 @@ def _plan(mdp: MDP, reward: Any, horizon: Any, discount: Any, *, causal: bool, m
                 mdp.transitions, r, gamma, temperature, hard, float(tol), max_iter
             )
         else:
-            indptr, indices, data = mdp._kernel_parts()
-            V, Q, pi, n_iter, bound, converged = _kernels.backward_discounted(
-                indptr, indices, data, r, gamma, temperature, mode, float(tol), max_iter, threads_for(mdp),
-                succ=mdp._shared_parts(),
-            )
+            V, Q, pi, n_iter, bound, converged = _passes.backward_discounted(
+                mdp, r, gamma, temperature, mode, float(tol), max_iter)
         _check_finite_values(V, r, T, gamma, temperature)
         if not converged:
             if method == "policy_iteration" and n_iter < max_iter:
@@ -190,10 +230,9 @@ def _plan(mdp: MDP, reward: Any, horizon: Any, discount: Any, *, causal: bool, m
             warnings.warn(why, ConvergenceWarning, stacklevel=3)
     _check_finite_values(V, r, T, gamma, temperature)
     log_partition = dot(mdp.initial, V[0] if T is not None else V)
-    _freeze(V, Q, pi)
-    return SoftPlan(V=V, Q=Q, policy=pi, log_partition=log_partition, horizon=T, discount=gamma,
-                    causal=bool(causal), temperature=temperature if mode != _kernels.MODE_HARD else 0.0,
-                    n_iter=int(n_iter), error_bound=float(bound), converged=bool(converged), method=method)
+    return SoftPlan(V, Q, pi, log_partition, T, gamma, bool(causal),
+                    temperature if mode != _passes.MODE_HARD else 0.0, int(n_iter), float(bound), bool(converged),
+                    method, source=source)
 
 
 def soft_backward(
@@ -342,5 +381,5 @@ def value_iteration(
     >>> bool((howard.policy == plan.policy).all()), bool(abs(howard.V - plan.V).max() < 1e-9)
     (True, True)
     """
-    return _plan(mdp, reward, horizon, discount, causal=True, mode=_kernels.MODE_HARD,
+    return _plan(mdp, reward, horizon, discount, causal=True, mode=_passes.MODE_HARD,
                  temperature=1.0, tol=tol, max_iter=max_iter, method=method)

@@ -16,7 +16,8 @@ import tabular_irl
 from helpers import seeds, tiny_problem, tiny_sizes
 from tabular_irl import _kernels, maxent_objective, random_mdp, sample_trajectories, soft_backward, value_iteration
 from tabular_irl.batch import soft_backward_batch
-from tabular_irl.inference import _posterior, _rollout, soft_counts
+from tabular_irl._passes import soft_counts
+from tabular_irl.inference import noncausal_marginals, policy_visitation
 
 EXACT = dict(rtol=0, atol=1e-12)
 
@@ -32,7 +33,7 @@ def test_soft_counts_equal_the_stored_passes_and_enumeration(sizes, seed, tau, g
                          temperature=tau)
     V, total = soft_counts(mdp, r, T, gamma, init, causal=causal, temperature=tau)
     assert_array_equal(V, plan.V)  # same operations in the same order
-    vis = _rollout(mdp, plan.policy, T, gamma, init) if causal else _posterior(mdp, r, plan, init)
+    vis = policy_visitation(mdp, plan.policy, T, gamma, init) if causal else noncausal_marginals(mdp, plan, init)
     assert_allclose(total, vis.total_state_action, **EXACT)
     assert_allclose(total.sum(), sum(gamma**t for t in range(T)), **EXACT)
     if not causal:  # and the truth: the trajectory distribution, enumerated
@@ -48,8 +49,9 @@ def test_soft_forward_recomputed_policy_equals_the_stored_one(sizes, seed, causa
     plan = soft_backward(mdp, r, horizon=T, causal=causal)
     mode = _kernels.MODE_CAUSAL if causal else _kernels.MODE_NONCAUSAL
     parts, tparts = mdp._kernel_parts(), mdp._kernel_parts(transpose=True)
-    stored = _kernels.soft_forward(*parts, *tparts, r, init, plan.V, plan.policy, 1.0, 1.0, mode, True, 1)
-    lean = _kernels.soft_forward(*parts, *tparts, r, init, plan.V, None, 1.0, 1.0, mode, True, 1)
+    stored = _kernels.soft_forward(*parts, *tparts, r, init, plan.V, plan.policy, 1.0, 1.0, mode, True, 1,
+                                   store_state_action=True)
+    lean = _kernels.soft_forward(*parts, *tparts, r, init, plan.V, None, 1.0, 1.0, mode, True, 1, store_state_action=True)
     for a, b in zip(stored, lean):
         assert_allclose(a, b, **EXACT)
     # a state that is never visited is skipped, yet contributes exact zeros
@@ -144,18 +146,18 @@ def test_lean_and_batched_passes_do_not_depend_on_thread_count():
 @given(tiny_sizes, seeds, st.sampled_from([1.0, 0.9]))
 def test_causal_counts_with_kept_or_recomputed_policy_agree(sizes, seed, gamma):
     """Below ``_POLICY_BYTES`` the causal policy is kept; above it, recomputed from V: same counts."""
-    import tabular_irl.inference as inference
+    import tabular_irl._passes as passes
 
     S, A, T = sizes
     mdp, P, init, r = tiny_problem(seed, S, A, reward_scale=3.0, sparse_initial=True)
     r = np.ascontiguousarray(r)
     kept = soft_counts(mdp, r, T, gamma, init)
-    saved = inference._POLICY_BYTES
+    saved = passes._POLICY_BYTES
     try:
-        inference._POLICY_BYTES = 0
+        passes._POLICY_BYTES = 0
         recomputed = soft_counts(mdp, r, T, gamma, init)
     finally:
-        inference._POLICY_BYTES = saved
+        passes._POLICY_BYTES = saved
     assert_array_equal(kept[0], recomputed[0])
     assert_allclose(kept[1], recomputed[1], **EXACT)
 

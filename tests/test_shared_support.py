@@ -121,7 +121,8 @@ def test_forward_equals_the_ordered_gather_to_rounding(seed, S, A, T, itype):
     # the gradient's forward pass, with the kept policy and recomputing it, uses the same gather
     for policy in (pi, None):
         total, Dg, mug = _kernels.soft_forward(*parts, *tparts, r, init, V, policy, 1.0, 1.0,
-                                               _kernels.MODE_CAUSAL, True, 1, succ=succ, pred=pred)
+                                               _kernels.MODE_CAUSAL, True, 1, succ=succ, pred=pred,
+                                               store_state_action=True)
         assert_array_equal(Dg, D1)
         assert_allclose(mug, mu1, rtol=0, atol=1e-15)
 

@@ -1,6 +1,6 @@
 """The OpenMP branches: results are bit-identical for any thread count.
 
-Problems below ``_config._PARALLEL_MIN_ROWS`` state-action pairs run on one
+Problems below ``pass_layer._PARALLEL_MIN_ROWS`` state-action pairs run on one
 thread, so this uses a Garnet MDP above that size; without OpenMP every
 thread count is 1 and the comparison is trivially true.
 """
@@ -10,13 +10,13 @@ import pytest
 from numpy.testing import assert_array_equal
 
 import tabular_irl
-from tabular_irl import _config, posterior_marginals, random_mdp, soft_backward, visitation
+from tabular_irl import _passes as pass_layer, posterior_marginals, random_mdp, soft_backward, visitation
 
 
 @pytest.fixture
 def big_mdp():
     problem = random_mdp(5000, 5, 4, seed=0)
-    assert problem.mdp.n_states * problem.mdp.n_actions >= _config._PARALLEL_MIN_ROWS
+    assert problem.mdp.n_states * problem.mdp.n_actions >= pass_layer._PARALLEL_MIN_ROWS
     return problem
 
 

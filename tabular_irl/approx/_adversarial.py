@@ -57,7 +57,8 @@ from .._validation import (
     check_positive_real,
     check_seed,
 )
-from ..inference import _rollout, _start
+from .. import _passes
+from ..inference import _start
 from ..mdp import MDP, check_mdp
 from ..planning import soft_backward
 from ..trajectories import Trajectories, sample_trajectories
@@ -115,7 +116,7 @@ def _model(horizon: Any, discount: Any) -> tuple[int | None, float]:
 
 
 def _occupancy(mdp: MDP, pi: np.ndarray, T: int | None, gamma: float, init: np.ndarray) -> np.ndarray:
-    total = _rollout(mdp, pi, T, gamma, init).total_state_action
+    total = _passes.expected_counts(mdp, pi, T, gamma, init)
     scale = (1.0 - gamma) if T is None else 1.0 / float(np.sum(gamma ** np.arange(T, dtype=np.float64)))
     return np.asarray(total * scale, dtype=np.float64)
 

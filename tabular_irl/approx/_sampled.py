@@ -32,7 +32,7 @@ from .._validation import (
     check_policy,
     check_positive_int,
 )
-from ..inference import Visitation, _finish
+from ..inference import Visitation, visitation_of_counts
 from ..mdp import MDP, check_mdp
 from ..trajectories import Trajectories, sample_trajectories
 from ._chain import chain_moments, dense_features
@@ -149,7 +149,7 @@ def _weighted_visitation(tr: Trajectories, cbar: np.ndarray, S: int, A: int, gam
     np.add.at(D, (np.broadcast_to(np.arange(T + 1), (N, T + 1)), tr.states), np.broadcast_to(cbar[:, None], (N, T + 1)))
     np.add.at(mu, (np.broadcast_to(np.arange(T), (N, T)), tr.states[:, :-1], tr.actions),
               np.broadcast_to(cbar[:, None], (N, T)))
-    return _finish(D, mu, T, gamma)
+    return visitation_of_counts(D, mu, T, gamma)
 
 
 def _summary(C: np.ndarray, cbar: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:

@@ -8,7 +8,7 @@ import numpy as np
 
 from .._features import LinearFeatures, as_linear_features
 from .._validation import check_finite_array, check_horizon_discount
-from ..inference import _rollout
+from .. import _passes
 from ..mdp import MDP, check_mdp
 from ..trajectories import Trajectories
 
@@ -35,7 +35,7 @@ def policy_feature_expectations(mdp: MDP, features: LinearFeatures, policy: np.n
     a plan); ``horizon=None`` means the discounted occupancy.
     """
     init = mdp.initial if initial is None else initial
-    return features.contract(_rollout(mdp, policy, horizon, discount, init).total_state_action)
+    return features.contract(_passes.expected_counts(mdp, policy, horizon, discount, init))
 
 
 def check_demos(demos: Any, mdp: MDP, horizon: int | None) -> Trajectories:

@@ -25,7 +25,8 @@ import scipy.sparse.linalg as spla
 
 from .._blasfree import dot
 from .._validation import check_horizon_discount, discount_argument
-from ..inference import Visitation, _posterior, _rollout, policy_transitions, soft_counts
+from .. import _passes
+from ..inference import Visitation, noncausal_marginals, policy_visitation
 from ..mdp import MDP, check_mdp
 from ..planning import SoftPlan, _check_finite_values, soft_backward
 from ..trajectories import Trajectories
@@ -62,9 +63,9 @@ def evaluate(mdp: MDP, reward: np.ndarray, demo: Demonstrations) -> tuple[float,
     discount = discount_argument(T, gamma)
     plan = soft_backward(mdp, reward, horizon=T, discount=discount, causal=demo.causal)
     if demo.causal:
-        vis = _rollout(mdp, plan.policy, T, gamma, demo.start)
+        vis = policy_visitation(mdp, plan.policy, T, gamma, demo.start)
     else:
-        vis = _posterior(mdp, reward, plan, demo.start)
+        vis = noncausal_marginals(mdp, plan, demo.start)
     V0 = plan.V[0] if T is not None else plan.V
     value = float(np.sum(demo.counts * reward) - demo.start @ V0)
     return value, demo.counts - vis.total_state_action, plan, vis
@@ -74,17 +75,17 @@ def value_and_gradient(mdp: MDP, reward: np.ndarray, demo: Demonstrations,
                        scratch: dict | None = None) -> tuple[float, np.ndarray]:
     """``(L, dL/dr (S, A))`` as :func:`evaluate`, without the plan: memory-lean for finite horizons.
 
-    No ``(T, S, A)`` array is formed (:func:`tabular_irl.inference.soft_counts`):
+    No ``(T, S, A)`` array is formed (:func:`tabular_irl._passes.soft_counts`):
     peak memory ``O(T S + nnz)``, so a million-state gridworld's gradient fits
     in a few GB. Discounted problems have stationary ``(S, A)`` plans and take
-    the plain path. ``scratch``: as in :func:`~tabular_irl.inference.soft_counts`
+    the plain path. ``scratch``: as in :func:`~tabular_irl._passes.soft_counts`
     (one dict per fit: its large arrays are reused across iterations).
     """
     T = demo.horizon
     if T is None:
         value, grad, _, _ = evaluate(mdp, reward, demo)
         return value, grad
-    V, total = soft_counts(mdp, reward, T, demo.discount, demo.start, causal=demo.causal, scratch=scratch)
+    V, total = _passes.soft_counts(mdp, reward, T, demo.discount, demo.start, causal=demo.causal, scratch=scratch)
     _check_finite_values(V, reward, T, demo.discount, 1.0)
     value = float(np.sum(demo.counts * reward) - dot(demo.start, V[0]))
     return value, demo.counts - total
@@ -194,7 +195,7 @@ def _directional_discounted(mdp, plan, vis, demo, dr):
     P, PT = mdp.transitions, mdp.transitions_t
     S, A = mdp.n_states, mdp.n_actions
     gamma, pi, d = demo.discount, plan.policy, vis.state
-    P_pi = policy_transitions(mdp, pi).tocsc()
+    P_pi = _passes.policy_transitions(mdp, pi).tocsc()
     lu = spla.splu((sp.identity(S, format="csc") - gamma * P_pi).tocsc())
     # dV solves (I - gamma P_pi) dV = E_pi[dr]
     dV = lu.solve(np.einsum("sa,sa->s", pi, dr))

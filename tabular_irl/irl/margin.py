@@ -110,7 +110,7 @@ import scipy.sparse as sp
 from .._features import LinearFeatures
 from .._progress import check_progress, progress_bar
 from .._validation import check_finite_array, check_positive_int, check_positive_real
-from ..inference import _rollout
+from .. import _passes
 from ..mdp import MDP
 from ..planning import ConvergenceWarning, value_iteration
 from ..trajectories import Trajectories
@@ -304,7 +304,7 @@ class _Problem:
         return init
 
     def _counts(self, policy: np.ndarray, s0: int) -> np.ndarray:
-        return _rollout(self.mdp, policy, self.T, self.gamma, self._one_hot(s0)).total_state_action
+        return _passes.expected_counts(self.mdp, policy, self.T, self.gamma, self._one_hot(s0))
 
     def loss_augmented(self, psi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Exact ``max_pi psi . mu_pi + L_e(pi)`` for every example.

@@ -40,7 +40,7 @@ from .._validation import (
     check_positive_real,
     check_reward,
 )
-from ..inference import Visitation, _rollout
+from ..inference import Visitation, policy_visitation
 from ..mdp import MDP
 from ..planning import ConvergenceWarning, SoftPlan, soft_backward
 from ..trajectories import Trajectories
@@ -411,7 +411,7 @@ def _classic_value_and_gradient(problem: _Problem, theta: np.ndarray) -> tuple[f
     reward = problem.reward(theta)
     demo = problem.demo
     plan = soft_backward(problem.mdp, reward, horizon=demo.horizon, causal=False)
-    vis = _rollout(problem.mdp, plan.policy, demo.horizon, 1.0, demo.start)
+    vis = policy_visitation(problem.mdp, plan.policy, demo.horizon, 1.0, demo.start)
     value = float(np.sum(demo.counts * reward) - demo.start @ plan.V[0])
     return value, problem.empirical - problem.features.contract(vis.total_state_action)
 
