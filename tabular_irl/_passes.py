@@ -222,6 +222,26 @@ def plan_arrays(mdp, reward: np.ndarray, V: np.ndarray, gamma: float, tau: float
     check_fits((keep_q + keep_policy) * _tsa_bytes(T, mdp), f"the plan's {which} (T, S, A) = "
                f"({T}, {mdp.n_states}, {mdp.n_actions})",
                "roll forward from the plan itself, visitation(mdp, plan), which needs no (T, S, A) array")
+    return _plan_arrays(mdp, reward, V, gamma, tau, mode, keep_q=keep_q, keep_policy=keep_policy)
+
+
+def plan_state_action(mdp, reward: np.ndarray, V: np.ndarray, gamma: float, tau: float, mode: int,
+                      D: np.ndarray, policy: np.ndarray | None = None) -> np.ndarray:
+    """``mu (T, S, A)``, ``mu[t, s, a] = D[t, s] policy[t, s, a]``, the policy formed from ``V`` unless given.
+
+    The same product the forward kernels form, so the same bits; the policy
+    formed here becomes ``mu`` in place (one ``(T, S, A)`` array).
+    """
+    T = V.shape[0] - 1
+    if policy is not None:
+        return D[:-1, :, None] * policy
+    check_fits(_tsa_bytes(T, mdp), f"the visitation state_action (T, S, A) = ({T}, {mdp.n_states}, "
+               f"{mdp.n_actions})", "read state and total_state_action only")
+    _, mu = _plan_arrays(mdp, reward, V, gamma, tau, mode, keep_q=False, keep_policy=True)
+    return np.multiply(D[:-1, :, None], mu, out=mu)
+
+
+def _plan_arrays(mdp, reward, V, gamma, tau, mode, *, keep_q, keep_policy):
     return _kernels.plan_arrays(*mdp._kernel_parts(), reward, V, gamma, tau, mode, threads_for(mdp),
                                 keep_q=keep_q, keep_policy=keep_policy, succ=mdp._shared_parts())
 

@@ -233,13 +233,9 @@ def _plan_visitation(mdp: MDP, plan: SoftPlan, init: np.ndarray) -> Visitation:
     total, D, _ = _passes.plan_rollout(mdp, reward, plan.V, plan.discount, plan._tau, plan.mode, init,
                                        policy=plan._lazy.formed("policy"))
 
-    def form_state_action() -> np.ndarray:
-        policy = plan._lazy.formed("policy")
-        if policy is None:  # formed for this array alone, not cached in the plan
-            _, policy = _passes.plan_arrays(mdp, reward, plan.V, plan.discount, plan._tau, plan.mode,
-                                            keep_q=False, keep_policy=True)
-            return np.multiply(D[:-1, :, None], policy, out=policy)
-        return D[:-1, :, None] * policy  # mu_t(s, a) = D_t(s) pi_t(a|s), as the kernels form it
+    def form_state_action() -> np.ndarray:  # the plan's policy if it holds one, else formed for this alone
+        return _passes.plan_state_action(mdp, reward, plan.V, plan.discount, plan._tau, plan.mode, D,
+                                         policy=plan._lazy.formed("policy"))
 
     return Visitation(D, None, total, plan.horizon, plan.discount, form_state_action=form_state_action)
 

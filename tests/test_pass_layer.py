@@ -1,0 +1,210 @@
+"""The pass layer: plans that form Q and policy on demand, visitation from a plan, memory checks, Ctrl-C.
+
+The lean public path must give what the eager path gives, bit for bit: a
+plan's ``Q`` and ``policy`` formed from ``V`` on first access equal the arrays
+the backward pass would have kept, and ``visitation(mdp, plan)`` equals
+``visitation(mdp, plan.policy, horizon=T)``.
+"""
+
+import dataclasses
+import signal
+import threading
+import traceback
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose, assert_array_equal
+
+import reference as ref
+from helpers import seeds, tiny_problem, tiny_sizes
+from tabular_irl import (
+    _kernels,
+    gridworld,
+    random_mdp,
+    soft_backward,
+    soft_backward_batch,
+    value_iteration,
+    visitation,
+)
+
+MODELS = [  # (causal, temperature, hard)
+    (True, 1.0, False),
+    (True, 0.4, False),
+    (False, 1.0, False),
+    (False, 2.5, False),
+    (True, 1.0, True),
+]
+
+
+def _plan(mdp, r, T, discount, causal, tau, hard):
+    if hard:
+        return value_iteration(mdp, r, horizon=T, discount=discount)
+    return soft_backward(mdp, r, horizon=T, discount=discount, causal=causal, temperature=tau)
+
+
+@given(tiny_sizes, seeds, st.sampled_from(MODELS), st.sampled_from([None, 0.9]))
+def test_plan_forms_q_and_policy_on_demand_with_the_passes_bits(sizes, seed, model, discount):
+    S, A, T = sizes
+    causal, tau, hard = model
+    if not causal:
+        discount = None
+    mdp, P, init, r = tiny_problem(seed, S, A, reward_scale=3.0)
+    r = np.ascontiguousarray(r)
+    plan = _plan(mdp, r, T, discount, causal, tau, hard)
+    assert plan._lazy.formed("Q") is None and plan._lazy.formed("policy") is None  # V only
+    mode = _kernels.MODE_HARD if hard else (_kernels.MODE_CAUSAL if causal else _kernels.MODE_NONCAUSAL)
+    V, Q, pi = _kernels.backward_finite(*mdp._kernel_parts(), r, T, 1.0 if discount is None else discount,
+                                        1.0 if hard else tau, mode, 1)
+    assert_array_equal(plan.V, V)
+    assert_array_equal(plan.policy, pi)  # formed again from V: the same operations, the same bits
+    assert_array_equal(plan.Q, Q)
+    assert plan.Q is plan.Q and not plan.policy.flags.writeable  # cached, read-only
+    # and the truth, for the soft models: the dense NumPy twin
+    if not hard:
+        Vr, Qr, pir = ref.backward(P, r, T, gamma=1.0 if discount is None else discount, tau=tau,
+                                   mode="causal" if causal else "noncausal")
+        assert_allclose(plan.Q, Qr, rtol=0, atol=1e-10)
+        assert_allclose(plan.policy, pir, rtol=0, atol=1e-10)
+
+
+@given(tiny_sizes, seeds, st.sampled_from(MODELS), st.sampled_from([None, 0.9]), st.booleans())
+def test_visitation_of_a_plan_equals_visitation_of_its_policy(sizes, seed, model, discount, formed_first):
+    S, A, T = sizes
+    causal, tau, hard = model
+    if not causal:
+        discount = None
+    mdp, P, init, r = tiny_problem(seed, S, A, reward_scale=3.0, sparse_initial=True)
+    plan = _plan(mdp, r, T, discount, causal, tau, hard)
+    if formed_first:  # the plan's own policy is then rolled forward instead of formed again
+        plan.policy
+    lean = visitation(mdp, plan)
+    assert lean.horizon == T and lean.discount == plan.discount
+    if not formed_first:
+        assert plan._lazy.formed("policy") is None  # the lean path never formed it
+    assert lean._lazy.formed("state_action") is None  # nor the state-action visitation
+    eager = visitation(mdp, plan.policy, horizon=T, discount=discount)
+    assert_array_equal(lean.state, eager.state)
+    assert_array_equal(lean.total_state_action, eager.total_state_action)
+    assert_array_equal(lean.state_action, eager.state_action)  # formed on first access
+    assert not lean.state_action.flags.writeable
+    # with a start distribution of its own
+    start = np.full(S, 1.0 / S)
+    assert_array_equal(visitation(mdp, plan, initial=start).state,
+                       visitation(mdp, plan.policy, horizon=T, discount=discount, initial=start).state)
+    # the truth: every trajectory enumerated under the plan's policy
+    D, mu = ref.forward(P, init, plan.policy, T)
+    assert_allclose(lean.state, D, rtol=0, atol=1e-12)
+
+
+def test_visitation_of_a_stationary_plan_is_its_occupancy():
+    world = gridworld(4, slip=0.2)
+    plan = soft_backward(world.mdp, world.reward, discount=0.9)
+    vis = visitation(world.mdp, plan)
+    want = visitation(world.mdp, plan.policy, discount=0.9)
+    assert vis.horizon is None
+    assert_array_equal(vis.state, want.state)
+    assert_array_equal(vis.total_state_action, want.total_state_action)
+    # a stationary plan rolled forward for a horizon, as a stationary policy may be
+    rolled = visitation(world.mdp, plan, horizon=7)
+    assert_array_equal(rolled.state, visitation(world.mdp, plan.policy, horizon=7).state)
+
+
+def test_visitation_of_a_plan_checks_its_model():
+    world = gridworld(4, slip=0.2)
+    plan = soft_backward(world.mdp, world.reward, horizon=5)
+    assert visitation(world.mdp, plan, horizon=5).horizon == 5  # the plan's own horizon may be repeated
+    with pytest.raises(ValueError, match=r"horizon=6 differs from the plan's horizon 5"):
+        visitation(world.mdp, plan, horizon=6)
+    with pytest.raises(ValueError, match=r"discount=0.5 differs from the plan's discount 1.0"):
+        visitation(world.mdp, plan, discount=0.5)
+    with pytest.raises(ValueError, match=r"plan for 16 states, but mdp has 25"):
+        visitation(gridworld(5).mdp, plan)
+
+
+def test_visitation_of_a_plan_on_another_mdp_rolls_its_policy_under_that_mdp():
+    slippery, still = gridworld(4, slip=0.3), gridworld(4, slip=0.0)
+    plan = soft_backward(slippery.mdp, slippery.reward, horizon=5)
+    vis = visitation(still.mdp, plan)
+    assert_array_equal(vis.state, visitation(still.mdp, plan.policy, horizon=5).state)
+    # a replaced plan (V no longer the pass's own) is rolled forward through its policy too
+    edited = dataclasses.replace(plan, V=plan.V + 1.0)
+    assert_array_equal(edited.policy, plan.policy)
+    assert_array_equal(visitation(slippery.mdp, edited).state, visitation(slippery.mdp, plan).state)
+
+
+# --------------------------------------------------------------------------
+# memory up front
+# --------------------------------------------------------------------------
+
+def test_outputs_that_cannot_fit_fail_at_once_with_the_bytes_they_need(monkeypatch):
+    world = gridworld(8, slip=0.2)  # 64 states, 5 actions
+    monkeypatch.setenv("TABULAR_IRL_MEMORY_LIMIT", "20K")  # V (17, 64) fits (8.7 kB); (16, 64, 5) arrays (41 kB) do not
+    plan = soft_backward(world.mdp, world.reward, horizon=16)
+    vis = visitation(world.mdp, plan)  # the lean path needs no (T, S, A) array
+    assert vis.state.shape == (17, 64)
+    with pytest.raises(MemoryError, match=r"the plan's policy \(T, S, A\) = \(16, 64, 5\) needs 0.041 MB, more than "
+                                          r"the 0.0205 MB .*visitation\(mdp, plan\)"):
+        plan.policy
+    with pytest.raises(MemoryError, match=r"state_action \(T, S, A\) = \(16, 64, 5\)"):
+        vis.state_action
+    with pytest.raises(MemoryError, match=r"the values V \(T\+1, S\) = \(100001, 64\) needs 51.2 MB"):
+        soft_backward(world.mdp, world.reward, horizon=100_000)
+    monkeypatch.delenv("TABULAR_IRL_MEMORY_LIMIT")
+    assert plan.policy.shape == (16, 64, 5)  # nothing was half-made: the same plan forms it now
+
+
+# --------------------------------------------------------------------------
+# Ctrl-C
+# --------------------------------------------------------------------------
+
+class _Stop(Exception):
+    pass
+
+
+def _interrupted_inside_the_kernel(call) -> bool:
+    """Run ``call`` with a signal sent 0.05 s in; True when the handler's exception left a kernel's time loop.
+
+    A kernel that never looked for signals would run to its end and the
+    exception would be raised afterwards, from Python code: the traceback
+    tells them apart (Cython adds the kernel's frame), with no timing.
+    """
+    def handler(signum, frame):
+        raise _Stop
+
+    previous = signal.signal(signal.SIGUSR1, handler)
+    timer = threading.Timer(0.05, signal.pthread_kill, (threading.main_thread().ident, signal.SIGUSR1))
+    try:
+        timer.start()
+        with pytest.raises(_Stop) as info:
+            call()
+            threading.Event().wait(5)  # the pass ended before the signal: let it land here instead
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGUSR1, previous)
+    return any("_kernels" in frame.filename for frame in traceback.extract_tb(info.tb))
+
+
+@pytest.fixture(scope="module")
+def slow_problem():
+    """A dense-ish random MDP (500 states, 5 actions, 200 successors: ~0.8 ms a step) and a plan over 2000 steps."""
+    problem = random_mdp(500, 5, 200, seed=0)
+    r = np.ascontiguousarray(np.broadcast_to(problem.reward[:, None], (500, 5)))
+    return problem.mdp, r, soft_backward(problem.mdp, r, horizon=2000)
+
+
+@pytest.mark.parametrize("which", ["backward", "discounted", "plan_policy", "rollout", "plan_rollout", "batch"])
+def test_ctrl_c_stops_a_long_pass_from_inside_the_kernel(slow_problem, which):
+    mdp, r, plan = slow_problem
+    T = plan.horizon
+    calls = {
+        "backward": lambda: soft_backward(mdp, r, horizon=T),
+        "discounted": lambda: soft_backward(mdp, r, discount=0.999999, tol=1e-300, max_iter=10**6),
+        "plan_policy": lambda: plan.policy,
+        "rollout": lambda: visitation(mdp, np.full((500, 5), 0.2), horizon=T),
+        "plan_rollout": lambda: visitation(mdp, plan),
+        "batch": lambda: soft_backward_batch(mdp, np.stack([r, -r]), horizon=T),
+    }
+    assert _interrupted_inside_the_kernel(calls[which])
+    assert plan._lazy.formed("policy") is None  # nothing half-made is kept
