@@ -84,7 +84,7 @@ def _check_plot_path(path: str) -> str:
     _pyplot()  # ImportError naming the [plot] extra, a one-line error in main
     from matplotlib.backend_bases import FigureCanvasBase
 
-    stem, ext = os.path.splitext(path)
+    ext = os.path.splitext(path)[1]
     if not ext:
         path, ext = path + ".png", ".png"
     supported = FigureCanvasBase.get_supported_filetypes()
