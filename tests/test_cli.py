@@ -101,9 +101,9 @@ def test_demo_plot_writes_the_summary_png(tmp_path, capsys):
 
 def test_demo_plot_without_extension_writes_png(tmp_path, capsys, monkeypatch):
     pytest.importorskip("matplotlib")
-    from tabular_irl import cli
+    from tabular_irl.cli import demo
 
-    monkeypatch.setattr(cli, "_PLOT_DPI", 20)  # a small image: quicker
+    monkeypatch.setattr(demo, "_PLOT_DPI", 20)  # a small image: quicker
     assert main(_SMALL_DEMO + ["--algorithm", "mmp", "--plot", str(tmp_path / "fig")]) == 0
     assert _png_size(tmp_path / "fig.png") == (260, 160)
     assert "maximum margin planning" in capsys.readouterr().out

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import itertools
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -51,6 +53,35 @@ def reference_tables(P: dict, S: int, A: int) -> tuple[np.ndarray, np.ndarray]:
             reward[s, a] += p * r
     dense[S, :, S] = 1.0
     return dense, reward
+
+
+# --------------------------------------------------------------------------
+# the adapter module: Gymnasium stays optional, and the names do not collide
+# --------------------------------------------------------------------------
+def _run(code: str, tmp_path) -> None:
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_importing_the_package_and_the_adapter_does_not_import_gymnasium(tmp_path):
+    _run("import sys, tabular_irl, tabular_irl.envs.gymnasium as adapter\n"
+         "assert 'gymnasium' not in sys.modules, 'gymnasium imported by tabular_irl'\n"
+         "mdp, reward = tabular_irl.MDP.from_gymnasium({0: {0: [(1.0, 0, 1.0, True)]}})\n"
+         "assert 'gymnasium' not in sys.modules, 'gymnasium imported by MDP.from_gymnasium'\n"
+         "assert adapter.__name__ == 'tabular_irl.envs.gymnasium' and mdp.n_states == 2\n", tmp_path)
+
+
+@pytest.mark.parametrize("adapter_first", [True, False], ids=["adapter-first", "gymnasium-first"])
+def test_the_adapter_and_the_real_gymnasium_both_import(tmp_path, adapter_first):
+    pytest.importorskip("gymnasium")
+    imports = ["import tabular_irl.envs.gymnasium as adapter", "import gymnasium"]
+    _run("\n".join(imports if adapter_first else imports[::-1]) + "\n"
+         "import sys, tabular_irl.envs\n"
+         "assert gymnasium is sys.modules['gymnasium'] and hasattr(gymnasium, 'make'), gymnasium\n"
+         "assert adapter is sys.modules['tabular_irl.envs.gymnasium'] is tabular_irl.envs.gymnasium\n"
+         "assert gymnasium is not adapter and not hasattr(adapter, 'make')\n"
+         "mdp, reward = tabular_irl.MDP.from_gymnasium(gymnasium.make('FrozenLake-v1'))\n"
+         "assert mdp.n_states == 17 and reward.shape == (17, 4)\n", tmp_path)
 
 
 # --------------------------------------------------------------------------
