@@ -59,7 +59,7 @@ import reference as ref  # noqa: E402  (the NumPy twins live beside the tests)
 import tabular_irl  # noqa: E402
 from tabular_irl import _kernels, gridworld, random_mdp, soft_backward, visitation  # noqa: E402
 from tabular_irl.batch import soft_backward_batch  # noqa: E402
-from tabular_irl.inference import soft_counts  # noqa: E402
+from tabular_irl._passes import soft_counts  # noqa: E402
 
 import _peers  # noqa: E402  (imitation, the optional peer, is imported only when present: bench/PEERS.md)
 
