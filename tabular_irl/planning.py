@@ -33,8 +33,7 @@ __all__ = ["SoftPlan", "soft_backward", "value_iteration", "ConvergenceWarning"]
 METHODS = ("value_iteration", "policy_iteration", "auto")
 
 
-class ConvergenceWarning(UserWarning):
-    """An iterative method stopped at ``max_iter`` before its tolerance held."""
+from .exceptions import ConvergenceWarning
 
 
 @dataclass(frozen=True, eq=False)

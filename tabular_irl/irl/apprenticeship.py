@@ -90,7 +90,8 @@ from .._validation import (
     check_positive_int,
     check_positive_real,
 )
-from ..planning import ConvergenceWarning, value_iteration
+from ..exceptions import ConvergenceWarning
+from ..planning import value_iteration
 from ._common import (
     check_mdp,
     expert_feature_expectations,

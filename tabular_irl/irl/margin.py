@@ -110,9 +110,10 @@ import scipy.sparse as sp
 from .._features import LinearFeatures
 from .._progress import check_progress, progress_bar
 from .._validation import check_finite_array, check_positive_int, check_positive_real
+from ..exceptions import ConvergenceWarning
 from ..inference import _rollout
 from ..mdp import MDP
-from ..planning import ConvergenceWarning, value_iteration
+from ..planning import value_iteration
 from ..trajectories import Trajectories
 from ._common import check_demos, check_mdp, features_for, resolve_model
 

@@ -40,9 +40,10 @@ from .._validation import (
     check_positive_real,
     check_reward,
 )
+from ..exceptions import ConvergenceWarning
 from ..inference import Visitation, _rollout
 from ..mdp import MDP
-from ..planning import ConvergenceWarning, SoftPlan, soft_backward
+from ..planning import SoftPlan, soft_backward
 from ..trajectories import Trajectories
 from ._objective import (
     Demonstrations,
