@@ -37,7 +37,8 @@ from .irl import (
     reward_gradient,
 )
 from .mdp import MDP
-from .planning import ConvergenceWarning, SoftPlan, soft_backward, value_iteration
+from .exceptions import ConvergenceWarning
+from .planning import SoftPlan, soft_backward, value_iteration
 from .trajectories import Trajectories, empirical_feature_counts, sample_trajectories
 
 __all__ = [

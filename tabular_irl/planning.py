@@ -33,8 +33,7 @@ __all__ = ["SoftPlan", "soft_backward", "value_iteration", "ConvergenceWarning"]
 METHODS = ("value_iteration", "policy_iteration", "auto")
 
 
-class ConvergenceWarning(UserWarning):
-    """An iterative method stopped at ``max_iter`` before its tolerance held."""
+from .exceptions import ConvergenceWarning
 
 
 @dataclass(frozen=True, eq=False, init=False)
@@ -118,16 +117,7 @@ class SoftPlan:
         for name, value in values.items():
             object.__setattr__(self, name, value)
         if _lazy is None:
-            form = None
-            if source is not None:
-                mdp, reward = source
-                mode, tau = _passes.mode_of(causal, temperature), temperature if temperature > 0 else 1.0
-
-                def form(name: str) -> np.ndarray:
-                    Q, policy = _passes.plan_arrays(mdp, reward, V, discount, tau, mode,
-                                                    keep_q=name == "Q", keep_policy=name == "policy")
-                    return Q if name == "Q" else policy
-            _lazy = LazyArrays({"V": V, "Q": Q, "policy": policy}, form)
+            _lazy = LazyArrays({"V": V, "Q": Q, "policy": policy}, None if source is None else _former(source, self))
         object.__setattr__(self, "_lazy", _lazy)
         # the lean paths (visitation(mdp, plan)) need the plan as the pass made it: not after a replace()
         object.__setattr__(self, "_source", source)
@@ -153,6 +143,19 @@ class SoftPlan:
     def _tau(self) -> float:
         """The temperature the kernels ran with (1.0 for the hard plan, where it is unused)."""
         return self.temperature if self.temperature > 0 else 1.0
+
+
+def _former(source: tuple, plan: SoftPlan):
+    """``form(name)`` making a finite plan's Q or policy from its V (``source = (mdp, reward (S, A))``)."""
+    mdp, reward = source
+    V, gamma, tau, mode = plan.V, plan.discount, plan._tau, plan.mode
+
+    def form(name: str) -> np.ndarray:
+        Q, policy = _passes.plan_arrays(mdp, reward, V, gamma, tau, mode, keep_q=name == "Q",
+                                        keep_policy=name == "policy")
+        return Q if name == "Q" else policy
+
+    return form
 
 
 def _check_finite_values(V, r, T, gamma, temperature) -> None:

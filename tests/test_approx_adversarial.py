@@ -8,7 +8,7 @@ from numpy.testing import assert_allclose
 
 import reference as ref
 from helpers import seeds, tiny_problem
-from tabular_irl import gridworld, sample_trajectories, soft_backward, visitation
+from tabular_irl import ConvergenceWarning, gridworld, sample_trajectories, soft_backward, visitation
 from tabular_irl.approx import (
     airl,
     airl_discriminator,
@@ -73,7 +73,8 @@ def test_disjoint_supports_give_log_2():
 def test_airl_logistic_regression_optimum_is_gails_discriminator(slippery):
     """Unshaped f, exact occupancies, no penalty: the fitted D = sigmoid(f - log pi) is D* = rho_E / (rho_E + rho_pi)."""
     w, _, rho_E = slippery
-    fit = airl(w.mdp, rho_E, discount=GAMMA, max_iter=1)
+    with pytest.warns(ConvergenceWarning, match="not converged"):  # one iteration by design
+        fit = airl(w.mdp, rho_E, discount=GAMMA, max_iter=1)
     uniform = np.full((16, 5), 0.2)
     assert_allclose(fit.discriminator_policy, uniform)
     D = airl_discriminator(fit.reward, fit.discriminator_policy)
@@ -116,7 +117,8 @@ def test_best_responses_cycle_when_f_cannot_express_the_expert_and_damping_fixes
     """State-only f under slippery dynamics: AIRL's best-response iteration falls into a two-cycle,
     reported as not converged; policy_step=0.5 reaches a fixed point."""
     w, _, rho_E = slippery
-    cycling = airl(w.mdp, rho_E, discount=GAMMA, shaping=True, state_only=True, max_iter=30)
+    with pytest.warns(ConvergenceWarning, match="not converged"):
+        cycling = airl(w.mdp, rho_E, discount=GAMMA, shaping=True, state_only=True, max_iter=30)
     assert not cycling.converged and "not converged" in cycling.message
     js = np.array(cycling.history["js_divergence"][-10:])
     assert np.ptp(js[::2]) < 1e-3 and abs(js[0] - js[1]) > 0.1  # alternating between two values
@@ -138,11 +140,13 @@ def test_airl_from_samples_gets_close_to_the_expert(slippery):
     assert js_divergence(exact_policy_side.expert_occupancy, exact_policy_side.occupancy) < 1.5 * noise
     # policy samples too: each iteration sees new noise, smoothing keeps it from chasing it
     kw = dict(discount=GAMMA, n_policy_samples=300, max_iter=10, seed=1, smoothing=0.01)
-    sampled = airl(w.mdp, demos, **kw)
+    with pytest.warns(ConvergenceWarning, match="each iteration sees new noise"):
+        sampled = airl(w.mdp, demos, **kw)
     assert sampled.sampled and sampled.n_iter == 10 and not sampled.converged
     js = np.array(sampled.history["js_divergence"])
     assert np.all(js[2:] < 0.1 * js[0]), js
-    again = airl(w.mdp, demos, **kw)
+    with pytest.warns(ConvergenceWarning):
+        again = airl(w.mdp, demos, **kw)
     assert_allclose(again.policy, sampled.policy, rtol=0, atol=0)
 
 

@@ -7,7 +7,7 @@ from numpy.testing import assert_allclose
 from scipy.optimize import linprog
 
 from helpers import tiny_problem
-from tabular_irl import MDP, gridworld, value_iteration
+from tabular_irl import MDP, ConvergenceWarning, gridworld, value_iteration
 from tabular_irl.irl.lp import LPIRLResult, lp_irl
 
 GAMMA = 0.9
@@ -62,14 +62,15 @@ def paper_lp(P, pi, gamma, *, l1=0.0, r_max=1.0, features=None, states=None):
 def check_result(mdp, pi, fit, gamma, *, r_max=1.0, features=None):
     """Everything the result claims, recomputed densely."""
     P = mdp.to_dense()
-    assert isinstance(fit, LPIRLResult) and fit.success and fit.status == 0
-    R = fit.reward
+    assert isinstance(fit, LPIRLResult) and fit.converged is True  # was: fit.success and fit.status == 0
+    R = fit.state_reward  # was fit.reward, now (S, A): the state reward broadcast over actions
+    np.testing.assert_array_equal(fit.reward, np.repeat(R[:, None], mdp.n_actions, axis=1))
     if features is None:
-        assert fit.alpha is None
+        np.testing.assert_array_equal(fit.theta, R)  # the finite-state LP's variables are R (alpha was None)
         assert np.abs(R).max() <= r_max
     else:
-        assert np.abs(fit.alpha).max() <= r_max
-        assert_allclose(R, features @ fit.alpha, rtol=0, atol=1e-12)
+        assert np.abs(fit.theta).max() <= r_max
+        assert_allclose(R, features @ fit.theta, rtol=0, atol=1e-12)
     terms = dense_terms(P, pi, gamma, R)
     if features is None:
         # the LP's constraints: pi is optimal under R
@@ -104,7 +105,8 @@ def test_reward_makes_policy_optimal_and_matches_paper_lp(seed, l1, r_max):
         fit = lp_irl(mdp, pi, discount=GAMMA, l1=l1, r_max=r_max)
         terms = check_result(mdp, pi, fit, GAMMA, r_max=r_max)
         # the objective is the paper's, evaluated at the reward, and it is the optimum of the paper's LP
-        assert_allclose(fit.objective, terms.min(axis=1).sum() - l1 * np.abs(fit.reward).sum(), rtol=0, atol=1e-10)
+        assert_allclose(fit.objective, terms.min(axis=1).sum() - l1 * np.abs(fit.state_reward).sum(), rtol=0,
+                        atol=1e-10)
         assert_allclose(fit.objective, paper_lp(P, pi, GAMMA, l1=l1, r_max=r_max), rtol=0, atol=1e-7)
 
 
@@ -124,7 +126,7 @@ def test_goal_gets_the_highest_reward(grid5):
     world, pi = grid5
     goal = world.grid.state(4, 4)
     for l1 in (0.5, 1.05, 3.0):  # 1.05: the paper's gridworld value
-        R = lp_irl(world.mdp, pi, discount=GAMMA, l1=l1).reward
+        R = lp_irl(world.mdp, pi, discount=GAMMA, l1=l1).state_reward
         assert R[goal] == 1.0 and np.delete(R, goal).max() < R[goal], l1
 
 
@@ -134,13 +136,13 @@ def test_l1_penalty_trades_off_reward_size(grid5):
     zero_above = 2 * S / (1 - GAMMA)  # documented: any larger l1 gives R = 0
     grid = [0.0, 0.1, 0.3, 0.6, 1.0, 1.5, 2.5, 4.0, 6.0, 8.0, 20.0, zero_above * 1.001]
     fits = [lp_irl(world.mdp, pi, discount=GAMMA, l1=l1) for l1 in grid]
-    size = np.array([np.abs(f.reward).sum() for f in fits])
+    size = np.array([np.abs(f.state_reward).sum() for f in fits])
     objective = np.array([f.objective for f in fits])
     # for optima R1 at l1 < l2 (any optima, ties included): ||R1||_1 >= ||R2||_1; the optimum falls with l1
     assert np.all(np.diff(size) <= 1e-7), size
     assert np.all(np.diff(objective) <= 1e-7), objective
     assert size[0] > 1.0 and size[grid.index(6.0)] > 0  # not trivially zero (R = 0 from l1 ~ 6.9 here)
-    assert np.all(fits[-1].reward == 0.0) and np.all(fits[-1].margins == 0.0) and fits[-1].objective == 0.0
+    assert np.all(fits[-1].state_reward == 0.0) and np.all(fits[-1].margins == 0.0) and fits[-1].objective == 0.0
     for f in fits:
         check_result(world.mdp, pi, f, GAMMA)
 
@@ -155,7 +157,8 @@ def test_states_subset_sums_only_those_states(grid5):
     fit_mask = lp_irl(world.mdp, pi, discount=GAMMA, l1=0.2, states=mask)
     terms = check_result(world.mdp, pi, fit, GAMMA)  # constraints still hold at every state
     np.testing.assert_array_equal(fit.states, subset)
-    assert_allclose(fit.objective, terms.min(axis=1)[subset].sum() - 0.2 * np.abs(fit.reward).sum(), atol=1e-10)
+    assert_allclose(fit.objective, terms.min(axis=1)[subset].sum() - 0.2 * np.abs(fit.state_reward).sum(),
+                    atol=1e-10)
     assert_allclose(fit.objective, paper_lp(P, pi, GAMMA, l1=0.2, states=subset), atol=1e-7)
     assert_allclose(fit_mask.objective, fit.objective, atol=1e-9)
 
@@ -171,7 +174,7 @@ def test_zero_discount_ties_every_action():
 def test_result_is_read_only(grid5):
     world, pi = grid5
     fit = lp_irl(world.mdp, pi, discount=GAMMA)
-    for arr in (fit.reward, fit.margins, fit.states):
+    for arr in (fit.theta, fit.reward, fit.policy, fit.state_reward, fit.margins, fit.states):
         with pytest.raises(ValueError):
             arr[0] = 1.0
 
@@ -193,7 +196,7 @@ def test_features_variant_matches_paper_lp(seed):
     for l1 in (0.0, 0.4):
         fit = lp_irl(mdp, pi, discount=GAMMA, features=phi, l1=l1, r_max=1.0)
         terms = check_result(mdp, pi, fit, GAMMA, features=phi)
-        assert_allclose(fit.objective, _p_objective(terms, fit.alpha, l1), atol=1e-10)
+        assert_allclose(fit.objective, _p_objective(terms, fit.theta, l1), atol=1e-10)
         assert_allclose(fit.objective, paper_lp(P, pi, GAMMA, l1=l1, features=phi), atol=1e-7)
 
 
@@ -223,9 +226,9 @@ def test_features_containing_the_true_reward(grid5):
     true_terms = dense_terms(P, pi, GAMMA, phi @ np.array([1.0, 0.0, 0.0]))
     assert true_terms.min() >= -1e-12  # the expert is optimal under it
     assert fit.objective >= true_terms.min(axis=1)[::2].sum() - 1e-9
-    assert_allclose(fit.objective, _p_objective(terms[::2], fit.alpha, 0.0), atol=1e-10)
+    assert_allclose(fit.objective, _p_objective(terms[::2], fit.theta, 0.0), atol=1e-10)
     assert_allclose(fit.objective, paper_lp(P, pi, GAMMA, features=phi, states=np.arange(0, 25, 2)), atol=1e-7)
-    assert fit.alpha[0] > 0  # the goal feature is rewarded
+    assert fit.theta[0] > 0  # the goal feature is rewarded
 
 
 # --------------------------------------------------------------------------
@@ -282,7 +285,12 @@ def test_discount_is_required_and_mdp_checked(small):
         lp_irl(one_action, np.array([0, 0]), discount=GAMMA)
 
 
-def test_solver_stopping_short_raises_with_advice(grid5):
+def test_solver_stopping_short_warns_with_advice(grid5):
+    # Issue 15 changed this from a ValueError to the protocol's warning: non-convergence warns and
+    # returns converged=False with the feasible point R = 0, as every other fit does.
     world, pi = grid5
-    with pytest.raises(ValueError, match=r"status 1.*raise options\['time_limit'\]"):
-        lp_irl(world.mdp, pi, discount=GAMMA, options={"time_limit": 0.0})
+    with pytest.warns(ConvergenceWarning, match=r"status 1.*raise options\['time_limit'\]"):
+        fit = lp_irl(world.mdp, pi, discount=GAMMA, options={"time_limit": 0.0})
+    assert fit.converged is False and "status 1" in fit.message
+    assert np.all(fit.theta == 0.0) and np.all(fit.reward == 0.0) and np.all(fit.margins == 0.0)
+    assert fit.objective == 0.0

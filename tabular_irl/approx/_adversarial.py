@@ -59,6 +59,7 @@ from .._validation import (
 )
 from .. import _passes
 from ..inference import _start
+from ..irl._result import warn_not_converged
 from ..mdp import MDP, check_mdp
 from ..planning import soft_backward
 from ..trajectories import Trajectories, sample_trajectories
@@ -256,6 +257,10 @@ class AIRLResult:
 
     Attributes
     ----------
+    theta : ndarray, shape (n,)
+        The discriminator's parameters ``x = [g, h]``: ``g`` row-major
+        (``S * A`` entries, ``S`` when ``state_only``), then ``h`` (``S``
+        entries, with ``shaping`` only).
     reward : ndarray, shape (S, A)
         The recovered reward: ``f`` without shaping, ``g`` with it (broadcast
         over actions when ``state_only``).
@@ -275,11 +280,17 @@ class AIRLResult:
     discriminator_policy : ndarray, shape (S, A)
         The policy the last discriminator was trained against (its
         ``D = sigmoid(f - log discriminator_policy)``).
+    objective : float
+        The discriminator's objective ``J`` at ``theta`` (module docstring),
+        as last fitted.
     n_iter : int
         Outer iterations (discriminator fit + policy step).
     converged : bool
         ``||occupancy_k - occupancy_{k-1}||_1 <= tol``.
     message : str
+    method : str
+        ``"airl"`` (the discriminator fitted by Newton's method, the policy by
+        soft value iteration).
     discount : float
     horizon : int or None
         Occupancy horizon (``None``: infinite, discounted).
@@ -300,8 +311,11 @@ class AIRLResult:
     >>> fit = airl(world.mdp, occupancy_measure(world.mdp, expert.policy, discount=0.8), discount=0.8)
     >>> fit.converged, fit.n_iter == len(fit.history["occupancy_change"]), fit.js_divergence < 1e-12
     (True, True, True)
+    >>> fit.theta.shape, fit.reward.shape, fit.policy.shape  # 9 states, 5 actions; no shaping: x = f
+    ((45,), (9, 5), (9, 5))
     """
 
+    theta: np.ndarray
     reward: np.ndarray
     potential: np.ndarray | None
     f: np.ndarray
@@ -310,9 +324,11 @@ class AIRLResult:
     expert_occupancy: np.ndarray
     js_divergence: float
     discriminator_policy: np.ndarray
+    objective: float
     n_iter: int
     converged: bool
     message: str
+    method: str
     discount: float
     horizon: int | None
     sampled: bool
@@ -518,6 +534,9 @@ def airl(
     Returns
     -------
     AIRLResult
+        Not converging is reported (``converged=False``, ``message``) and
+        warned about with :class:`~tabular_irl.ConvergenceWarning`; with
+        ``n_policy_samples`` that is expected, as every iteration sees new noise.
 
     Examples
     --------
@@ -616,13 +635,16 @@ def airl(
         message = (f"not converged: occupancy still changed by {change:.3g} > tol={tol:g} after max_iter={max_iter} "
                    "iterations" + (" (expected with policy samples: each iteration sees new noise)"
                                    if n_policy_samples is not None else "; increase max_iter"))
+        warn_not_converged(message)
     g, h = disc.split(x)
     out = AIRLResult(
-        reward=np.array(g), potential=None if h is None else np.array(h), f=disc.expected_f(x), policy=np.array(pi),
+        theta=np.array(x, dtype=np.float64), reward=np.array(g), potential=None if h is None else np.array(h),
+        f=disc.expected_f(x), policy=np.array(pi),
         occupancy=occ, expert_occupancy=expert_occ, js_divergence=history["js_divergence"][-1],
-        discriminator_policy=np.array(prev_pi), n_iter=k, converged=converged, message=message, discount=gamma,
-        horizon=T, sampled=n_policy_samples is not None, history=history)
-    for a in (out.reward, out.potential, out.f, out.occupancy, out.expert_occupancy):
+        discriminator_policy=np.array(prev_pi), objective=history["discriminator_objective"][-1], n_iter=k,
+        converged=converged, message=message, method="airl", discount=gamma, horizon=T,
+        sampled=n_policy_samples is not None, history=history)
+    for a in (out.theta, out.reward, out.potential, out.f, out.occupancy, out.expert_occupancy):
         if a is not None:
             a.flags.writeable = False
     return out

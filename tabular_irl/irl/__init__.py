@@ -1,5 +1,6 @@
-"""IRL algorithms, one module per family."""
+"""IRL algorithms, one module per family; every fit follows :class:`FitResult`."""
 
+from ._result import FitResult
 from .apprenticeship import (
     ApprenticeshipResult,
     apprenticeship_learning,
@@ -19,6 +20,7 @@ from .maxent import (
 )
 
 __all__ = [
+    "FitResult",
     "MaxEntResult",
     "maxent_objective",
     "maxent_hessp",

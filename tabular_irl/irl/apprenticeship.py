@@ -77,8 +77,7 @@ linear reward) are ``sum_j lambda_j mu_j``.
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -90,7 +89,8 @@ from .._validation import (
     check_positive_int,
     check_positive_real,
 )
-from ..planning import ConvergenceWarning, value_iteration
+from ..inference import policy_visitation
+from ..planning import value_iteration
 from ._common import (
     check_mdp,
     expert_feature_expectations,
@@ -98,6 +98,7 @@ from ._common import (
     policy_feature_expectations,
     resolve_model,
 )
+from ._result import warn_not_converged
 
 __all__ = ["ApprenticeshipResult", "apprenticeship_learning", "min_norm_point"]
 
@@ -251,6 +252,20 @@ class ApprenticeshipResult:
         The last reward direction ``w / ||w||_2`` (zeros if ``mu_E`` was
         reached exactly): for max-margin, the expert beats every policy found
         by ``margins[-1]`` under the reward ``features @ theta``.
+    reward : ndarray, shape (S, A)
+        ``features @ theta``.
+    policy : ndarray, shape (S, A) or (T, S, A)
+        The Markov policy with the mixture's visitation:
+        ``policy[t, s] = sum_j lambda_j D_j[t, s] policies[j][t, s] / sum_j
+        lambda_j D_j[t, s]``, with ``D_j`` the state visitation of
+        ``policies[j]`` from ``mdp.initial`` (the discounted occupancy when
+        stationary), and ``sum_j lambda_j policies[j][t, s]`` where no
+        component visits ``s``. Its state-action visitation, and so its
+        feature expectations (``mixture_feature_expectations``) and value
+        under any reward, are the mixture's: one policy to run or plot instead
+        of drawing a component per episode. Stochastic where components differ.
+    objective : float
+        ``distance``, the quantity the method drives below ``epsilon``.
     mixture_weights : ndarray, shape (k,)
         ``lambda`` minimising ``||mu_E - sum_j lambda_j mu_j||_2`` over the
         simplex (exact, :func:`min_norm_point`). The mixture means: at the
@@ -273,6 +288,9 @@ class ApprenticeshipResult:
         Reward steps performed (``len(margins)``); ``n_iter`` or ``n_iter + 1``
         policies were planned (``pi_0`` included).
     method : str
+    history : dict
+        Per iteration: ``"margin"`` (as ``margins``) and ``"hull_distance"``
+        (from ``mu_E`` to the hull of the policies found so far).
     epsilon : float
 
     Examples
@@ -295,6 +313,12 @@ class ApprenticeshipResult:
     (True, True, True)
     >>> bool(np.all(np.diff(fit.margins) <= 0))  # projection: ||mu_E - mu_bar|| never grows
     True
+
+    One Markov policy has the mixture's feature expectations:
+
+    >>> mu = expected_feature_counts(visitation(world.mdp, fit.policy, horizon=6), phi)
+    >>> fit.policy.shape, bool(np.allclose(mu, fit.mixture_feature_expectations, rtol=0, atol=1e-12))
+    ((6, 16, 5), True)
     """
 
     policies: tuple
@@ -302,6 +326,9 @@ class ApprenticeshipResult:
     expert_feature_expectations: np.ndarray
     margins: np.ndarray
     theta: np.ndarray
+    reward: np.ndarray
+    policy: np.ndarray
+    objective: float
     mixture_weights: np.ndarray
     mixture_feature_expectations: np.ndarray
     distance: float
@@ -311,6 +338,7 @@ class ApprenticeshipResult:
     guarantee: str
     n_iter: int
     method: str
+    history: dict = field(repr=False)
     epsilon: float
 
 
@@ -345,6 +373,28 @@ class _Hull:
         self.weights = _wolfe(P - self.mu_E, start)
         self.k = len(mus)
         return self.weights, self.weights @ P
+
+
+def _mixture_policy(mdp: Any, policies: list, weights: np.ndarray, T: int | None, gamma: float) -> np.ndarray:
+    """The Markov policy whose state-action visitation is the mixture's, shape of ``policies[j]``.
+
+    Drawing ``policies[j]`` with probability ``lambda_j`` per episode visits
+    ``(s, a)`` at ``t`` with probability ``sum_j lambda_j D_j[t, s] pi_j[t, s, a]``;
+    dividing by the state's ``sum_j lambda_j D_j[t, s]`` gives a Markov policy
+    with those same marginals (Puterman 1994, Theorem 5.5.1; with the
+    discounted occupancies ``d_j(s)`` for a stationary one). Rows no component
+    reaches take ``sum_j lambda_j pi_j[t, s]``.
+    """
+    num = den = fallback = 0.0
+    for w, pi in zip(weights, policies):
+        if w > 0:
+            D = policy_visitation(mdp, pi, T, gamma, np.ascontiguousarray(mdp.initial)).state  # (T+1, S) or (S,)
+            D = (D if T is None else D[:T])[..., None]
+            num = num + w * D * pi
+            den = den + w * D
+            fallback = fallback + w * pi
+    reached = den > 0
+    return np.where(reached, num / np.where(reached, den, 1.0), fallback)
 
 
 def _freeze(arr: np.ndarray) -> np.ndarray:
@@ -448,6 +498,7 @@ def apprenticeship_learning(
     policies = [first.policy]
     mus = [mu0]
     margins: list[float] = []
+    hull_distances: list[float] = []
     theta = np.zeros(d)
     lower_bound = 0.0
     mu_bar = mu0.copy()
@@ -468,6 +519,7 @@ def apprenticeship_learning(
                 hull_distance = float(np.linalg.norm(diff))
             t = float(np.linalg.norm(diff))
             margins.append(t)
+            hull_distances.append(hull_distance)
             bar.update(i + 1, margin=t, **{"hull distance": hull_distance})
             theta = diff / t if t > 0.0 else np.zeros(d)
             if t <= eps or hull_distance <= eps:
@@ -516,13 +568,17 @@ def apprenticeship_learning(
                    + (", or try method='max_margin' (usually far fewer iterations)"
                       if method == "projection" else "") + ".")
     if not converged:
-        warnings.warn(message, ConvergenceWarning, stacklevel=2)
+        warn_not_converged(message)
+    theta = _freeze(np.asarray(theta, dtype=np.float64))
     return ApprenticeshipResult(
         policies=tuple(policies),
         feature_expectations=M,
         expert_feature_expectations=_freeze(mu_E),
         margins=_freeze(np.array(margins)),
-        theta=_freeze(np.asarray(theta, dtype=np.float64)),
+        theta=theta,
+        reward=_freeze(phi.reward(theta)),
+        policy=_freeze(_mixture_policy(mdp, policies, weights, T, gamma)),
+        objective=distance,
         mixture_weights=_freeze(weights),
         mixture_feature_expectations=_freeze(mixture),
         distance=distance,
@@ -532,5 +588,6 @@ def apprenticeship_learning(
         guarantee=guarantee,
         n_iter=n_iter,
         method=method,
+        history={"margin": margins, "hull_distance": hull_distances},
         epsilon=eps,
     )

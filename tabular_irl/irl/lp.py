@@ -62,7 +62,7 @@ solved. Both by ``scipy.optimize.linprog`` with HiGHS.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -79,6 +79,7 @@ from .._validation import (
 )
 from ..mdp import MDP
 from ._common import check_mdp, features_for
+from ._result import attach, renamed, warn_not_converged
 
 __all__ = ["LPIRLResult", "lp_irl"]
 
@@ -108,10 +109,17 @@ class LPIRLResult:
 
     Attributes
     ----------
-    reward : ndarray, shape (S,)
+    theta : ndarray, shape (d,) or (S,)
+        The programme's variables: ``alpha`` of the features variant
+        (``state_reward = features @ theta``), or the state reward ``R``
+        itself for the finite-state LP (its features are one-hot states).
+    reward : ndarray, shape (S, A)
+        ``state_reward`` broadcast over actions (the result protocol's shape).
+    policy : ndarray, shape (S, A)
+        The given deterministic policy ``pi``, one-hot: the policy the reward
+        is fitted to make optimal (``margins`` say where it is).
+    state_reward : ndarray, shape (S,)
         The state reward ``R`` (``features @ alpha`` for the features variant).
-    alpha : ndarray, shape (d,) or None
-        Feature weights of the features variant; ``None`` for the finite-state LP.
     margins : ndarray, shape (S,)
         ``Q(s, pi(s)) - max_{a != pi(s)} Q(s, a)`` under ``reward`` (``Q`` of
         the given policy, exact): ``pi`` is optimal iff every margin is
@@ -125,20 +133,28 @@ class LPIRLResult:
         The LP's objective evaluated at the returned reward (equal to the
         optimum up to the solver's tolerance): the sum over ``states`` of the
         paper's per-state term (through ``p`` for the features variant) minus
-        ``l1`` times ``||reward||_1`` (``||alpha||_1``).
-    success : bool
-        HiGHS reported an optimal solution: always True in a returned result
-        (a solve that stops short of the optimum raises, see :func:`lp_irl`).
-    status : int
-        ``scipy.optimize.linprog`` status (0).
+        ``l1`` times ``||state_reward||_1`` (``||theta||_1``).
+    converged : bool
+        HiGHS reported an optimal solution. When it did not (an iteration or
+        time limit, numerical trouble), the result holds the feasible point
+        ``R = 0`` (``theta = 0``) and a :class:`~tabular_irl.ConvergenceWarning`
+        was issued: see :func:`lp_irl`.
     message : str
-        The solver's message.
+        The solver's message; when not converged, its status and what to try.
     n_iter : int
         Solver iterations.
+    method : str
+        The ``linprog`` method (``"highs"``, ``"highs-ds"`` or ``"highs-ipm"``).
+    history : dict
+        Empty: one linear programme, no iterates to record.
     discount, l1, r_max : float
         The problem solved.
     states : ndarray of int64, shape (n,)
         The states whose terms the objective sums (every state by default).
+    success, status, alpha
+        Deprecated (for one release): ``converged``; the ``linprog`` status
+        code (0 when converged, now in ``message``); ``theta`` of the features
+        variant (``None`` for the finite-state LP).
 
     Examples
     --------
@@ -148,10 +164,12 @@ class LPIRLResult:
     >>> world = gridworld(3, slip=0.2)
     >>> expert = value_iteration(world.mdp, world.reward, discount=0.9).policy  # (S, A) one-hot
     >>> fit = lp_irl(world.mdp, expert, discount=0.9, l1=0.5)
-    >>> fit.reward.shape, fit.margins.shape, fit.alpha is None, fit.states.tolist()
-    ((9,), (9,), True, [0, 1, 2, 3, 4, 5, 6, 7, 8])
-    >>> fit.success, fit.min_margin >= 0, bool(np.abs(fit.reward).max() <= fit.r_max)
+    >>> fit.state_reward.shape, fit.reward.shape, fit.margins.shape, fit.states.tolist()
+    ((9,), (9, 5), (9,), [0, 1, 2, 3, 4, 5, 6, 7, 8])
+    >>> fit.converged, fit.min_margin >= 0, bool(np.abs(fit.state_reward).max() <= fit.r_max)
     (True, True, True)
+    >>> bool(np.array_equal(fit.policy, expert)), bool(np.array_equal(fit.theta, fit.state_reward))
+    (True, True)
 
     The expert's policy is optimal for the learned reward:
 
@@ -160,18 +178,27 @@ class LPIRLResult:
     True
     """
 
+    theta: np.ndarray
     reward: np.ndarray
-    alpha: np.ndarray | None
+    policy: np.ndarray
+    state_reward: np.ndarray
     margins: np.ndarray
     objective: float
-    success: bool
-    status: int
+    converged: bool
     message: str
     n_iter: int
+    method: str
+    history: dict = field(repr=False)
     discount: float
     l1: float
     r_max: float
     states: np.ndarray
+
+    # The old names, for one release. lp_irl attaches _status (linprog's code) and _alpha (theta of
+    # the features variant, None for the finite-state LP) as non-field attributes.
+    success = renamed("success", "converged")
+    status = renamed("status", "converged", lambda self: getattr(self, "_status", None))
+    alpha = renamed("alpha", "theta", lambda self: getattr(self, "_alpha", None))
 
     @property
     def min_margin(self) -> float:
@@ -285,14 +312,19 @@ def _selector(n_states: int, n_rows_per_state: int, states: np.ndarray) -> sp.cs
 
 
 def _solve(c, A_ub, b_ub, A_eq, b_eq, bounds, method, options):
-    """``(x, status, message, n_iter)`` of an optimal solve; anything else is a ``ValueError``."""
+    """``(x, status, message, n_iter)``: ``x`` is ``None`` unless the solve reached the optimum.
+
+    Short of it, the message gives the status and suggests a fix.
+    """
     res = linprog(c, A_ub=sp.csr_array(A_ub), b_ub=b_ub, A_eq=None if A_eq is None else sp.csr_array(A_eq),
                   b_eq=b_eq, bounds=bounds, method=method, options=options)
-    status, message = int(res.status), str(res.message)
+    status, message, n_iter = int(res.status), str(res.message), int(getattr(res, "nit", 0) or 0)
     if status != 0 or res.x is None:
-        raise ValueError(f"LP IRL: linprog(method={method!r}) stopped without an optimum (status {status}): "
-                         f"{message.rstrip('.')}{_ADVICE.get(status, _NUMERICAL)}")
-    return np.asarray(res.x, dtype=np.float64), status, message, int(getattr(res, "nit", 0) or 0)
+        message = (f"LP IRL: linprog(method={method!r}) stopped without an optimum (status {status}): "
+                   f"{message.rstrip('.')}{_ADVICE.get(status, _NUMERICAL)}. Returned the feasible point "
+                   "R = 0 (theta = 0), under which every action ties")
+        return None, status, message, n_iter
+    return np.asarray(res.x, dtype=np.float64), status, message, n_iter
 
 
 def lp_irl(
@@ -356,16 +388,19 @@ def lp_irl(
     Returns
     -------
     LPIRLResult
-        ``reward``, ``alpha``, ``margins`` and the solver's report.
+        ``theta``, ``reward`` ``(S, A)``, ``state_reward`` ``(S,)``,
+        ``margins`` and the solver's report. When the solver stops without an
+        optimum (at an iteration or time limit, where ``linprog`` returns no
+        point, or reporting the problem infeasible, unbounded or numerically
+        difficult, none of which the programmes can be in exact arithmetic)
+        the result has ``converged=False``, the feasible point ``R = 0``
+        (``theta = 0``), and a ``message`` that gives the solver's status and
+        suggests a fix; a :class:`~tabular_irl.ConvergenceWarning` says the same.
 
     Raises
     ------
     ValueError
-        For bad input, and when the solver stops without an optimum: at an
-        iteration or time limit (``linprog`` then returns no point to report),
-        or reporting the problem infeasible, unbounded or numerically
-        difficult, none of which the programmes can be in exact arithmetic.
-        The message gives the solver's status and suggests a fix.
+        For bad input.
 
     Notes
     -----
@@ -394,7 +429,7 @@ def lp_irl(
     >>> world = gridworld(5, slip=0.3)
     >>> expert = value_iteration(world.mdp, world.reward, discount=0.9).policy
     >>> fit = lp_irl(world.mdp, expert, discount=0.9, l1=0.5)
-    >>> fit.success, fit.min_margin >= 0, int(fit.reward.argmax()) == 24
+    >>> fit.converged, fit.min_margin >= 0, int(fit.state_reward.argmax()) == 24
     (True, True, True)
     """
     mdp = check_mdp(mdp)
@@ -466,21 +501,26 @@ def lp_irl(
         n_pos = d
     bounds = np.column_stack([lo, hi])
     x, status, message, n_iter = _solve(c, A_ub, np.zeros(A_ub.shape[0]), A_eq, b_eq, bounds, method, opts)
+    converged = x is not None
+    if not converged:
+        warn_not_converged(message)
 
     # The reward from its bounded parts (within [-r_max, r_max] exactly); margins and objective from an
     # exact solve with it, not from the LP's V (which satisfies the equality only to the tolerance).
-    w = np.clip(x[:n_pos] - x[n_pos:2 * n_pos], -r_max, r_max)
-    if lf is None:
-        alpha, reward, size = None, w, float(np.abs(w).sum())
-    else:
-        alpha, reward, size = w, np.asarray(lf.phi @ w, dtype=np.float64).reshape(S), float(np.abs(w).sum())
-    V = lu.solve(reward)
+    # Without an optimum, R = 0 (theta = 0): feasible for both programmes.
+    theta = np.clip(x[:n_pos] - x[n_pos:2 * n_pos], -r_max, r_max) if converged else np.zeros(n_pos)
+    state_reward = theta.copy() if lf is None else np.asarray(lf.phi @ theta, dtype=np.float64).reshape(S)
+    V = lu.solve(state_reward)
     terms = (D @ V).reshape(S, m).min(axis=1)  # the paper's min_a (P_pi(s) - P_a(s)) V
     gained = terms[S0] if lf is None else np.where(terms[S0] >= 0, terms[S0], 2.0 * terms[S0])
-    objective = float(gained.sum()) - l1 * size
+    objective = float(gained.sum()) - l1 * float(np.abs(theta).sum())
     margins = gamma * terms
-    for arr in (reward, margins, S0) + (() if alpha is None else (alpha,)):
+    reward = np.repeat(state_reward[:, None], A, axis=1)
+    policy = np.zeros((S, A))
+    policy[np.arange(S), pi] = 1.0
+    for arr in (theta, reward, policy, state_reward, margins, S0):
         arr.flags.writeable = False
-    return LPIRLResult(reward=reward, alpha=alpha, margins=margins, objective=objective, success=status == 0,
-                       status=status, message=message, n_iter=n_iter, discount=gamma, l1=l1, r_max=r_max,
-                       states=S0)
+    result = LPIRLResult(theta=theta, reward=reward, policy=policy, state_reward=state_reward, margins=margins,
+                         objective=objective, converged=converged, message=message, n_iter=n_iter, method=method,
+                         history={}, discount=gamma, l1=l1, r_max=r_max, states=S0)
+    return attach(result, _status=status, _alpha=None if lf is None else theta)

@@ -100,7 +100,6 @@ violation.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,9 +111,10 @@ from .._progress import check_progress, progress_bar
 from .._validation import check_finite_array, check_positive_int, check_positive_real
 from .. import _passes
 from ..mdp import MDP
-from ..planning import ConvergenceWarning, value_iteration
+from ..planning import value_iteration
 from ..trajectories import Trajectories
 from ._common import check_demos, check_mdp, features_for, resolve_model
+from ._result import warn_not_converged
 
 __all__ = ["MMPResult", "max_margin_planning", "mmp_objective"]
 
@@ -143,6 +143,11 @@ class MMPResult:
         The weight vector ``psi``.
     reward : ndarray, shape (S, A)
         ``features @ theta``.
+    policy : ndarray, shape (T, S, A) or (S, A)
+        The optimal (deterministic) policy for ``reward`` by
+        :func:`~tabular_irl.value_iteration` in the model fitted: the planner
+        whose behaviour the margins are about. Time-indexed with a horizon,
+        stationary without one.
     objective : float
         ``1/2 ||theta||^2 + C * mean(slacks)``, evaluated by exact
         loss-augmented planning at ``theta``.
@@ -179,8 +184,8 @@ class MMPResult:
     >>> expert = value_iteration(world.mdp, world.reward, horizon=6)
     >>> demos = sample_trajectories(world.mdp, expert.policy, 10, horizon=6, seed=0)
     >>> fit = max_margin_planning(world.mdp, world.features, demos, horizon=6, C=10.0)
-    >>> fit.theta.shape, fit.reward.shape, fit.slacks.shape
-    ((16,), (16, 5), (10,))
+    >>> fit.theta.shape, fit.reward.shape, fit.policy.shape, fit.slacks.shape
+    ((16,), (16, 5), (6, 16, 5), (10,))
     >>> bool(fit.lower_bound <= fit.objective), fit.gap < 1e-6  # certified optimal
     (True, True)
     >>> bool(np.array_equal(fit.slacks, np.maximum(fit.margin_violations, 0)))
@@ -192,6 +197,7 @@ class MMPResult:
 
     theta: np.ndarray
     reward: np.ndarray
+    policy: np.ndarray
     objective: float
     lower_bound: float
     slacks: np.ndarray
@@ -716,13 +722,14 @@ def max_margin_planning(
     with progress_bar(f"max_margin_planning ({method})", progress) as bar:
         psi, b, f, lower, n_iter, converged, message, history = solve(problem, tol, max_iter, bar)
     if not converged:
-        warnings.warn(message, ConvergenceWarning, stacklevel=2)
+        warn_not_converged(message)
     theta = np.array(psi, dtype=np.float64)
     reward = problem.features.reward(theta)
+    policy = np.array(value_iteration(problem.mdp, reward, **problem.vi_kwargs).policy)
     violations = b[problem.inverse]
     slacks = np.maximum(violations, 0.0)
-    for arr in (theta, reward, violations, slacks):
+    for arr in (theta, reward, policy, violations, slacks):
         arr.flags.writeable = False
-    return MMPResult(theta=theta, reward=reward, objective=float(f), lower_bound=float(lower), slacks=slacks,
-                     margin_violations=violations, n_iter=int(n_iter), converged=bool(converged), message=message,
-                     method=method, history=history)
+    return MMPResult(theta=theta, reward=reward, policy=policy, objective=float(f), lower_bound=float(lower),
+                     slacks=slacks, margin_violations=violations, n_iter=int(n_iter), converged=bool(converged),
+                     message=message, method=method, history=history)

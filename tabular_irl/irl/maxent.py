@@ -24,7 +24,6 @@ dual. Both are concave in ``theta``.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,7 +41,7 @@ from .._validation import (
 )
 from ..inference import Visitation, policy_visitation
 from ..mdp import MDP
-from ..planning import ConvergenceWarning, SoftPlan, soft_backward
+from ..planning import SoftPlan, soft_backward
 from ..trajectories import Trajectories
 from ._objective import (
     Demonstrations,
@@ -52,6 +51,7 @@ from ._objective import (
     log_likelihood,
     prepare_demonstrations,
 )
+from ._result import attach, warn_not_converged
 
 __all__ = [
     "MaxEntResult",
@@ -426,7 +426,10 @@ class MaxEntResult:
     reward : ndarray, shape (S, A)
         ``features @ theta``.
     plan : SoftPlan
-        Soft backward pass of the fitted reward (the fitted policy is ``plan.policy``).
+        Soft backward pass of the fitted reward.
+    policy : ndarray, shape (T, S, A) or (S, A)
+        ``plan.policy``: the fitted model's soft-optimal policy (time-indexed
+        with a horizon, stationary without one).
     visitation : Visitation
         Expected visitation of the fitted model from the demonstrations' starts.
     objective : float
@@ -459,7 +462,7 @@ class MaxEntResult:
     >>> expert = soft_backward(world.mdp, 5 * world.reward, horizon=6)
     >>> demos = sample_trajectories(world.mdp, expert.policy, 50, horizon=6, seed=0)
     >>> fit = maxent_irl(world.mdp, phi, demos, horizon=6)
-    >>> fit.theta.shape, fit.reward.shape, fit.plan.policy.shape
+    >>> fit.theta.shape, fit.reward.shape, fit.policy.shape
     ((2,), (16, 5), (6, 16, 5))
     >>> fit.converged, fit.moment_matching_error < 1e-6  # expected = empirical feature counts
     (True, True)
@@ -482,7 +485,21 @@ class MaxEntResult:
     message: str
     method: str
     history: dict = field(repr=False)
-    _problem: Any = field(repr=False, default=None)
+    # The validated problem that hessian() and standard_errors() need is attached by _fit as the
+    # non-field attribute _problem (tabular_irl.irl._result.attach): out of repr, eq and the constructor.
+
+    @property
+    def policy(self) -> np.ndarray:
+        """``plan.policy``, ``(T, S, A)`` or ``(S, A)``: the policy of the result protocol."""
+        return self.plan.policy
+
+    def _fitted(self) -> _Problem:
+        problem = getattr(self, "_problem", None)
+        if problem is None:
+            raise AttributeError("this MaxEntResult was not returned by maxent_irl or classic_maxent_irl: "
+                                 "the Hessian needs the fitted problem; use maxent_hessian(mdp, features, "
+                                 "fit.theta, demos, ...) instead")
+        return problem
 
     @property
     def moment_matching_error(self) -> float:
@@ -512,7 +529,7 @@ class MaxEntResult:
         >>> H.shape, bool(np.array_equal(H, H.T)), bool(np.linalg.eigvalsh(H).max() < 0)  # a strict maximum
         ((2, 2), True, True)
         """
-        return self._problem.hessian(self.theta)
+        return self._fitted().hessian(self.theta)
 
     def standard_errors(self) -> np.ndarray:
         r"""Standard errors of ``theta``, shape ``(d,)``: ``sqrt(diag((-N H)^{-1}))``.
@@ -545,7 +562,7 @@ class MaxEntResult:
         >>> se.shape, bool(np.all(np.isfinite(se))), bool(np.allclose(se, np.sqrt(np.diag(cov))))
         ((2,), True, True)
         """
-        info = -self._problem.demo.trajectories.n_trajectories * self.hessian()
+        info = -self._fitted().demo.trajectories.n_trajectories * self.hessian()
         eigval, eigvec = np.linalg.eigh(info)
         tiny = eigval <= max(eigval.max(), 0.0) * 1e-12
         with np.errstate(divide="ignore"):
@@ -625,18 +642,19 @@ def _fit(problem: _Problem, theta0, method, max_iter, tol, callback, gradient_fn
         msg = (f"not converged: max |gradient| = {grad_max:.3g} > tol * scale = {gtol:.3g} after "
                f"{n_iter} iterations ({msg}). Try a larger max_iter, an l2 penalty "
                "(the optimum may lie at infinity when features are never or always seen), or method='trust-ncg'.")
-        warnings.warn(msg, ConvergenceWarning, stacklevel=3)
+        warn_not_converged(msg, stacklevel=3)
     reward = problem.reward(theta)
     expected = problem.features.contract(vis.total_state_action)
     for arr in (theta, reward):
         arr.flags.writeable = False
-    return MaxEntResult(
+    result = MaxEntResult(
         theta=theta, reward=reward, plan=plan, visitation=vis, objective=float(value),
         log_likelihood=log_likelihood(problem.mdp, reward, plan, problem.demo), gradient=grad.copy(),
         empirical_features=problem.empirical.copy(), expected_features=expected,
         n_iter=n_iter, n_eval=n_eval[0], converged=converged, message=msg, method=method,
-        history=history, _problem=problem,
+        history=history,
     )
+    return attach(result, _problem=problem)
 
 
 def maxent_irl(
