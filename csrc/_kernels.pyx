@@ -38,6 +38,18 @@ Design note
   them by rounding only (the same for any thread count).
 * Layout: a block's Q is formed transposed (A rows of BLOCK states) in the
   thread's work buffer, where the soft maximum vectorises across states.
+* Plans keep V: ``plan_arrays`` forms a finite plan's Q and policy again from
+  V (each step's backup of V[t+1] by the same operations, so the same bits),
+  and ``soft_forward`` rolls a plan forward from V alone (``posterior``
+  selects, for the non-causal model, the exact marginals or the rollout of
+  its policy under P).
+* Interrupts: every time loop (per step, per sweep) reads a monotonic clock
+  and, at most every 50 ms, reacquires the GIL to run pending signal handlers
+  (``PyErr_CheckSignals``); when one raised (Ctrl-C), the loop stops and the
+  exception propagates once the GIL is back: nothing is returned.
+* The Python side (``tabular_irl/_passes.py``, the only importer of this
+  module) chooses threads, checks memory before large outputs, and explains
+  the chain of passes.
 """
 
 from cython.parallel cimport prange, threadid

@@ -29,9 +29,15 @@ def soft_forward(
     indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
     t_indptr: NDArray[np.integer], t_indices: NDArray[np.integer], t_data: NDArray[np.float64],
     reward: NDArray[np.float64], initial: NDArray[np.float64], V: NDArray[np.float64],
-    policy: NDArray[np.float64] | None, gamma: float, tau: float, mode: int, store: bool, n_threads: int,
+    policy: NDArray[np.float64] | None, gamma: float, tau: float, mode: int, store_state: bool, n_threads: int,
     succ: NDArray[np.integer] | None = None, pred: NDArray[np.integer] | None = None,
+    store_state_action: bool = False, posterior: bool = True,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None, NDArray[np.float64] | None]: ...
+def plan_arrays(
+    indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
+    reward: NDArray[np.float64], V: NDArray[np.float64], gamma: float, tau: float, mode: int, n_threads: int,
+    keep_q: bool = True, keep_policy: bool = True, succ: NDArray[np.integer] | None = None,
+) -> tuple[NDArray[np.float64] | None, NDArray[np.float64] | None]: ...
 def backward_values_batch(
     indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
     rewards: NDArray[np.float64], horizon: int, gamma: float, tau: float, mode: int, n_threads: int,
