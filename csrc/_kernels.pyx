@@ -153,22 +153,87 @@ def max_threads():
 # Time loops look at pending signals (Ctrl-C) at most this often, with the GIL
 # reacquired for the look only: a clock read per step costs ~20 ns.
 cdef double _SIGNAL_PERIOD = 0.05
+# A pace probes the thread count it is not using after this many steps at first;
+# each probe that confirms the choice doubles the interval, up to _PROBE_MAX.
+cdef enum:
+    _PROBE_FIRST = 4
+    _PROBE_MAX = 64
 
 
-cdef inline bint _interrupted(double* next_look) noexcept nogil:
-    """True when a signal handler raised (its exception is then set); looks at most every _SIGNAL_PERIOD s.
+cdef struct Loop:
+    # the state of one kernel's time loop: signal looks and the thread count's pace
+    double next_look   # clock time of the next look for signals
+    double t0          # clock time the current step started
+    double secs[2]     # smoothed seconds per step on one thread [0] and on n_max threads [1]; 0: not yet
+    int n_max          # threads allowed (1: no pacing)
+    int current        # threads of the current step
+    int every          # steps between probes of the other thread count
+    int since          # steps since the last probe
+    int probing        # the current step is a probe
 
-    ``next_look``: the time of the next look, updated here (start it at 0).
-    Only the main thread runs Python signal handlers; elsewhere this is False.
+
+cdef inline void _loop_init(Loop* L, int n_threads) noexcept nogil:
+    L.next_look = 0.0
+    L.t0 = 0.0
+    L.secs[0] = 0.0
+    L.secs[1] = 0.0
+    L.n_max = n_threads if n_threads > 1 else 1
+    L.current = L.n_max
+    L.every = _PROBE_FIRST
+    L.since = 0
+    L.probing = 0
+
+
+cdef inline int _step(Loop* L) noexcept nogil:
+    """Threads for the next step (0: a signal handler raised, stop), its clock started.
+
+    Results do not depend on the thread count, so it may change between
+    steps: each step runs on the count measured faster so far (steps of one
+    pass cost alike), and now and then one step probes the other count. So a
+    pass never stays slower than on one thread, whether the other core is
+    taken by a busy neighbour, by BLAS threads spinning after the caller's
+    last matrix product, or not at all.
     """
     cdef double now = tirl_now()
-    cdef int status
-    if now < next_look[0]:
-        return False
-    next_look[0] = now + _SIGNAL_PERIOD
-    with gil:
-        status = _check_signals()
-    return status != 0
+    cdef int status, best
+    if now >= L.next_look:
+        L.next_look = now + _SIGNAL_PERIOD
+        with gil:
+            status = _check_signals()
+        if status != 0:
+            return 0
+    if L.n_max == 1:
+        return 1
+    L.probing = 0
+    if L.secs[1] == 0.0:
+        L.current = L.n_max
+    elif L.secs[0] == 0.0:
+        L.current = 1
+    else:
+        best = 1 if L.secs[0] < L.secs[1] else L.n_max
+        L.current = best
+        L.since += 1
+        if L.since >= L.every:
+            L.current = L.n_max if best == 1 else 1
+            L.since = 0
+            L.probing = 1
+    L.t0 = tirl_now()
+    return L.current
+
+
+cdef inline void _step_done(Loop* L) noexcept nogil:
+    """Record the step's time for the thread count it ran on."""
+    cdef double dt
+    cdef int k, before, after
+    if L.n_max == 1:
+        return
+    dt = tirl_now() - L.t0
+    k = 0 if L.current == 1 else 1
+    before = L.secs[0] < L.secs[1]
+    L.secs[k] = dt if L.secs[k] == 0.0 else 0.5 * (L.secs[k] + dt)
+    if L.probing:
+        after = L.secs[0] < L.secs[1]
+        L.every = (L.every * 2 if L.every < _PROBE_MAX else _PROBE_MAX) if after == before else _PROBE_FIRST
 
 
 cdef int _raise_pending() except -1:
@@ -385,13 +450,17 @@ cdef inline bint _backward_loop(
     Q and pi: (T, S, A) arrays, or NULL (then not formed).
     """
     cdef Py_ssize_t t
-    cdef double next_look = 0.0
+    cdef int nt
+    cdef Loop loop
+    _loop_init(&loop, n_threads)
     for t in range(T - 1, -1, -1):
-        if _interrupted(&next_look):
+        nt = _step(&loop)
+        if nt == 0:
             return True
         _backup_all(S, A, indptr, indices, data, reward, V + (t + 1) * S, ev, gamma, tau, mode, succ,
                     (Q + t * S * A) if Q != NULL else NULL, V + t * S, (pi + t * S * A) if pi != NULL else NULL,
-                    work, n_threads)
+                    work, nt)
+        _step_done(&loop)
     return False
 
 
@@ -420,18 +489,22 @@ def plan_arrays(
     cdef double[::1] v_again = np.empty(max(S, 1), dtype=np.float64)
     cdef double[::1] work = np.empty(max(n_threads, 1) * _work_size(A), dtype=np.float64)
     cdef const idx_t* succ_p = _ptr(succ)
-    cdef double next_look = 0.0
+    cdef Loop loop
+    cdef int nt
     cdef bint stopped = False
     if S == 0 or A == 0:
         return Q_arr, pi_arr
+    _loop_init(&loop, n_threads)
     with nogil:
         for t in range(T):
-            if _interrupted(&next_look):
+            nt = _step(&loop)
+            if nt == 0:
                 stopped = True
                 break
             _backup_all(S, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], &V[t + 1, 0], &ev[0], gamma, tau,
                         mode, succ_p, (Q_p + t * S * A) if Q_p != NULL else NULL, &v_again[0],
-                        (pi_p + t * S * A) if pi_p != NULL else NULL, &work[0], n_threads)
+                        (pi_p + t * S * A) if pi_p != NULL else NULL, &work[0], nt)
+            _step_done(&loop)
     if stopped:
         _raise_pending()
     return Q_arr, pi_arr
@@ -463,17 +536,21 @@ def backward_discounted(
     cdef double delta = INFINITY, scale, bound = INFINITY, d
     cdef bint converged = False
     cdef const idx_t* succ_p = _ptr(succ)
-    cdef double next_look = 0.0
+    cdef Loop loop
+    cdef int nt
     cdef bint stopped = False
+    _loop_init(&loop, n_threads)
     with nogil:
         while it < max_iter:
-            if _interrupted(&next_look):
+            nt = _step(&loop)
+            if nt == 0:
                 stopped = True
                 break
             for s in range(S):
                 prev[s] = V[s]
             _backup_all(S, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], &prev[0], &ev[0],
-                        gamma, tau, mode, succ_p, &Q[0, 0], &V[0], &pi[0, 0], &work[0], n_threads)
+                        gamma, tau, mode, succ_p, &Q[0, 0], &V[0], &pi[0, 0], &work[0], nt)
+            _step_done(&loop)
             it += 1
             delta = 0.0
             scale = 0.0
@@ -520,19 +597,22 @@ def backward_values_batch(
     cdef double* vn
     cdef double* vt
     cdef const idx_t* succ_p = _ptr(succ)
-    cdef double next_look = 0.0
+    cdef Loop loop
+    cdef int step_nt
     cdef bint stopped = False
     if S == 0 or A == 0 or K == 0:
         return V_arr
+    _loop_init(&loop, nt)
     with nogil:
         for t in range(T - 1, -1, -1):
-            if _interrupted(&next_look):
+            step_nt = _step(&loop)
+            if step_nt == 0:
                 stopped = True
                 break
             cur = t % 2
             vn = &roll[1 - cur, 0, 0]
             vt = &roll[cur, 0, 0]
-            for b in prange(n_blocks, num_threads=nt, schedule="static"):
+            for b in prange(n_blocks, num_threads=step_nt, schedule="static"):
                 tid = threadid()
                 q = &qbuf[tid, 0]
                 s0 = b * BLOCK
@@ -549,6 +629,7 @@ def backward_values_batch(
                 for kk in range(K):
                     for s in range(s0, s1):
                         V[kk, t, s] = vt[s * K + kk]
+            _step_done(&loop)
     if stopped:
         _raise_pending()
     return V_arr
@@ -627,22 +708,26 @@ def forward_finite(
     if S == 0 or A == 0 or T == 0:
         D_arr[0] = initial
         return D_arr, mu_arr, total_arr
-    cdef double next_look = 0.0
+    cdef Loop loop
+    cdef int step_nt
     cdef bint stopped = False
+    _loop_init(&loop, nt)
     with nogil:
         for s in range(S):
             D[0, s] = initial[s]
         for t in range(T):
-            if _interrupted(&next_look):
+            step_nt = _step(&loop)
+            if step_nt == 0:
                 stopped = True
                 break
             tp = 0 if stationary else t
             w = 1.0 if gamma == 1.0 else pow(gamma, <double>t)
             mu_t, d_t, pi_t = &mu[t, 0, 0], &D[t, 0], &policy[tp, 0, 0]
-            for b in prange(n_blocks, num_threads=nt, schedule="static"):
+            for b in prange(n_blocks, num_threads=step_nt, schedule="static"):
                 s0 = b * BLOCK
                 _weigh_block(s0, min(s0 + BLOCK, S), A, d_t, pi_t, w, mu_t, tot)
-            _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], mu_t, pred_p, &D[t + 1, 0], nt)
+            _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], mu_t, pred_p, &D[t + 1, 0], step_nt)
+            _step_done(&loop)
     if stopped:
         _raise_pending()
     return D_arr, mu_arr, total_arr
@@ -716,15 +801,18 @@ def soft_forward(
     cdef const idx_t* succ_p = _ptr(succ)
     cdef const idx_t* pred_p = _ptr(pred)
     cdef const double* pi_given = NULL
-    cdef double next_look = 0.0
+    cdef Loop loop
+    cdef int step_nt
     cdef bint stopped = False
     if S == 0 or A == 0:
         return total_arr, (D_arr if store_state else None), (mu_arr if store_state_action else None)
+    _loop_init(&loop, nt)
     with nogil:
         for s in range(S):
             D[0, s] = initial[s]
         for t in range(T):
-            if _interrupted(&next_look):
+            step_nt = _step(&loop)
+            if step_nt == 0:
                 stopped = True
                 break
             d_t = &D[t if store_state else t % 2, 0]
@@ -736,7 +824,7 @@ def soft_forward(
                 pi_given = &policy[t, 0, 0]
             if mode == _NONCAUSAL and (reweigh or not given):
                 vmax = _exp_cache(S, v_next, tau, &ev[0])
-            for blk in prange(n_blocks, num_threads=nt, schedule="static"):
+            for blk in prange(n_blocks, num_threads=step_nt, schedule="static"):
                 s0 = blk * BLOCK
                 s1 = min(s0 + BLOCK, S)
                 visited = 0
@@ -757,7 +845,7 @@ def soft_forward(
                                   shift_p, norm_p, &work[threadid() * W])
                 _weigh_block(s0, s1, A, d_t, pi_given if given else mu_t, w, mu_t, &total[0, 0])
             if reweigh:
-                for sp in prange(S, num_threads=nt, schedule="static"):
+                for sp in prange(S, num_threads=step_nt, schedule="static"):
                     acc = 0.0
                     vt = v_next[sp]
                     for j in range(t_indptr[sp], t_indptr[sp + 1]):
@@ -770,7 +858,8 @@ def soft_forward(
                             acc = acc + mu_t[k] * (t_data[j] * tirl_exp((vt - shift[k]) / tau) / norm[k])
                     d_next[sp] = acc
             else:
-                _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], mu_t, pred_p, d_next, nt)
+                _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], mu_t, pred_p, d_next, step_nt)
+            _step_done(&loop)
     if stopped:
         _raise_pending()
     return total_arr, (D_arr if store_state else None), (mu_arr if store_state_action else None)

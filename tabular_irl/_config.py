@@ -15,8 +15,14 @@ def get_num_threads() -> int:
     ``set_num_threads`` wins; then the environment variable
     ``TABULAR_IRL_NUM_THREADS``; then OpenMP's default (all cores). Always 1
     when the kernels were built without OpenMP. Results do not depend on it.
-    Problems with fewer than 20 000 state-action pairs run on one thread
-    whatever it says (a parallel region would cost more than it saves).
+    Problems with fewer than 50 000 state-action pairs run on one thread
+    whatever it says (a parallel region would cost more than it saves), and
+    every pass paces itself: each time step runs on the thread count measured
+    faster so far (one thread or this many), probing the other now and then,
+    so a busy neighbouring process or BLAS threads spinning after the caller's
+    own matrix products never make the default slower than one thread. Idle
+    OpenMP threads sleep (a passive wait policy, unless ``OMP_WAIT_POLICY`` or
+    ``GOMP_SPINCOUNT`` is set) instead of spinning on the caller's cores.
 
     Returns
     -------

@@ -33,12 +33,16 @@ transition matrix ``P (S*A, S)`` of a validated :class:`~tabular_irl.MDP`:
 What this layer adds to a bare kernel call:
 
 * **threads**: :func:`threads_for` (one thread below ``_PARALLEL_MIN_ROWS``
-  state-action pairs, else :func:`tabular_irl.get_num_threads`); the OpenMP
-  runtime is loaded with a *passive* wait policy unless the user chose one
-  (``OMP_WAIT_POLICY`` / ``GOMP_SPINCOUNT``): an idle OpenMP thread sleeps
-  instead of spinning, so neither our threads nor NumPy's BLAS threads (which
-  spin after every threaded product) nor a busy neighbouring process starve
-  the other (README, "Threads");
+  state-action pairs, else :func:`tabular_irl.get_num_threads`) is the most a
+  pass may use; inside, every time loop *paces* itself (``_step`` in the
+  kernels): each step runs on the count measured faster so far, one thread or
+  all, and probes the other now and then (after 4 steps, then 8, 16, ... up
+  to 64 while the choice holds), so that a busy neighbouring process or
+  NumPy's BLAS threads, which spin for a while after every threaded product in
+  the caller's code, never make the default slower than one thread. The
+  OpenMP runtime is loaded with a *passive* wait policy unless the user chose
+  one (``OMP_WAIT_POLICY`` / ``GOMP_SPINCOUNT``): an idle OpenMP thread sleeps
+  instead of spinning on a core the caller needs (README, "Threads");
 * **interrupts**: every kernel time loop looks for a pending signal at most
   every 50 ms (the GIL reacquired for the look only), so Ctrl-C raises
   ``KeyboardInterrupt`` from inside a long pass and nothing is returned;
@@ -85,7 +89,7 @@ MODE_NONCAUSAL = _kernels.MODE_NONCAUSAL
 MODE_HARD = _kernels.MODE_HARD
 
 # Below this many state-action pairs a parallel region costs more than it saves.
-_PARALLEL_MIN_ROWS = 20_000
+_PARALLEL_MIN_ROWS = 50_000
 
 # A causal gradient keeps its (T, S, A) policy up to this size (saves recomputing it in the
 # forward pass); beyond it, memory stays O(T S + nnz).

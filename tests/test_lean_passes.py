@@ -125,7 +125,7 @@ def test_batch_bad_input(kwargs, error, match):
 
 
 def test_lean_and_batched_passes_do_not_depend_on_thread_count():
-    problem = random_mdp(5000, 5, 4, seed=0)
+    problem = random_mdp(10_000, 5, 4, seed=0)
     mdp = problem.mdp
     reward = np.ascontiguousarray(np.broadcast_to(3.0 * problem.reward[:, None], (mdp.n_states, mdp.n_actions)))
     rewards = np.stack([reward, -reward, 0.5 * reward])

@@ -15,7 +15,7 @@ from tabular_irl import _passes as pass_layer, posterior_marginals, random_mdp, 
 
 @pytest.fixture
 def big_mdp():
-    problem = random_mdp(5000, 5, 4, seed=0)
+    problem = random_mdp(10_000, 5, 4, seed=0)
     assert problem.mdp.n_states * problem.mdp.n_actions >= pass_layer._PARALLEL_MIN_ROWS
     return problem
 
