@@ -73,8 +73,8 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import logsumexp
 
+from ._logspace import discount_weights, log_expectation, row_ids, soft_max
 from ._validation import (
     check_distribution,
     check_finite_array,
@@ -184,24 +184,7 @@ def _effective_horizon(T: int | None, gamma: float) -> float:
     """``H = sum_{t<T} gamma^t`` (``1 / (1 - gamma)`` without a horizon): the largest total count."""
     if T is None:
         return 1.0 / (1.0 - gamma)
-    return float(np.sum(gamma ** np.arange(T, dtype=np.float64)))
-
-
-def _row_ids(P: sp.csr_array) -> np.ndarray:
-    return np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
-
-
-def _log_expectation(P: sp.csr_array, rows: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(log sum_s' P(s'|k) exp(values(s')), rho (nnz,))`` for every row ``k`` of ``P``, in log space.
-
-    ``rho`` is ``P exp(values) / sum P exp(values)`` aligned with ``P.data``. Every
-    row of a validated ``P`` has a non-zero entry, so the reductions are defined.
-    """
-    vals = values[P.indices]
-    top = np.maximum.reduceat(vals, P.indptr[:-1])
-    w = P.data * np.exp(vals - top[rows])
-    total = np.add.reduceat(w, P.indptr[:-1])
-    return top + np.log(total), w / total[rows]
+    return float(np.sum(discount_weights(T, gamma)))
 
 
 def _random_directions(rng: np.random.Generator, n: int, shape: tuple[int, ...]) -> np.ndarray:
@@ -240,11 +223,6 @@ def _fd_allowance(h: float, H: float, M: float, tau: float = 1.0) -> float:
 # --------------------------------------------------------------------------
 # Bellman residuals
 # --------------------------------------------------------------------------
-def _soft_max(Q: np.ndarray, tau: float) -> tuple[np.ndarray, np.ndarray]:
-    V = tau * logsumexp(Q / tau, axis=-1)
-    return V, np.exp((Q - V[..., None]) / tau)
-
-
 def check_bellman(
     mdp: MDP,
     reward: Any,
@@ -299,7 +277,7 @@ def check_bellman(
     tol = check_positive_real(tol, "tol")
     plan = soft_backward(mdp, r, horizon=horizon, discount=discount, causal=causal, temperature=tau)
     P = mdp.transitions
-    rows = _row_ids(P)
+    rows = row_ids(P)
     S, A = mdp.n_states, mdp.n_actions
     if T is None:
         V_next, Q, V, pi = plan.V[None], plan.Q[None], plan.V[None], plan.policy[None]
@@ -311,9 +289,9 @@ def check_bellman(
         if causal:
             cont = gamma * (P @ V_next[t])
         else:
-            cont = tau * _log_expectation(P, rows, V_next[t] / tau)[0]
+            cont = tau * log_expectation(P, rows, V_next[t] / tau)[0]
         Q_hat = r + cont.reshape(S, A)
-        V_hat, pi_hat = _soft_max(Q[t], tau)
+        V_hat, pi_hat = soft_max(Q[t], tau)
         value_error = float(np.max([value_error, np.abs(Q[t] - Q_hat).max(), np.abs(V[t] - V_hat).max()]))
         policy_error = float(np.max([policy_error, np.abs(pi[t] - pi_hat).max()]))
     scale = max(1.0, float(np.abs(plan.Q).max()))
@@ -403,7 +381,7 @@ def check_occupancy(
         D, mu = vis.state, vis.state_action
         pi_t = np.broadcast_to(pi, (T, S, A))
         flow = (P.T @ mu.reshape(T, S * A).T).T  # row t: sum_{s,a} P(.|s,a) mu_t(s, a)
-        weights = gamma ** np.arange(T, dtype=np.float64)
+        weights = discount_weights(T, gamma)
         errors = {
             "D_0 - initial": np.abs(D[0] - init).max(),
             "mu_t - D_t pi_t": np.abs(mu - D[:-1, :, None] * pi_t).max(),
@@ -467,11 +445,11 @@ def check_posterior(
     plan = soft_backward(mdp, r, horizon=T, causal=False, temperature=tau)
     post = posterior_marginals(mdp, r, horizon=T, temperature=tau, initial=init)
     P = mdp.transitions
-    rows = _row_ids(P)
+    rows = row_ids(P)
     D, mu = post.state, post.state_action
     flow_error = 0.0
     for t in range(T):
-        rho = _log_expectation(P, rows, plan.V[t + 1] / tau)[1]
+        rho = log_expectation(P, rows, plan.V[t + 1] / tau)[1]
         chain = sp.csr_array((rho, P.indices, P.indptr), shape=P.shape)
         flow_error = max(flow_error, float(np.abs(D[t + 1] - chain.T @ mu[t].ravel()).max()))
     log_z = float(init @ plan.V[0])
@@ -770,7 +748,7 @@ def _count_covariance(mdp: MDP, plan: SoftPlan, init: np.ndarray, tables: np.nda
     ``eps * max |G|^2``: the caller scales the tables so that ``|G| <= 1``.
     """
     P = mdp.transitions
-    rows = _row_ids(P)
+    rows = row_ids(P)
     S, A = mdp.n_states, mdp.n_actions
     k = tables.shape[0]
     psi = np.moveaxis(tables, 0, -1)  # (S, A, k)
@@ -778,7 +756,7 @@ def _count_covariance(mdp: MDP, plan: SoftPlan, init: np.ndarray, tables: np.nda
     m = np.zeros((S, k))
     M = np.zeros((S, k, k))
     for t in range(plan.horizon - 1, -1, -1):
-        rho = sp.csr_array((_log_expectation(P, rows, plan.V[t + 1])[1], P.indices, P.indptr), shape=P.shape)
+        rho = sp.csr_array((log_expectation(P, rows, plan.V[t + 1])[1], P.indices, P.indptr), shape=P.shape)
         moments = rho @ np.concatenate([m, M.reshape(S, k * k)], axis=1)  # (S*A, k + k^2)
         n = moments[:, :k].reshape(S, A, k)
         second = moments[:, k:].reshape(S, A, k, k)

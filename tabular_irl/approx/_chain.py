@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import logsumexp
 
+from .._logspace import log_expectation, row_ids, soft_max
 from ..mdp import MDP
 
 __all__ = ["chain_moments", "noncausal_chain", "dense_features"]
@@ -39,10 +39,6 @@ def dense_features(features, n_states: int, n_actions: int) -> np.ndarray:
         return np.ascontiguousarray(phi.reshape(n_states * n_actions, -1))
     dense = phi.toarray() if sp.issparse(phi) else np.asarray(phi)
     return np.repeat(dense, n_actions, axis=0)
-
-
-def _row_ids(P: sp.csr_array) -> np.ndarray:
-    return np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
 
 
 def noncausal_chain(mdp: MDP, reward_t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -64,19 +60,13 @@ def noncausal_chain(mdp: MDP, reward_t: np.ndarray) -> tuple[np.ndarray, np.ndar
     P = mdp.transitions
     S, A = mdp.n_states, mdp.n_actions
     T = reward_t.shape[0]
-    rows = _row_ids(P)
-    logp = np.log(P.data)
+    rows = row_ids(P)
     V = np.zeros((T + 1, S))
     policy = np.empty((T, S, A))
     kernel = np.empty((T, P.nnz))
     for t in range(T - 1, -1, -1):
-        vals = logp + V[t + 1][P.indices]
-        m = np.maximum.reduceat(vals, P.indptr[:-1])  # every row of P has a non-zero
-        L = m + np.log(np.add.reduceat(np.exp(vals - m[rows]), P.indptr[:-1]))
-        kernel[t] = np.exp(vals - L[rows])
-        Q = reward_t[t] + L.reshape(S, A)
-        V[t] = logsumexp(Q, axis=1)
-        policy[t] = np.exp(Q - V[t][:, None])
+        L, kernel[t] = log_expectation(P, rows, V[t + 1])
+        V[t], policy[t] = soft_max(reward_t[t] + L.reshape(S, A))
     return V, policy, kernel
 
 

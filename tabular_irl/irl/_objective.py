@@ -24,6 +24,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from .._blasfree import dot
+from .._logspace import discount_weights, log_expectation, row_ids
 from .._validation import check_horizon_discount, discount_argument
 from ..inference import Visitation, _posterior, _rollout, policy_transitions, soft_counts
 from ..mdp import MDP, check_mdp
@@ -118,10 +119,6 @@ def log_likelihood(mdp: MDP, reward: np.ndarray, plan: SoftPlan, demo: Demonstra
 # --------------------------------------------------------------------------
 
 
-def _row_ids(P: sp.csr_array) -> np.ndarray:
-    return np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
-
-
 def directional_counts(mdp: MDP, plan: SoftPlan, vis: Visitation, demo: Demonstrations,
                        d_reward: np.ndarray) -> np.ndarray:
     """Directional derivative of the expected counts ``C(r)`` along ``d_reward (S, A)``.
@@ -148,11 +145,12 @@ def _directional_causal_finite(mdp, plan, vis, demo, dr):
         dQ = dr + gamma * (P @ dV).reshape(S, A)
         dV = np.einsum("sa,sa->s", pi[t], dQ)
         dpi[t] = pi[t] * (dQ - dV[:, None])
+    weights = discount_weights(T, gamma)
     dD = np.zeros(S)
     total = np.zeros((S, A))
     for t in range(T):
         dmu = dD[:, None] * pi[t] + vis.state[t][:, None] * dpi[t]
-        total += gamma**t * dmu
+        total += weights[t] * dmu
         dD = PT @ dmu.ravel()
     return total
 
@@ -164,16 +162,14 @@ def _directional_noncausal(mdp, plan, vis, demo, dr):
     P = mdp.transitions
     S, A = mdp.n_states, mdp.n_actions
     T = demo.horizon
-    rows = _row_ids(P)
+    rows = row_ids(P)
     pi, V = plan.policy, plan.V
     rho = np.empty((T, P.nnz))
     dpi = np.empty_like(pi)
     dL = np.empty((T, S, A))
     dV = np.zeros((T + 1, S))
     for t in range(T - 1, -1, -1):
-        vals = V[t + 1][P.indices]
-        w = P.data * np.exp(vals - np.maximum.reduceat(vals, P.indptr[:-1])[rows])
-        rho[t] = w / np.add.reduceat(w, P.indptr[:-1])[rows]
+        rho[t] = log_expectation(P, rows, V[t + 1])[1]
         dL[t] = np.add.reduceat(rho[t] * dV[t + 1][P.indices], P.indptr[:-1]).reshape(S, A)
         dQ = dr + dL[t]
         dV[t] = np.einsum("sa,sa->s", pi[t], dQ)
