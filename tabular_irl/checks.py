@@ -88,7 +88,7 @@ from ._validation import (
 )
 from .inference import expected_feature_counts, posterior_marginals, visitation
 from .irl._common import features_for
-from .irl._objective import Demonstrations, directional_counts
+from .irl._objective import directional_counts
 from .irl.maxent import maxent_objective
 from .mdp import MDP, check_mdp
 from .planning import SoftPlan, soft_backward
@@ -769,9 +769,7 @@ def _count_covariance(mdp: MDP, plan: SoftPlan, init: np.ndarray, tables: np.nda
 
 def _log_partition_hessian(mdp: MDP, plan: SoftPlan, post, init: np.ndarray, tables: np.ndarray) -> np.ndarray:
     """``u_i^T (d^2 log_partition) u_j`` by forward-mode differentiation (the code behind ``maxent_hessp``)."""
-    demo = Demonstrations(trajectories=None, counts=None, start=init, horizon=plan.horizon, discount=1.0,
-                          causal=False)
-    dC = np.array([directional_counts(mdp, plan, post, demo, v) for v in tables])  # (k, S, A)
+    dC = np.array([directional_counts(mdp, plan, post, v) for v in tables])  # (k, S, A)
     return np.einsum("isa,jsa->ij", tables, dC)
 
 

@@ -230,9 +230,8 @@ def test_hessian_covariance(slippery, monkeypatch):
 
     def causal_hessian(mdp, plan, post, init, tables):  # the causal model's Hessian
         causal_plan = soft_backward(mdp, reward, horizon=plan.horizon)
-        demo = checks.Demonstrations(None, None, init, plan.horizon, 1.0, True)
         vis = visitation(mdp, causal_plan.policy, horizon=plan.horizon, initial=init)
-        dC = np.array([checks.directional_counts(mdp, causal_plan, vis, demo, v) for v in tables])
+        dC = np.array([checks.directional_counts(mdp, causal_plan, vis, v) for v in tables])
         return np.einsum("isa,jsa->ij", tables, dC)
 
     monkeypatch.setattr(checks, "_log_partition_hessian", causal_hessian)
