@@ -322,7 +322,7 @@ def feature_count_moments(
     init = mdp.initial if initial is None else check_distribution(initial, "initial", mdp.n_states)
     lf = as_linear_features(features, mdp.n_states, mdp.n_actions)
     phi = dense_features(lf, mdp.n_states, mdp.n_actions)
-    mean, second = chain_moments(mdp, pi, None, init, phi, discount_weights(T, gamma))
+    mean, second, _ = chain_moments(mdp, pi, None, init, phi, discount_weights(T, gamma))
     cov = second - np.outer(mean, mean)
     cov = 0.5 * (cov + cov.T)
     return FeatureCountMoments(mean=mean, covariance=cov)

@@ -27,7 +27,7 @@ check                                      identity
 :func:`check_objective_gradient`           MaxEnt objective gradient (empirical minus expected
                                            feature counts) = central differences
 :func:`check_hessian_covariance`           non-causal: ``d^2 log_partition = E_{s0} Cov(F | s0)``,
-                                           forward-mode Hessian against an exact covariance recursion
+                                           forward-mode Hessian against the exact count covariance
 :func:`check_causal_noncausal`             deterministic dynamics: causal = non-causal (values and
                                            visitation); stochastic: ``V_noncausal >= V_causal`` (Jensen)
 :func:`check_gradient`                     any ``fun(x) -> (value, gradient)`` against central differences
@@ -40,9 +40,8 @@ Cost. Nothing is enumerated and no Jacobian is formed: the gradient checks
 differentiate along a few random directions (two backward passes each), the
 Hessian check projects the features onto a few random directions ``u_j`` and
 compares the ``k x k`` matrices ``u_i^T H u_j`` (``k`` forward-mode products)
-with the exact covariance of the projected counts, obtained by a backward
-recursion of conditional means and covariances over the posterior Markov chain
-(``O(T nnz(P) k^2)``). :func:`run_all_checks` costs about 40 backward passes
+with the exact covariance of the projected counts, obtained from their first
+and second moments under the posterior Markov chain (``O(T (nnz(P) + S A k) k)``). :func:`run_all_checks` costs about 40 backward passes
 and a dozen forward passes.
 
 Error units. Finite-difference directions are scaled so that the return (or

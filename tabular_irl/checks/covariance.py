@@ -12,16 +12,28 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from .._logspace import log_expectation, row_ids
-from .._validation import check_distribution, check_positive_int, check_positive_real, check_seed
+from .._validation import (
+    check_distribution,
+    check_positive_int,
+    check_positive_real,
+    check_seed,
+)
+from ..approx._chain import chain_moments
 from ..inference import Visitation, posterior_marginals
 from ..irl._common import features_for
 from ..irl._objective import directional_counts
 from ..mdp import MDP
 from ..planning import SoftPlan, soft_backward
-from ._result import EXACT_TOL, CheckResult, make_result, random_directions, resolve_model, unit_scale
+from ._result import (
+    EXACT_TOL,
+    CheckResult,
+    make_result,
+    random_directions,
+    resolve_model,
+    unit_scale,
+)
 
 __all__ = ["check_hessian_covariance"]
 
@@ -29,38 +41,33 @@ __all__ = ["check_hessian_covariance"]
 def _count_covariance(mdp: MDP, plan: SoftPlan, init: np.ndarray, tables: np.ndarray) -> np.ndarray:
     r"""Exact ``E_{s0 ~ init}[Cov(G | s0)]`` of the counts ``G_j = sum_t tables[j, s_t, a_t]``, shape ``(k, k)``.
 
-    Backward over the posterior chain (actions ``pi_t``, next states ``rho_t``, a sparse
-    ``(S*A, S)`` matrix with ``P``'s pattern) with the conditional moments of the
-    remaining count, ``m_t(s) = E[G_{>=t} | s_t = s]`` and
-    ``M_t(s) = E[G_{>=t} G_{>=t}^T | s_t = s]``:
+    Under the non-causal model the trajectories given ``s_0`` form the posterior
+    Markov chain: actions ``pi_t`` (the plan's policy), next states
 
     .. math::
 
-        n = \rho_t m_{t+1}, \quad m_t = \mathbb{E}_{\pi_t}[\psi + n], \quad
-        M_t = \mathbb{E}_{\pi_t}[\psi \psi^T + \psi n^T + n \psi^T + \rho_t M_{t+1}],
+        \rho_t(s' \mid s, a) = P(s' \mid s, a)\, e^{V_{t+1}(s') - L_t(s, a)}, \quad
+        L_t = \log \textstyle\sum_{s'} P\, e^{V_{t+1}}
 
-    then ``sum_s0 init(s0) (M_0 - m_0 m_0^T)``: one sparse product with ``k + k^2``
-    columns per step, ``O(T nnz(P) k^2)``. The final subtraction loses about
+    (:func:`~tabular_irl._logspace.log_expectation`). The exact moments of the
+    counts under that chain (:func:`~tabular_irl.approx._chain.chain_moments`)
+    give
+
+    .. math::
+
+        \mathbb{E}_{s_0}[\operatorname{Cov}(G \mid s_0)] = \mathbb{E}[G G^T]
+        - \textstyle\sum_{s} \text{init}(s)\, \mathbb{E}[G \mid s_0 = s]\, \mathbb{E}[G \mid s_0 = s]^T,
+
+    in ``O(T (nnz(P) + S A k) k)``. The subtraction loses about
     ``eps * max |G|^2``: the caller scales the tables so that ``|G| <= 1``.
     """
     P = mdp.transitions
     rows = row_ids(P)
-    S, A = mdp.n_states, mdp.n_actions
-    k = tables.shape[0]
-    psi = np.moveaxis(tables, 0, -1)  # (S, A, k)
-    psi_outer = psi[..., :, None] * psi[..., None, :]  # (S, A, k, k)
-    m = np.zeros((S, k))
-    M = np.zeros((S, k, k))
-    for t in range(plan.horizon - 1, -1, -1):
-        rho = sp.csr_array((log_expectation(P, rows, plan.V[t + 1])[1], P.indices, P.indptr), shape=P.shape)
-        moments = rho @ np.concatenate([m, M.reshape(S, k * k)], axis=1)  # (S*A, k + k^2)
-        n = moments[:, :k].reshape(S, A, k)
-        second = moments[:, k:].reshape(S, A, k, k)
-        cross = psi[..., :, None] * n[..., None, :]
-        pi = plan.policy[t]
-        m = np.einsum("sa,sak->sk", pi, psi + n)
-        M = np.einsum("sa,sakl->skl", pi, psi_outer + cross + np.swapaxes(cross, -1, -2) + second)
-    return np.einsum("s,skl->kl", init, M - m[:, :, None] * m[:, None, :])
+    T, k = plan.horizon, tables.shape[0]
+    kernel = np.array([log_expectation(P, rows, plan.V[t + 1])[1] for t in range(T)])  # (T, nnz)
+    phi = np.moveaxis(tables, 0, -1).reshape(mdp.n_states * mdp.n_actions, k)
+    _, second, start_mean = chain_moments(mdp, plan.policy, kernel, init, phi, np.ones(T))
+    return second - np.einsum("s,sk,sl->kl", init, start_mean, start_mean)
 
 
 def _log_partition_hessian(mdp: MDP, plan: SoftPlan, post: Visitation, tables: np.ndarray) -> np.ndarray:
@@ -96,8 +103,8 @@ def check_hessian_covariance(
     (:func:`~tabular_irl.maxent_hessp`) is minus the feature covariance given the
     start states. Both sides are exact and computed by different routes: the left
     by forward-mode differentiation of the backward pass and the posterior forward
-    pass (the code behind ``maxent_hessp``), the right by a backward recursion of
-    conditional means and covariances over the posterior Markov chain
+    pass (the code behind ``maxent_hessp``), the right from the exact first and
+    second moments of the counts under the posterior Markov chain
     (:func:`_count_covariance`; the full covariance would need enumeration or
     ``(S A)^2`` memory). Both are projected onto ``k = n_directions`` random
     directions (``features @ u_j``, or reward tables without features), scaled so
