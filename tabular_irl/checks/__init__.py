@@ -41,8 +41,9 @@ differentiate along a few random directions (two backward passes each), the
 Hessian check projects the features onto a few random directions ``u_j`` and
 compares the ``k x k`` matrices ``u_i^T H u_j`` (``k`` forward-mode products)
 with the exact covariance of the projected counts, obtained from their first
-and second moments under the posterior Markov chain (``O(T (nnz(P) + S A k) k)``). :func:`run_all_checks` costs about 40 backward passes
-and a dozen forward passes.
+and second moments under the posterior Markov chain
+(``O(T (nnz(P) + S A k) k)``). :func:`run_all_checks` costs about 40
+backward passes and a dozen forward passes.
 
 Error units. Finite-difference directions are scaled so that the return (or
 feature count) they perturb lies in ``[-1, 1]`` along every trajectory; the

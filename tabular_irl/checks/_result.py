@@ -5,12 +5,13 @@ rounding only (see "Error units" in :mod:`tabular_irl.checks`) and compares it
 with a tolerance: :data:`EXACT_TOL` for exact identities recomputed by another
 route, :data:`FD_TOL` plus the bound :func:`fd_allowance` for central
 differences, whose step :func:`fd_step` minimises that bound. Directions of
-the derivative checks are random (:func:`random_directions`) and scaled by
-:func:`unit_scale` so that the return they perturb lies in ``[-1, 1]``.
+the derivative checks are random and scaled so that the return they perturb
+lies in ``[-1, 1]`` (:func:`scaled_directions`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,6 +115,27 @@ def unit_scale(table: np.ndarray, H: float) -> float:
     """The factor making ``max |table| * H = 1`` (1 for an all-zero table)."""
     top = float(np.abs(table).max()) * H
     return 1.0 / top if top > 0 else 1.0
+
+
+def scaled_directions(rng: np.random.Generator, n: int, shape: tuple[int, ...], H: float,
+                      reward: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` random directions and their reward tables, scaled so that every return they add lies in ``[-1, 1]``.
+
+    ``reward`` maps a direction to its ``(S, A)`` reward table (``features.reward``
+    for directions in ``theta`` space; the identity, the default, for directions
+    that are reward tables). Each direction is multiplied by :func:`unit_scale` of
+    its table with ``H`` the largest total count (:func:`effective_horizon`), so
+    the (discounted) return of the table along any trajectory lies in ``[-1, 1]``.
+
+    Returns
+    -------
+    directions : ndarray, shape (n, *shape)
+    tables : ndarray, shape (n, S, A)
+    """
+    table = (lambda v: v) if reward is None else reward
+    u = random_directions(rng, n, shape)
+    u *= np.array([unit_scale(table(v), H) for v in u]).reshape((n,) + (1,) * len(shape))
+    return u, np.array([table(v) for v in u])
 
 
 def fd_step(H: float, M: float, tau: float = 1.0) -> float:

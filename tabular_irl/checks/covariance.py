@@ -26,14 +26,7 @@ from ..irl._common import features_for
 from ..irl._objective import directional_counts
 from ..mdp import MDP
 from ..planning import SoftPlan, soft_backward
-from ._result import (
-    EXACT_TOL,
-    CheckResult,
-    make_result,
-    random_directions,
-    resolve_model,
-    unit_scale,
-)
+from ._result import EXACT_TOL, CheckResult, make_result, resolve_model, scaled_directions
 
 __all__ = ["check_hessian_covariance"]
 
@@ -142,11 +135,10 @@ def check_hessian_covariance(
     rng = check_seed(seed)
     init = mdp.initial if initial is None else check_distribution(initial, "initial", mdp.n_states)
     if features is None:
-        tables = random_directions(rng, n, r.shape)
+        _, tables = scaled_directions(rng, n, r.shape, T)
     else:
         phi = features_for(mdp, features)
-        tables = np.array([phi.reward(u) for u in random_directions(rng, n, (phi.d,))])
-    tables *= np.array([unit_scale(v, T) for v in tables])[:, None, None]
+        _, tables = scaled_directions(rng, n, (phi.d,), T, phi.reward)
     plan = soft_backward(mdp, r, horizon=T, causal=False)
     post = posterior_marginals(mdp, r, horizon=T, initial=init)
     hessian = _log_partition_hessian(mdp, plan, post, tables)

@@ -42,7 +42,7 @@ from ._result import (
     make_result,
     random_directions,
     resolve_model,
-    unit_scale,
+    scaled_directions,
 )
 
 __all__ = ["check_gradient", "check_log_partition_gradient", "check_objective_gradient"]
@@ -197,17 +197,12 @@ def check_log_partition_gradient(
         vis = posterior_marginals(mdp, r, horizon=T, temperature=tau)
     H = effective_horizon(T, gamma)
     if phi is None:
-        directions = random_directions(rng, n, r.shape)
-        directions *= np.array([unit_scale(v, H) for v in directions])[:, None, None]
-        tables = directions
-        analytic = np.array([float(np.sum(vis.total_state_action * v)) for v in directions])
+        _, tables = scaled_directions(rng, n, r.shape, H)
+        analytic = np.array([float(np.sum(vis.total_state_action * v)) for v in tables])
         what = "expected state-action visitation"
     else:
-        counts = expected_feature_counts(vis, features)
-        u = random_directions(rng, n, (phi.d,))
-        u *= np.array([unit_scale(phi.reward(v), H) for v in u])[:, None]
-        tables = np.array([phi.reward(v) for v in u])
-        analytic = u @ counts
+        u, tables = scaled_directions(rng, n, (phi.d,), H, phi.reward)
+        analytic = u @ expected_feature_counts(vis, features)
         what = "expected feature counts"
     M = max(1.0, float(np.abs(plan.Q).max()))
     h = fd_step(H, M, tau)
@@ -290,8 +285,7 @@ def check_objective_gradient(
 
     _, grad = objective(theta)
     H = effective_horizon(T, gamma)
-    u = random_directions(rng, n, (phi.d,))
-    u *= np.array([unit_scale(phi.reward(v), H) for v in u])[:, None]
+    u, _ = scaled_directions(rng, n, (phi.d,), H, phi.reward)
     plan = soft_backward(mdp, phi.reward(theta), horizon=horizon, discount=discount, causal=causal)
     M = max(1.0, float(np.abs(plan.Q).max()))
     h = fd_step(H, M)
