@@ -55,6 +55,23 @@ def _directional_error(f: Callable[[np.ndarray], float], x: np.ndarray, directio
     return np.abs(fd - analytic)
 
 
+def _return_directions_result(name: str, f: Callable[[np.ndarray], float], x: np.ndarray, directions: np.ndarray,
+                              analytic: np.ndarray, *, H: float, Q: np.ndarray, tau: float, tol: float,
+                              against: str, note: str = "") -> CheckResult:
+    """Central differences of ``f`` along directions that change every return by at most 1 per unit step.
+
+    The step and the allowance added to ``tol`` come from the error bound of
+    :func:`~tabular_irl.checks._result.fd_allowance` for ``H`` effective backups of
+    values up to ``M = max(1, max |Q|)`` at temperature ``tau``.
+    """
+    M = max(1.0, float(np.abs(Q).max()))
+    h = fd_step(H, M, tau)
+    errors = _directional_error(f, x, directions, analytic, h)
+    return make_result(name, float(np.max(errors)), tol + fd_allowance(h, H, M, tau),
+                       f"max over {len(directions)} random directions (return change in [-1, 1] per unit step) of "
+                       f"|central difference - {against}|, step {h:.2e}{note}")
+
+
 def check_gradient(
     fun: Callable[[np.ndarray], tuple[float, np.ndarray]],
     x: Any,
@@ -204,19 +221,15 @@ def check_log_partition_gradient(
         u, tables = scaled_directions(rng, n, (phi.d,), H, phi.reward)
         analytic = u @ expected_feature_counts(vis, features)
         what = "expected feature counts"
-    M = max(1.0, float(np.abs(plan.Q).max()))
-    h = fd_step(H, M, tau)
 
     def log_partition(x: np.ndarray) -> float:
         return soft_backward(mdp, x, horizon=horizon, discount=discount, causal=causal,
                              temperature=tau).log_partition
 
-    errors = _directional_error(log_partition, r, tables, analytic, h)
     model = "causal rollout" if causal else "non-causal posterior marginals"
-    return make_result(f"d log_partition / d {'r' if phi is None else 'theta'} = {what} ({model})",
-                       float(np.max(errors)), tol + fd_allowance(h, H, M, tau),
-                       f"max over {n} random directions (return change in [-1, 1] per unit step) of "
-                       f"|central difference - analytic|, step {h:.2e}")
+    return _return_directions_result(f"d log_partition / d {'r' if phi is None else 'theta'} = {what} ({model})",
+                                     log_partition, r, tables, analytic, H=H, Q=plan.Q, tau=tau, tol=tol,
+                                     against="analytic")
 
 
 def check_objective_gradient(
@@ -287,11 +300,8 @@ def check_objective_gradient(
     H = effective_horizon(T, gamma)
     u, _ = scaled_directions(rng, n, (phi.d,), H, phi.reward)
     plan = soft_backward(mdp, phi.reward(theta), horizon=horizon, discount=discount, causal=causal)
-    M = max(1.0, float(np.abs(plan.Q).max()))
-    h = fd_step(H, M)
-    errors = _directional_error(lambda th: objective(th)[0], theta, u, u @ grad, h)
     model = "causal" if causal else "non-causal"
-    name = f"MaxEnt objective gradient = empirical - expected feature counts = finite differences ({model})"
-    return make_result(name, float(np.max(errors)), tol + fd_allowance(h, H, M),
-                       f"max over {n} random directions (return change in [-1, 1] per unit step) of "
-                       f"|central difference - gradient . u|, step {h:.2e}, {demos.n_trajectories} demonstrations")
+    return _return_directions_result(
+        f"MaxEnt objective gradient = empirical - expected feature counts = finite differences ({model})",
+        lambda th: objective(th)[0], theta, u, u @ grad, H=H, Q=plan.Q, tau=1.0, tol=tol,
+        against="gradient . u", note=f", {demos.n_trajectories} demonstrations")
