@@ -145,6 +145,11 @@ def run_all_checks(
     -------
     list of CheckResult
 
+    See Also
+    --------
+    check_bellman, check_occupancy, check_posterior, check_log_partition_gradient,
+    check_objective_gradient, check_hessian_covariance, check_causal_noncausal
+
     Examples
     --------
     >>> from tabular_irl import gridworld

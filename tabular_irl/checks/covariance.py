@@ -122,6 +122,16 @@ def check_hessian_covariance(
     CheckResult
         ``error = max_ij |H_ij - Cov_ij|`` (absolute; entries at most 1 in these units).
 
+    See Also
+    --------
+    tabular_irl.maxent_hessp : the Hessian-vector product built on the same derivatives.
+    check_log_partition_gradient : the first derivative.
+
+    References
+    ----------
+    .. [1] B. D. Ziebart, A. Maas, J. A. Bagnell, A. K. Dey. Maximum entropy inverse
+           reinforcement learning. AAAI 2008.
+
     Examples
     --------
     >>> from tabular_irl import gridworld

@@ -116,6 +116,11 @@ def check_gradient(
         to 1, relative beyond); the tolerance is ``tol`` plus the rounding bound
         ``4 eps max(1, |f(x)|) / h / max(1, ||gradient||)``.
 
+    See Also
+    --------
+    check_log_partition_gradient, check_objective_gradient : the same test for
+        the package's own gradients, with steps and allowances from their error bound.
+
     Examples
     --------
     >>> import numpy as np
@@ -193,6 +198,18 @@ def check_log_partition_gradient(
     -------
     CheckResult
         ``error = max_k |central difference - analytic|`` in the scaled units above.
+
+    See Also
+    --------
+    tabular_irl.soft_backward, tabular_irl.visitation, tabular_irl.posterior_marginals
+    check_hessian_covariance : the second derivative.
+
+    References
+    ----------
+    .. [1] B. D. Ziebart, A. Maas, J. A. Bagnell, A. K. Dey. Maximum entropy inverse
+           reinforcement learning. AAAI 2008.
+    .. [2] B. D. Ziebart, J. A. Bagnell, A. K. Dey. Modeling interaction via the
+           principle of maximum causal entropy. ICML 2010.
 
     Examples
     --------
@@ -275,6 +292,18 @@ def check_objective_gradient(
     -------
     CheckResult
         ``error = max_k |central difference - gradient . u_k|`` (scaled units).
+
+    See Also
+    --------
+    tabular_irl.maxent_objective : the objective checked.
+    check_log_partition_gradient : the same test for the log partition alone.
+
+    References
+    ----------
+    .. [1] B. D. Ziebart, A. Maas, J. A. Bagnell, A. K. Dey. Maximum entropy inverse
+           reinforcement learning. AAAI 2008.
+    .. [2] B. D. Ziebart, J. A. Bagnell, A. K. Dey. Modeling interaction via the
+           principle of maximum causal entropy. ICML 2010.
 
     Examples
     --------

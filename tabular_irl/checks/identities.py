@@ -72,6 +72,17 @@ def check_bellman(
         values of order 1: the policy's exponent carries rounding ``eps max |Q| / tau``),
         whichever is larger.
 
+    See Also
+    --------
+    tabular_irl.soft_backward : the pass checked.
+
+    References
+    ----------
+    .. [1] B. D. Ziebart, A. Maas, J. A. Bagnell, A. K. Dey. Maximum entropy inverse
+           reinforcement learning. AAAI 2008.
+    .. [2] B. D. Ziebart, J. A. Bagnell, A. K. Dey. Modeling interaction via the
+           principle of maximum causal entropy. ICML 2010.
+
     Examples
     --------
     >>> from tabular_irl import gridworld
@@ -158,6 +169,11 @@ def check_occupancy(
         ``error``: the largest violation, absolute in probability units (divided by
         ``1 / (1 - gamma)`` for discounted occupancies).
 
+    See Also
+    --------
+    tabular_irl.visitation : the pass checked.
+    check_posterior : the flow of the non-causal posterior.
+
     Examples
     --------
     >>> from tabular_irl import gridworld, soft_backward
@@ -232,11 +248,32 @@ def check_posterior(
     :func:`check_causal_noncausal`.) ``rho_t`` is recomputed here in log space from
     the non-causal values, independently of the kernel's alpha-beta messages.
 
+    Parameters
+    ----------
+    mdp : MDP
+    reward : array_like, shape (S,) or (S, A)
+    horizon : int
+        Undiscounted finite horizon (the non-causal model).
+    temperature : float, default 1.0
+    initial : array_like, shape (S,), optional
+        Start distribution (``mdp.initial``).
+    tol : float, default 1e-9
+
     Returns
     -------
     CheckResult
         ``error``: the largest violation, absolute (probabilities; ``log_partition``
         relative to ``max(1, |log_partition|)``).
+
+    See Also
+    --------
+    tabular_irl.posterior_marginals : the pass checked.
+    check_occupancy : the same flow for a policy rolled forward under ``P``.
+
+    References
+    ----------
+    .. [1] B. D. Ziebart, A. Maas, J. A. Bagnell, A. K. Dey. Maximum entropy inverse
+           reinforcement learning. AAAI 2008.
 
     Examples
     --------
@@ -298,11 +335,32 @@ def check_causal_noncausal(
     the posterior (total variation of the state distribution, max over ``t``):
     the bias of the classic implementation.
 
+    Parameters
+    ----------
+    mdp : MDP
+    reward : array_like, shape (S,) or (S, A)
+    horizon : int
+        Undiscounted finite horizon (the non-causal model is defined there only).
+    temperature : float, default 1.0
+    tol : float, default 1e-9
+
     Returns
     -------
     CheckResult
         Deterministic: ``max(max |V_nc - V_c| / max(1, max |V|), max |visitation differences|)``;
         stochastic: ``max(0, max (V_c - V_nc)) / max(1, max |V|)`` (the violation of Jensen).
+
+    See Also
+    --------
+    tabular_irl.soft_backward : both models' backward passes.
+    tabular_irl.posterior_marginals : the non-causal model's visitation.
+
+    References
+    ----------
+    .. [1] B. D. Ziebart, A. Maas, J. A. Bagnell, A. K. Dey. Maximum entropy inverse
+           reinforcement learning. AAAI 2008.
+    .. [2] B. D. Ziebart, J. A. Bagnell, A. K. Dey. Modeling interaction via the
+           principle of maximum causal entropy. ICML 2010.
 
     Examples
     --------
