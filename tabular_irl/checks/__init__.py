@@ -52,6 +52,13 @@ absolute in those units (equivalently, relative to the largest possible
 derivative). Value identities are measured relative to the value scale
 ``max(1, max |Q|)``, probabilities absolutely.
 
+References
+----------
+.. [1] Ziebart, Maas, Bagnell, Dey. Maximum entropy inverse reinforcement learning. AAAI 2008
+       (the non-causal model: its log partition, posterior marginals and Hessian).
+.. [2] Ziebart, Bagnell, Dey. Modeling interaction via the principle of maximum causal entropy.
+       ICML 2010 (the causal model: soft Bellman equations, gradient = expected visitation).
+
 Examples
 --------
 >>> from tabular_irl import gridworld

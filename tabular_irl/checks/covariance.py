@@ -127,11 +127,6 @@ def check_hessian_covariance(
     tabular_irl.maxent_hessp : the Hessian-vector product built on the same derivatives.
     check_log_partition_gradient : the first derivative.
 
-    References
-    ----------
-    .. [1] B. D. Ziebart, A. Maas, J. A. Bagnell, A. K. Dey. Maximum entropy inverse
-           reinforcement learning. AAAI 2008.
-
     Examples
     --------
     >>> from tabular_irl import gridworld

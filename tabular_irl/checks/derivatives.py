@@ -204,13 +204,6 @@ def check_log_partition_gradient(
     tabular_irl.soft_backward, tabular_irl.visitation, tabular_irl.posterior_marginals
     check_hessian_covariance : the second derivative.
 
-    References
-    ----------
-    .. [1] B. D. Ziebart, A. Maas, J. A. Bagnell, A. K. Dey. Maximum entropy inverse
-           reinforcement learning. AAAI 2008.
-    .. [2] B. D. Ziebart, J. A. Bagnell, A. K. Dey. Modeling interaction via the
-           principle of maximum causal entropy. ICML 2010.
-
     Examples
     --------
     >>> from tabular_irl import gridworld
@@ -297,13 +290,6 @@ def check_objective_gradient(
     --------
     tabular_irl.maxent_objective : the objective checked.
     check_log_partition_gradient : the same test for the log partition alone.
-
-    References
-    ----------
-    .. [1] B. D. Ziebart, A. Maas, J. A. Bagnell, A. K. Dey. Maximum entropy inverse
-           reinforcement learning. AAAI 2008.
-    .. [2] B. D. Ziebart, J. A. Bagnell, A. K. Dey. Modeling interaction via the
-           principle of maximum causal entropy. ICML 2010.
 
     Examples
     --------

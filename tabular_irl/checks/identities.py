@@ -76,13 +76,6 @@ def check_bellman(
     --------
     tabular_irl.soft_backward : the pass checked.
 
-    References
-    ----------
-    .. [1] B. D. Ziebart, A. Maas, J. A. Bagnell, A. K. Dey. Maximum entropy inverse
-           reinforcement learning. AAAI 2008.
-    .. [2] B. D. Ziebart, J. A. Bagnell, A. K. Dey. Modeling interaction via the
-           principle of maximum causal entropy. ICML 2010.
-
     Examples
     --------
     >>> from tabular_irl import gridworld
@@ -270,11 +263,6 @@ def check_posterior(
     tabular_irl.posterior_marginals : the pass checked.
     check_occupancy : the same flow for a policy rolled forward under ``P``.
 
-    References
-    ----------
-    .. [1] B. D. Ziebart, A. Maas, J. A. Bagnell, A. K. Dey. Maximum entropy inverse
-           reinforcement learning. AAAI 2008.
-
     Examples
     --------
     >>> from tabular_irl import gridworld
@@ -354,13 +342,6 @@ def check_causal_noncausal(
     --------
     tabular_irl.soft_backward : both models' backward passes.
     tabular_irl.posterior_marginals : the non-causal model's visitation.
-
-    References
-    ----------
-    .. [1] B. D. Ziebart, A. Maas, J. A. Bagnell, A. K. Dey. Maximum entropy inverse
-           reinforcement learning. AAAI 2008.
-    .. [2] B. D. Ziebart, J. A. Bagnell, A. K. Dey. Modeling interaction via the
-           principle of maximum causal entropy. ICML 2010.
 
     Examples
     --------
