@@ -72,6 +72,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import reverse_cuthill_mckee
 
+from ._logspace import soft_max
 from ._passes import solve_refined
 
 if TYPE_CHECKING:
@@ -88,14 +89,6 @@ ROUNDING_ULPS = 8.0
 # Newton at its rounding floor (the pre-asymptotic phase at small temperatures
 # can also fail to halve the residual, but it moves the values by far more).
 MAX_STALLS = 3
-
-
-def _softmax(Q: np.ndarray, tau: float) -> tuple[np.ndarray, np.ndarray]:
-    """``V = m + tau log sum_a exp((Q - m) / tau)`` and ``pi = exp((Q - m) / tau) / sum``: the kernel's backup."""
-    m = Q.max(axis=1)
-    e = np.exp((Q - m[:, None]) / tau)
-    acc = e.sum(axis=1)
-    return m + tau * np.log(acc), e / acc[:, None]
 
 
 def _hard(Q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -169,7 +162,7 @@ def policy_iteration(
     if hard:
         V, action, pi = _hard(Q)
     else:
-        V, pi = _softmax(Q, tau)
+        V, pi = soft_max(Q, tau)
     n_iter, bound, converged = 0, np.inf, False
     best_delta, stalls, V_prev = np.inf, 0, None
     while n_iter < max_iter:
@@ -186,7 +179,7 @@ def policy_iteration(
         if hard:
             V, best, pi = _hard(Q)
         else:
-            V, pi = _softmax(Q, tau)
+            V, pi = soft_max(Q, tau)
         delta = float(np.abs(V - V_eval).max()) if S else 0.0
         if not delta < np.inf:  # overflow (NaN or inf): never converged; the caller raises
             break
@@ -276,8 +269,7 @@ def choose_method(mdp: MDP, P: sp.csr_array, r: np.ndarray, gamma: float, tau: f
     if hard:
         first = float(np.abs(r.max(axis=1)).max())
     else:
-        m = r.max(axis=1)
-        first = float(np.abs(m + tau * np.log(np.exp((r - m[:, None]) / tau).sum(axis=1))).max())
+        first = float(np.abs(soft_max(r, tau)[0]).max())
     sweeps = min(value_iteration_sweeps(gamma, tol, first), float(max_iter))
     per_nnz, per_pair = _SWEEP_WORK[hard]
     sweep_cost = per_nnz * P.nnz + per_pair * S * A

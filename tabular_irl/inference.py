@@ -17,6 +17,7 @@ from . import _passes
 from ._blasfree import dot
 from ._features import as_linear_features
 from ._lazy import LazyArrays
+from ._logspace import discount_weights
 from ._validation import (
     check_distribution,
     check_finite_array,
@@ -106,7 +107,7 @@ class Visitation:
 def visitation_of_counts(D: np.ndarray, mu: np.ndarray, T: int | None, gamma: float) -> Visitation:
     """The :class:`Visitation` of given ``D`` and ``mu`` (empirical visits, say), its totals summed here."""
     # no BLAS (see _blasfree)
-    total = mu if T is None else np.einsum("t,tsa->sa", gamma ** np.arange(T, dtype=np.float64), mu)
+    total = mu if T is None else np.einsum("t,tsa->sa", discount_weights(T, gamma), mu)
     return Visitation(D, mu, total, T, gamma)
 
 

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from ._features import as_linear_features
+from ._logspace import discount_weights
 from ._validation import (
     check_finite_array,
     check_horizon_discount,
@@ -299,7 +300,7 @@ def policy_divergence(
     if T is None:
         weights = (1.0 - gamma) * vis.state  # (S,)
     else:
-        steps = gamma ** np.arange(T, dtype=np.float64)
+        steps = discount_weights(T, gamma)
         weights = (steps / steps.sum())[:, None] * vis.state[:T]  # (T, S)
         pi_e = np.broadcast_to(pi_e, (T, S, A))
         pi_l = np.broadcast_to(pi_l, (T, S, A))

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ._features import as_linear_features
+from ._logspace import discount_weights
 from ._validation import (
     check_discount,
     check_distribution,
@@ -142,7 +143,7 @@ class Trajectories:
         check_indices(self.states, "trajectory states", n_states, "n_states")
         check_indices(self.actions, "trajectory actions", n_actions, "n_actions")
         N, T = self.actions.shape
-        weights = np.broadcast_to(discount ** np.arange(T), (N, T)).ravel() / N
+        weights = np.broadcast_to(discount_weights(T, discount), (N, T)).ravel() / N
         flat = (self.states[:, :-1] * n_actions + self.actions).ravel()
         return np.bincount(flat, weights=weights, minlength=n_states * n_actions).reshape(n_states, n_actions)
 

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-import tabular_irl.checks as checks
 from tabular_irl import (
     MDP,
     classic_maxent_gradient,
@@ -26,8 +25,12 @@ from tabular_irl.checks import (
     check_objective_gradient,
     check_occupancy,
     check_posterior,
+    covariance,
+    derivatives,
+    identities,
     run_all_checks,
 )
+from tabular_irl.checks._result import make_result
 
 from helpers import gamble_mdp, tiny_problem
 
@@ -122,8 +125,8 @@ def test_bellman_residuals(slippery, causal, monkeypatch):
     _assert_passes(check_bellman(mdp, reward, horizon=T, causal=causal))
     _assert_passes(check_bellman(mdp, reward, horizon=T, causal=causal, temperature=0.3))
     # a plan of another temperature is not a fixed point of this one's equations
-    real = checks.soft_backward
-    monkeypatch.setattr(checks, "soft_backward", lambda *a, **k: real(*a, **{**k, "temperature": 1.2}))
+    real = identities.soft_backward
+    monkeypatch.setattr(identities, "soft_backward", lambda *a, **k: real(*a, **{**k, "temperature": 1.2}))
     _assert_fails(check_bellman(mdp, reward, horizon=T, causal=causal))
 
 
@@ -132,9 +135,9 @@ def test_bellman_residuals_discounted(slippery, monkeypatch):
     result = check_bellman(mdp, reward, discount=0.95)
     _assert_passes(result)
     assert "error_bound" in result.detail
-    real = checks.soft_backward
+    real = identities.soft_backward
     # stopped early: V is far from the fixed point (and the allowance says so, but only up to its bound)
-    monkeypatch.setattr(checks, "soft_backward",
+    monkeypatch.setattr(identities, "soft_backward",
                         lambda *a, **k: dataclasses.replace(real(*a, **k), error_bound=0.0, V=real(*a, **k).V + 0.1))
     _assert_fails(check_bellman(mdp, reward, discount=0.95))
 
@@ -145,21 +148,21 @@ def test_occupancy_flow(slippery, horizon, discount, monkeypatch):
     policy = soft_backward(mdp, reward, horizon=horizon, discount=discount).policy
     _assert_passes(check_occupancy(mdp, policy, horizon=horizon, discount=discount))
     uniform = np.full((mdp.n_states, mdp.n_actions), 1.0 / mdp.n_actions)
-    real = checks.visitation
-    monkeypatch.setattr(checks, "visitation", lambda m, p, **k: real(m, uniform, **k))
+    real = identities.visitation
+    monkeypatch.setattr(identities, "visitation", lambda m, p, **k: real(m, uniform, **k))
     _assert_fails(check_occupancy(mdp, policy, horizon=horizon, discount=discount))
 
 
 def test_occupancy_flow_catches_a_time_shift(slippery, monkeypatch):
     mdp, reward, _ = slippery
     policy = soft_backward(mdp, reward, horizon=T).policy
-    real = checks.visitation
+    real = identities.visitation
 
     def shifted(*args, **kwargs):  # D_t reported as D_{t+1}: rows still sum to 1, the flow breaks
         vis = real(*args, **kwargs)
         return dataclasses.replace(vis, state=np.concatenate([vis.state[1:], vis.state[-1:]]))
 
-    monkeypatch.setattr(checks, "visitation", shifted)
+    monkeypatch.setattr(identities, "visitation", shifted)
     _assert_fails(check_occupancy(mdp, policy, horizon=T))
 
 
@@ -174,7 +177,7 @@ def test_posterior_flow(gamble, slippery, monkeypatch):
     for mdp, reward, *_ in (gamble, slippery):
         _assert_passes(check_posterior(mdp, reward, horizon=T))
         _assert_passes(check_posterior(mdp, reward, horizon=T, temperature=2.0))
-    monkeypatch.setattr(checks, "posterior_marginals", _noncausal_rollout)
+    monkeypatch.setattr(identities, "posterior_marginals", _noncausal_rollout)
     _assert_fails(check_posterior(gamble[0], gamble[1], horizon=T))
 
 
@@ -185,11 +188,11 @@ def test_log_partition_gradient(slippery, causal, with_features, monkeypatch):
     kwargs = dict(features=features if with_features else None, horizon=T, causal=causal, seed=0)
     _assert_passes(check_log_partition_gradient(mdp, reward, **kwargs))
     if causal:  # the gradient of the causal log partition is not the non-causal policy's visitation
-        real = checks.visitation
-        monkeypatch.setattr(checks, "visitation", lambda m, p, **k: real(
+        real = derivatives.visitation
+        monkeypatch.setattr(derivatives, "visitation", lambda m, p, **k: real(
             m, soft_backward(m, reward, horizon=T, causal=False).policy, **k))
     else:  # the classic bug: rolling the non-causal policy forward instead of the posterior
-        monkeypatch.setattr(checks, "posterior_marginals", _noncausal_rollout)
+        monkeypatch.setattr(derivatives, "posterior_marginals", _noncausal_rollout)
     _assert_fails(check_log_partition_gradient(mdp, reward, **kwargs))
 
 
@@ -217,7 +220,7 @@ def test_objective_gradient(slippery, monkeypatch):
     _assert_passes(check_objective_gradient(mdp, features, demos, theta, horizon=T, l2=0.5, seed=0))
     _assert_passes(check_objective_gradient(mdp, sp.identity(16, format="csr"), demos, horizon=T, seed=0))
     # the classic (rollout) gradient is not the gradient of the non-causal objective
-    monkeypatch.setattr(checks, "maxent_objective", lambda m, f, th, d, *, horizon, **k: classic_maxent_gradient(
+    monkeypatch.setattr(derivatives, "maxent_objective", lambda m, f, th, d, *, horizon, **k: classic_maxent_gradient(
         m, f, th, d, horizon=horizon))
     _assert_fails(check_objective_gradient(mdp, features, demos, theta, horizon=T, causal=False, seed=0))
 
@@ -228,14 +231,13 @@ def test_hessian_covariance(slippery, monkeypatch):
     _assert_passes(check_hessian_covariance(mdp, reward, features, horizon=T, seed=0))
     _assert_passes(check_hessian_covariance(mdp, reward, horizon=T, seed=0, initial=np.eye(16)[3]))
 
-    def causal_hessian(mdp, plan, post, init, tables):  # the causal model's Hessian
+    def causal_hessian(mdp, plan, post, tables):  # the causal model's Hessian
         causal_plan = soft_backward(mdp, reward, horizon=plan.horizon)
-        demo = checks.Demonstrations(None, None, init, plan.horizon, 1.0, True)
-        vis = visitation(mdp, causal_plan.policy, horizon=plan.horizon, initial=init)
-        dC = np.array([checks.directional_counts(mdp, causal_plan, vis, demo, v) for v in tables])
+        vis = visitation(mdp, causal_plan.policy, horizon=plan.horizon, initial=post.state[0])
+        dC = np.array([covariance.directional_counts(mdp, causal_plan, vis, v) for v in tables])
         return np.einsum("isa,jsa->ij", tables, dC)
 
-    monkeypatch.setattr(checks, "_log_partition_hessian", causal_hessian)
+    monkeypatch.setattr(covariance, "_log_partition_hessian", causal_hessian)
     _assert_fails(check_hessian_covariance(mdp, reward, horizon=T, seed=0))
     # on deterministic dynamics the two models coincide, and so do their Hessians
     world = gridworld(4, slip=0.0)
@@ -249,7 +251,7 @@ def test_count_covariance_equals_enumeration(seed):
     mdp, P, init, r = tiny_problem(seed, S, A)
     tables = np.random.default_rng(seed).normal(size=(2, S, A))
     plan = soft_backward(mdp, r, horizon=T_small, causal=False)
-    got = checks._count_covariance(mdp, plan, init, tables)
+    got = covariance._count_covariance(mdp, plan, init, tables)
     expected = np.zeros((2, 2))
     for s0 in range(S):
         weights, counts = [], []
@@ -281,12 +283,12 @@ def test_causal_noncausal(gamble, monkeypatch):
 
 
 def test_jensen_violation_is_reported(gamble, monkeypatch):
-    real = checks.soft_backward
+    real = identities.soft_backward
 
     def swapped(mdp, reward, *, causal=True, **kwargs):  # the two models exchanged
         return real(mdp, reward, causal=not causal, **kwargs)
 
-    monkeypatch.setattr(checks, "soft_backward", swapped)
+    monkeypatch.setattr(identities, "soft_backward", swapped)
     _assert_fails(check_causal_noncausal(*gamble, horizon=T))
 
 
@@ -298,7 +300,7 @@ def test_check_result_is_frozen_and_prints_its_numbers():
     assert str(result) == "[pass] x: error 1.500e-12 (tol 1e-09); measured somehow"
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.passed = False
-    assert not checks._result("nan", float("nan"), 1.0, "").passed
+    assert not make_result("nan", float("nan"), 1.0, "").passed
 
 
 def test_bad_input_raises_with_the_argument_named(slippery):

@@ -202,15 +202,16 @@ def test_check_discounted_runs_the_causal_checks(tmp_path, world, capsys):
 
 
 def test_check_exits_1_when_a_check_fails(tmp_path, monkeypatch, capsys):
-    import tabular_irl.checks as checks
     from tabular_irl import soft_backward, visitation
+    from tabular_irl.checks import covariance, derivatives, identities
 
     # the classic bug: the non-causal policy rolled forward under P where the posterior belongs
     def rollout(mdp, reward, *, horizon, temperature=1.0, initial=None):
         plan = soft_backward(mdp, reward, horizon=horizon, causal=False, temperature=temperature)
         return visitation(mdp, plan.policy, horizon=horizon, initial=initial)
 
-    monkeypatch.setattr(checks, "posterior_marginals", rollout)
+    for module in (identities, derivatives, covariance):  # every check that reads the posterior
+        monkeypatch.setattr(module, "posterior_marginals", rollout)
     world = gridworld(3, slip=0.3)
     path = save_mdp(tmp_path / "grid", world.mdp, reward=world.reward, horizon=4)
     code, text, _ = _run(["check", path], capsys)

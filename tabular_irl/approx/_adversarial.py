@@ -47,6 +47,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.special import expit, xlogy
 
+from .._logspace import discount_weights, row_ids
 from .._validation import (
     _describe,
     check_discount,
@@ -118,7 +119,7 @@ def _model(horizon: Any, discount: Any) -> tuple[int | None, float]:
 
 def _occupancy(mdp: MDP, pi: np.ndarray, T: int | None, gamma: float, init: np.ndarray) -> np.ndarray:
     total = _passes.expected_counts(mdp, pi, T, gamma, init)
-    scale = (1.0 - gamma) if T is None else 1.0 / float(np.sum(gamma ** np.arange(T, dtype=np.float64)))
+    scale = (1.0 - gamma) if T is None else 1.0 / float(np.sum(discount_weights(T, gamma)))
     return np.asarray(total * scale, dtype=np.float64)
 
 
@@ -349,14 +350,14 @@ def _exact_transitions(mdp: MDP, rho: np.ndarray, shaping: bool) -> _Transitions
         sa = np.arange(rho.size)
         return _Transitions(sa, np.zeros_like(sa), rho.ravel().copy())
     P = mdp.transitions
-    rows = np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
+    rows = row_ids(P)
     return _Transitions(rows, P.indices.astype(np.int64), rho.ravel()[rows] * P.data)
 
 
 def _sample_transitions(tr: Trajectories, S: int, A: int, gamma: float, shaping: bool) -> _Transitions:
     """Observed transitions, step ``t`` weighted ``gamma^t``, merged into distinct ``(s, a[, s'])`` keys."""
     N, T = tr.actions.shape
-    w = np.broadcast_to(gamma ** np.arange(T, dtype=np.float64), (N, T)).ravel()
+    w = np.broadcast_to(discount_weights(T, gamma), (N, T)).ravel()
     sa = (tr.states[:, :-1] * A + tr.actions).ravel()
     nxt = tr.states[:, 1:].ravel() if shaping else np.zeros_like(sa)
     keys, inverse = np.unique(sa * S + nxt, return_inverse=True)

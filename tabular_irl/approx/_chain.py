@@ -18,15 +18,16 @@ For the feature count ``C = sum_t w_t phi(s_t, a_t)`` the second moment is
 with ``G_t(x) = E[sum_{t' > t} w_t' phi(x_t') | x_t = x]`` from the backward
 recursion ``G_t = K_t (pi_{t+1} . (w_{t+1} phi + G_{t+1}))``. Everything is
 plain NumPy/SciPy over the sparse ``P``: these are reference quantities for
-the studies (``O(T (nnz + S A d) d)``), not hot loops.
+the studies and for the Hessian check of :mod:`tabular_irl.checks`
+(``O(T (nnz + S A d) d)``), not hot loops.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import logsumexp
 
+from .._logspace import log_expectation, row_ids, soft_max
 from ..mdp import MDP
 
 __all__ = ["chain_moments", "noncausal_chain", "dense_features"]
@@ -39,10 +40,6 @@ def dense_features(features, n_states: int, n_actions: int) -> np.ndarray:
         return np.ascontiguousarray(phi.reshape(n_states * n_actions, -1))
     dense = phi.toarray() if sp.issparse(phi) else np.asarray(phi)
     return np.repeat(dense, n_actions, axis=0)
-
-
-def _row_ids(P: sp.csr_array) -> np.ndarray:
-    return np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
 
 
 def noncausal_chain(mdp: MDP, reward_t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -64,28 +61,26 @@ def noncausal_chain(mdp: MDP, reward_t: np.ndarray) -> tuple[np.ndarray, np.ndar
     P = mdp.transitions
     S, A = mdp.n_states, mdp.n_actions
     T = reward_t.shape[0]
-    rows = _row_ids(P)
-    logp = np.log(P.data)
+    rows = row_ids(P)
     V = np.zeros((T + 1, S))
     policy = np.empty((T, S, A))
     kernel = np.empty((T, P.nnz))
     for t in range(T - 1, -1, -1):
-        vals = logp + V[t + 1][P.indices]
-        m = np.maximum.reduceat(vals, P.indptr[:-1])  # every row of P has a non-zero
-        L = m + np.log(np.add.reduceat(np.exp(vals - m[rows]), P.indptr[:-1]))
-        kernel[t] = np.exp(vals - L[rows])
-        Q = reward_t[t] + L.reshape(S, A)
-        V[t] = logsumexp(Q, axis=1)
-        policy[t] = np.exp(Q - V[t][:, None])
+        L, kernel[t] = log_expectation(P, rows, V[t + 1])
+        V[t], policy[t] = soft_max(reward_t[t] + L.reshape(S, A))
     return V, policy, kernel
 
 
 def chain_moments(mdp: MDP, policy: np.ndarray, kernel: np.ndarray | None, init: np.ndarray,
-                  phi: np.ndarray, step_weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(E[C] (d,), E[C C^T] (d, d))`` of ``C = sum_t w_t phi(s_t, a_t)`` under the chain.
+                  phi: np.ndarray, step_weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(E[C] (d,), E[C C^T] (d, d), E[C | s_0] (S, d))`` of ``C = sum_t w_t phi(s_t, a_t)`` under the chain.
 
     ``policy`` is ``(T, S, A)`` (or stationary ``(S, A)``), ``kernel`` ``(T, nnz)``
-    or ``None`` for the true dynamics, ``phi`` ``(S*A, d)``, ``step_weights`` ``(T,)``.
+    or ``None`` for the true dynamics, ``init`` ``(S,)`` the law of ``s_0``,
+    ``phi`` ``(S*A, d)``, ``step_weights`` ``(T,)``. The conditional mean given
+    the start state, ``E[C | s_0 = s] = sum_a pi_0(a|s) (w_0 phi + G_0)(s, a)``,
+    does not depend on ``init``; with it the expected covariance given the start
+    state is ``E[C C^T] - sum_s init(s) E[C | s] E[C | s]^T``.
     """
     P = mdp.transitions
     S, A = mdp.n_states, mdp.n_actions
@@ -107,14 +102,16 @@ def chain_moments(mdp: MDP, policy: np.ndarray, kernel: np.ndarray | None, init:
     mean = np.zeros(d)
     second = np.zeros((d, d))
     G = np.zeros((S * A, d))  # G_{T-1} = 0
+    H = np.zeros((S, d))  # T = 0: no count
     for t in range(T - 1, -1, -1):
         w = step_weights[t]
         weighted = mu[t][:, None] * phi  # (S*A, d)
         mean += w * weighted.sum(axis=0)
         cross = weighted.T @ G
         second += w * w * (weighted.T @ phi) + w * (cross + cross.T)
+        # H_t(s) = E[sum_{t' >= t} w_t' phi(x_t') | s_t = s] = sum_a pi_t(a|s) (w_t phi(s, a) + G_t(s, a)),
+        # and G_{t-1} = K_{t-1} H_t
+        H = np.einsum("sa,sak->sk", pi(t), (w * phi + G).reshape(S, A, d))
         if t > 0:
-            # G_{t-1} = K_{t-1} H_t, H_t(s) = sum_a pi_t(a|s) (w_t phi(s, a) + G_t(s, a))
-            H = np.einsum("sa,sak->sk", pi(t), (w * phi + G).reshape(S, A, d))
             G = np.asarray(K(t - 1) @ H)
-    return mean, second
+    return mean, second, H

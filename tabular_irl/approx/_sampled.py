@@ -25,6 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._features import LinearFeatures, as_linear_features
+from .._logspace import discount_weights
 from .._validation import (
     check_discount,
     check_distribution,
@@ -132,7 +133,7 @@ def _trajectory_feature_counts(tr: Trajectories, features: LinearFeatures, gamma
     N, T = tr.actions.shape
     S, A = features.n_states, features.n_actions
     rows = np.repeat(np.arange(N), T)
-    w = np.tile(gamma ** np.arange(T, dtype=np.float64), N)
+    w = np.tile(discount_weights(T, gamma), N)
     if features.per_action:
         cols = (tr.states[:, :-1] * A + tr.actions).ravel()
         M = sp.csr_array((w, (rows, cols)), shape=(N, S * A))
@@ -321,7 +322,7 @@ def feature_count_moments(
     init = mdp.initial if initial is None else check_distribution(initial, "initial", mdp.n_states)
     lf = as_linear_features(features, mdp.n_states, mdp.n_actions)
     phi = dense_features(lf, mdp.n_states, mdp.n_actions)
-    mean, second = chain_moments(mdp, pi, None, init, phi, gamma ** np.arange(T, dtype=np.float64))
+    mean, second, _ = chain_moments(mdp, pi, None, init, phi, discount_weights(T, gamma))
     cov = second - np.outer(mean, mean)
     cov = 0.5 * (cov + cov.T)
     return FeatureCountMoments(mean=mean, covariance=cov)

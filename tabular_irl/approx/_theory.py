@@ -226,10 +226,10 @@ def importance_sampling_theory(
     for k, g in enumerate(groups):
         e = np.zeros(S)
         e[g] = 1.0
-        m, _ = chain_moments(mdp, post_pi, post_k, e, phi, ones)
+        m, _, _ = chain_moments(mdp, post_pi, post_k, e, phi, ones)
         means[k] = m
         chi2[k] = max(0.0, float(np.expm1(V2[0, g] - 2.0 * V[0, g])))  # >= 0 (Cauchy-Schwarz); clip rounding
-        m2, M2 = chain_moments(mdp, pi2, k2, e, phi, ones)
+        m2, M2, _ = chain_moments(mdp, pi2, k2, e, phi, ones)
         scale = (1.0 + chi2[k]) / q0[g]
         bias += rho[g] * scale * -(m2 - m)
         cov += rho[g] ** 2 * scale * (M2 - np.outer(m2, m) - np.outer(m, m2) + np.outer(m, m))

@@ -24,6 +24,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from .._blasfree import dot
+from .._logspace import discount_weights, log_expectation, row_ids
 from .._validation import check_horizon_discount, discount_argument
 from .. import _passes
 from ..inference import Visitation, noncausal_marginals, policy_visitation
@@ -119,29 +120,40 @@ def log_likelihood(mdp: MDP, reward: np.ndarray, plan: SoftPlan, demo: Demonstra
 # --------------------------------------------------------------------------
 
 
-def _row_ids(P: sp.csr_array) -> np.ndarray:
-    return np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
-
-
-def directional_counts(mdp: MDP, plan: SoftPlan, vis: Visitation, demo: Demonstrations,
-                       d_reward: np.ndarray) -> np.ndarray:
+def directional_counts(mdp: MDP, plan: SoftPlan, vis: Visitation, d_reward: np.ndarray) -> np.ndarray:
     """Directional derivative of the expected counts ``C(r)`` along ``d_reward (S, A)``.
 
     Exact forward-mode differentiation (temperature 1) of the backward pass
     (``dQ``, ``dV = E_pi[dQ]``, ``dpi = pi (dQ - dV)``) and of the forward pass
     that produced ``vis``. The Hessian of ``L`` along ``v`` is ``-dC(phi v)``.
+
+    Parameters
+    ----------
+    mdp : MDP
+    plan : SoftPlan
+        The soft backward pass at ``r`` (temperature 1); its ``horizon``,
+        ``discount`` and ``causal`` are the model differentiated.
+    vis : Visitation
+        ``C(r)``'s visitation from the start distribution: the causal policy's
+        rollout, or the non-causal posterior marginals.
+    d_reward : ndarray, shape (S, A)
+
+    Returns
+    -------
+    ndarray, shape (S, A)
+        ``dC = sum_t gamma^t d mu_t`` (the occupancy's derivative when discounted).
     """
-    if demo.horizon is None:
-        return _directional_discounted(mdp, plan, vis, demo, d_reward)
-    if demo.causal:
-        return _directional_causal_finite(mdp, plan, vis, demo, d_reward)
-    return _directional_noncausal(mdp, plan, vis, demo, d_reward)
+    if plan.horizon is None:
+        return _directional_discounted(mdp, plan, vis, d_reward)
+    if plan.causal:
+        return _directional_causal_finite(mdp, plan, vis, d_reward)
+    return _directional_noncausal(mdp, plan, vis, d_reward)
 
 
-def _directional_causal_finite(mdp, plan, vis, demo, dr):
+def _directional_causal_finite(mdp, plan, vis, dr):
     P, PT = mdp.transitions, mdp.transitions_t
     S, A = mdp.n_states, mdp.n_actions
-    T, gamma = demo.horizon, demo.discount
+    T, gamma = plan.horizon, plan.discount
     pi = plan.policy
     dpi = np.empty_like(pi)
     dV = np.zeros(S)
@@ -149,32 +161,31 @@ def _directional_causal_finite(mdp, plan, vis, demo, dr):
         dQ = dr + gamma * (P @ dV).reshape(S, A)
         dV = np.einsum("sa,sa->s", pi[t], dQ)
         dpi[t] = pi[t] * (dQ - dV[:, None])
+    weights = discount_weights(T, gamma)
     dD = np.zeros(S)
     total = np.zeros((S, A))
     for t in range(T):
         dmu = dD[:, None] * pi[t] + vis.state[t][:, None] * dpi[t]
-        total += gamma**t * dmu
+        total += weights[t] * dmu
         dD = PT @ dmu.ravel()
     return total
 
 
-def _directional_noncausal(mdp, plan, vis, demo, dr):
+def _directional_noncausal(mdp, plan, vis, dr):
     # The posterior is a Markov chain with actions pi_t and next-state law
     # rho_t(s'|s,a) = P exp(V_{t+1}(s') - L_t(s,a)), L_t = log sum_s' P exp V_{t+1};
     # dL_t = E_rho[dV_{t+1}] and d rho_t = rho_t (dV_{t+1}(s') - dL_t).
     P = mdp.transitions
     S, A = mdp.n_states, mdp.n_actions
-    T = demo.horizon
-    rows = _row_ids(P)
+    T = plan.horizon
+    rows = row_ids(P)
     pi, V = plan.policy, plan.V
     rho = np.empty((T, P.nnz))
     dpi = np.empty_like(pi)
     dL = np.empty((T, S, A))
     dV = np.zeros((T + 1, S))
     for t in range(T - 1, -1, -1):
-        vals = V[t + 1][P.indices]
-        w = P.data * np.exp(vals - np.maximum.reduceat(vals, P.indptr[:-1])[rows])
-        rho[t] = w / np.add.reduceat(w, P.indptr[:-1])[rows]
+        rho[t] = log_expectation(P, rows, V[t + 1])[1]
         dL[t] = np.add.reduceat(rho[t] * dV[t + 1][P.indices], P.indptr[:-1]).reshape(S, A)
         dQ = dr + dL[t]
         dV[t] = np.einsum("sa,sa->s", pi[t], dQ)
@@ -191,10 +202,10 @@ def _directional_noncausal(mdp, plan, vis, demo, dr):
     return total
 
 
-def _directional_discounted(mdp, plan, vis, demo, dr):
+def _directional_discounted(mdp, plan, vis, dr):
     P, PT = mdp.transitions, mdp.transitions_t
     S, A = mdp.n_states, mdp.n_actions
-    gamma, pi, d = demo.discount, plan.policy, vis.state
+    gamma, pi, d = plan.discount, plan.policy, vis.state
     P_pi = _passes.policy_transitions(mdp, pi).tocsc()
     lu = spla.splu((sp.identity(S, format="csc") - gamma * P_pi).tocsc())
     # dV solves (I - gamma P_pi) dV = E_pi[dr]

@@ -107,6 +107,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._features import LinearFeatures
+from .._logspace import discount_weights
 from .._progress import check_progress, progress_bar
 from .._validation import check_finite_array, check_positive_int, check_positive_real
 from .. import _passes
@@ -282,7 +283,7 @@ class _Problem:
         """``mu_e = sum_t gamma^t phi(s_t, a_t)`` per example, shape ``(E, d)``, without ``(E, S, A)`` tables."""
         E, T = self.actions.shape
         S, A = self.mdp.n_states, self.mdp.n_actions
-        w = np.broadcast_to(self.gamma ** np.arange(T, dtype=np.float64), (E, T)).ravel()
+        w = np.broadcast_to(discount_weights(T, self.gamma), (E, T)).ravel()
         rows = np.repeat(np.arange(E), T)
         f = self.features
         if f.per_action:

@@ -125,7 +125,7 @@ class _Problem:
 
     def hessp(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
         _, _, plan, vis = self.evaluate(theta)
-        dC = directional_counts(self.mdp, plan, vis, self.demo, self.reward(v))
+        dC = directional_counts(self.mdp, plan, vis, self.reward(v))
         return -self.features.contract(dC) - self.l2 * v
 
     def hessian(self, theta: np.ndarray) -> np.ndarray:
