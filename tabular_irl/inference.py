@@ -90,13 +90,13 @@ class Visitation:
                  total_state_action: np.ndarray | None = None, horizon: int | None = None, discount: float = 1.0,
                  log_partition: float | None = None, *, form_state_action=None,
                  _lazy: LazyArrays | None = None) -> None:
-        """``state_action`` may be None when ``form_state_action()`` forms it (on first access)."""
+        """``state_action`` may be None when ``form_state_action("state_action")`` forms it (on first access)."""
         for name, value in dict(state=state, total_state_action=total_state_action, horizon=horizon,
                                 discount=discount, log_partition=log_partition).items():
             object.__setattr__(self, name, value)
         if _lazy is None:
             _lazy = LazyArrays({"state": state, "state_action": state_action, "total_state_action": total_state_action},
-                               None if form_state_action is None else lambda name: form_state_action())
+                               form_state_action)
         object.__setattr__(self, "_lazy", _lazy)
 
     @property
@@ -233,12 +233,23 @@ def _plan_visitation(mdp: MDP, plan: SoftPlan, init: np.ndarray) -> Visitation:
     reward = plan._source[1]
     total, D, _ = _passes.plan_rollout(mdp, reward, plan.V, plan.discount, plan._tau, plan.mode, init,
                                        policy=plan._lazy.formed("policy"))
+    return Visitation(D, None, total, plan.horizon, plan.discount, form_state_action=_PlanStateAction(mdp, plan, D))
 
-    def form_state_action() -> np.ndarray:  # the plan's policy if it holds one, else formed for this alone
-        return _passes.plan_state_action(mdp, reward, plan.V, plan.discount, plan._tau, plan.mode, D,
-                                         policy=plan._lazy.formed("policy"))
 
-    return Visitation(D, None, total, plan.horizon, plan.discount, form_state_action=form_state_action)
+class _PlanStateAction:
+    """Forms a plan's state-action visitation ``D_t(s) pi_t(a|s)`` on first access (a class: visitations pickle).
+
+    The plan's policy if it holds one, else formed for this array alone (not
+    cached in the plan).
+    """
+
+    def __init__(self, mdp: MDP, plan: SoftPlan, D: np.ndarray):
+        self.mdp, self.plan, self.D = mdp, plan, D
+
+    def __call__(self, name: str = "state_action") -> np.ndarray:
+        plan = self.plan
+        return _passes.plan_state_action(self.mdp, plan._source[1], plan.V, plan.discount, plan._tau, plan.mode,
+                                         self.D, policy=plan._lazy.formed("policy"))
 
 
 def policy_visitation(mdp: MDP, policy: np.ndarray, T: int | None, gamma: float, init: np.ndarray) -> Visitation:

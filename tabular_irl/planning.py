@@ -145,17 +145,21 @@ class SoftPlan:
         return self.temperature if self.temperature > 0 else 1.0
 
 
-def _former(source: tuple, plan: SoftPlan):
-    """``form(name)`` making a finite plan's Q or policy from its V (``source = (mdp, reward (S, A))``)."""
-    mdp, reward = source
-    V, gamma, tau, mode = plan.V, plan.discount, plan._tau, plan.mode
+class _PlanArrays:
+    """Forms a finite plan's Q or policy from its V (a class, not a closure: plans pickle)."""
 
-    def form(name: str) -> np.ndarray:
-        Q, policy = _passes.plan_arrays(mdp, reward, V, gamma, tau, mode, keep_q=name == "Q",
-                                        keep_policy=name == "policy")
+    def __init__(self, mdp: MDP, reward: np.ndarray, V: np.ndarray, gamma: float, tau: float, mode: int):
+        self.args = (mdp, reward, V, gamma, tau, mode)
+
+    def __call__(self, name: str) -> np.ndarray:
+        Q, policy = _passes.plan_arrays(*self.args, keep_q=name == "Q", keep_policy=name == "policy")
         return Q if name == "Q" else policy
 
-    return form
+
+def _former(source: tuple, plan: SoftPlan) -> _PlanArrays:
+    """``form(name)`` making a finite plan's Q or policy from its V (``source = (mdp, reward (S, A))``)."""
+    mdp, reward = source
+    return _PlanArrays(mdp, reward, plan.V, plan.discount, plan._tau, plan.mode)
 
 
 def _check_finite_values(V, r, T, gamma, temperature) -> None:

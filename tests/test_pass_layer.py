@@ -7,6 +7,7 @@ the backward pass would have kept, and ``visitation(mdp, plan)`` equals
 """
 
 import dataclasses
+import gc
 import signal
 import threading
 import traceback
@@ -164,7 +165,7 @@ class _Stop(Exception):
 
 
 def _interrupted_inside_the_kernel(call) -> bool:
-    """Run ``call`` with a signal sent 0.05 s in; True when the handler's exception left a kernel's time loop.
+    """Run ``call`` with a signal sent 0.2 s in; True when the handler's exception left a kernel's time loop.
 
     A kernel that never looked for signals would run to its end and the
     exception would be raised afterwards, from Python code: the traceback
@@ -174,13 +175,15 @@ def _interrupted_inside_the_kernel(call) -> bool:
         raise _Stop
 
     previous = signal.signal(signal.SIGUSR1, handler)
-    timer = threading.Timer(0.05, signal.pthread_kill, (threading.main_thread().ident, signal.SIGUSR1))
+    timer = threading.Timer(0.2, signal.pthread_kill, (threading.main_thread().ident, signal.SIGUSR1))
+    gc.disable()  # a collection in Python code before the kernel starts could outlast the delay
     try:
         timer.start()
         with pytest.raises(_Stop) as info:
             call()
             threading.Event().wait(5)  # the pass ended before the signal: let it land here instead
     finally:
+        gc.enable()
         timer.cancel()
         signal.signal(signal.SIGUSR1, previous)
     return any("_kernels" in frame.filename for frame in traceback.extract_tb(info.tb))
@@ -188,10 +191,10 @@ def _interrupted_inside_the_kernel(call) -> bool:
 
 @pytest.fixture(scope="module")
 def slow_problem():
-    """A dense-ish random MDP (500 states, 5 actions, 200 successors: ~0.8 ms a step) and a plan over 2000 steps."""
+    """A dense-ish random MDP (500 states, 5 actions, 200 successors: ~0.4 ms a step) and a plan over 3000 steps."""
     problem = random_mdp(500, 5, 200, seed=0)
     r = np.ascontiguousarray(np.broadcast_to(problem.reward[:, None], (500, 5)))
-    return problem.mdp, r, soft_backward(problem.mdp, r, horizon=2000)
+    return problem.mdp, r, soft_backward(problem.mdp, r, horizon=3000)
 
 
 @pytest.mark.parametrize("which", ["backward", "discounted", "plan_policy", "rollout", "plan_rollout", "batch"])
