@@ -196,7 +196,8 @@ def _check_method(method: Any, T: int | None) -> str | None:
 
 
 def _plan(mdp: MDP, reward: Any, horizon: Any, discount: Any, *, causal: bool, mode: int | None,
-          temperature: float, tol: float, max_iter: Any, method: Any = "value_iteration") -> SoftPlan:
+          temperature: float, tol: float, max_iter: Any, method: Any = "value_iteration",
+          keep_policy: bool = False) -> SoftPlan:
     check_mdp(mdp)
     T, gamma = check_horizon_discount(horizon, discount, causal)
     method = _check_method(method, T)
@@ -206,7 +207,7 @@ def _plan(mdp: MDP, reward: Any, horizon: Any, discount: Any, *, causal: bool, m
     source = None
     if T is not None:
         # V only: Q and the policy are formed on first access (SoftPlan), if ever
-        V, Q, pi = _passes.backward(mdp, r, T, gamma, temperature, mode)
+        V, Q, pi = _passes.backward(mdp, r, T, gamma, temperature, mode, keep_policy=keep_policy)
         n_iter, bound, converged, source = T, 0.0, True, (mdp, r)
     else:
         tol = check_positive_real(tol, "tol")
@@ -240,6 +241,20 @@ def _plan(mdp: MDP, reward: Any, horizon: Any, discount: Any, *, causal: bool, m
     return SoftPlan(V, Q, pi, log_partition, T, gamma, bool(causal),
                     temperature if mode != _passes.MODE_HARD else 0.0, int(n_iter), float(bound), bool(converged),
                     method, source=source)
+
+
+def policy_plan(mdp: MDP, reward: Any, *, horizon: Any = None, discount: Any = None, causal: bool = True,
+                temperature: float = 1.0, hard: bool = False) -> SoftPlan:
+    """:func:`soft_backward` (or, ``hard``, :func:`value_iteration`) keeping the policy the pass forms.
+
+    For the package's own methods that read ``plan.policy`` at once: one
+    sweep instead of the pass plus a second sweep forming the policy from V.
+    """
+    if hard:
+        return _plan(mdp, reward, horizon, discount, causal=True, mode=_passes.MODE_HARD, temperature=1.0,
+                     tol=1e-10, max_iter=1_000_000, keep_policy=True)
+    return _plan(mdp, reward, horizon, discount, causal=causal, mode=None, temperature=check_temperature(temperature),
+                 tol=1e-10, max_iter=1_000_000, keep_policy=True)
 
 
 def soft_backward(

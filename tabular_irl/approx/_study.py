@@ -30,7 +30,7 @@ from ..inference import posterior_marginals
 from ..irl.maxent import maxent_irl, maxent_objective
 from ..mdp import MDP, check_mdp
 from ..metrics import expected_value_difference, policy_divergence
-from ..planning import soft_backward
+from ..planning import policy_plan
 from ..trajectories import Trajectories, sample_trajectories
 from ._adversarial import airl, occupancy_measure, _js
 from ._importance import _log_weights, snis
@@ -168,8 +168,8 @@ IS_COLUMNS = ("sampler", "n", "grad_bias", "grad_bias_se", "grad_bias_pred", "gr
 def _default_samplers(mdp: MDP, reward: np.ndarray, demos: Trajectories, T: int,
                       mixture_weight: float) -> dict[str, Any]:
     S, A = mdp.n_states, mdp.n_actions
-    soft = np.array(soft_backward(mdp, reward, horizon=T).policy)
-    noncausal = np.array(soft_backward(mdp, reward, horizon=T, causal=False).policy)
+    soft = np.array(policy_plan(mdp, reward, horizon=T).policy)
+    noncausal = np.array(policy_plan(mdp, reward, horizon=T, causal=False).policy)
     bc = empirical_policy(demos, S, A)
     return {
         "uniform": np.full((S, A), 1.0 / A),

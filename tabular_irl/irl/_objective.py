@@ -29,7 +29,7 @@ from .._validation import check_horizon_discount, discount_argument
 from .. import _passes
 from ..inference import Visitation, noncausal_marginals, policy_visitation
 from ..mdp import MDP, check_mdp
-from ..planning import SoftPlan, _check_finite_values, soft_backward
+from ..planning import SoftPlan, _check_finite_values, policy_plan
 from ..trajectories import Trajectories
 from ._common import check_demos
 
@@ -62,7 +62,8 @@ def evaluate(mdp: MDP, reward: np.ndarray, demo: Demonstrations) -> tuple[float,
     """``(L, dL/dr (S, A), plan, expected visitation)`` for a validated ``(S, A)`` reward."""
     T, gamma = demo.horizon, demo.discount
     discount = discount_argument(T, gamma)
-    plan = soft_backward(mdp, reward, horizon=T, discount=discount, causal=demo.causal)
+    # the causal rollout and the derivatives read the policy: keep it (one sweep, not two)
+    plan = policy_plan(mdp, reward, horizon=T, discount=discount, causal=demo.causal)
     if demo.causal:
         vis = policy_visitation(mdp, plan.policy, T, gamma, demo.start)
     else:

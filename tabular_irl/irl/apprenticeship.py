@@ -90,7 +90,7 @@ from .._validation import (
     check_positive_real,
 )
 from ..inference import policy_visitation
-from ..planning import value_iteration
+from ..planning import policy_plan
 from ._common import (
     check_mdp,
     expert_feature_expectations,
@@ -490,7 +490,7 @@ def apprenticeship_learning(
     plan_discount = gamma  # with a horizon, 1.0 is allowed and means undiscounted
 
     def plan(w: np.ndarray):
-        p = value_iteration(mdp, phi.reward(w), horizon=T, discount=plan_discount)
+        p = policy_plan(mdp, phi.reward(w), horizon=T, discount=plan_discount, hard=True)
         mu = policy_feature_expectations(mdp, phi, p.policy, T, gamma)
         return p, mu
 

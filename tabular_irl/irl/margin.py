@@ -112,7 +112,7 @@ from .._progress import check_progress, progress_bar
 from .._validation import check_finite_array, check_positive_int, check_positive_real
 from .. import _passes
 from ..mdp import MDP
-from ..planning import value_iteration
+from ..planning import policy_plan
 from ..trajectories import Trajectories
 from ._common import check_demos, check_mdp, features_for, resolve_model
 from ._result import warn_not_converged
@@ -324,7 +324,7 @@ class _Problem:
         mu = np.empty((E, d))
         lval = np.empty(E)
         if self.loss_kind == "shared":
-            policy = value_iteration(self.mdp, r + self.loss, **self.vi_kwargs).policy
+            policy = policy_plan(self.mdp, r + self.loss, hard=True, **self.vi_kwargs).policy
             for s in self._starts:
                 counts = self._counts(policy, s)
                 idx = self.s0 == s
@@ -333,7 +333,7 @@ class _Problem:
         else:
             for e in range(E):
                 table = self.loss_table(e)
-                policy = value_iteration(self.mdp, r + table, **self.vi_kwargs).policy
+                policy = policy_plan(self.mdp, r + table, hard=True, **self.vi_kwargs).policy
                 counts = self._counts(policy, self.s0[e])
                 mu[e] = self.features.contract(counts)
                 lval[e] = float(np.sum(counts * table))
@@ -726,7 +726,7 @@ def max_margin_planning(
         warn_not_converged(message)
     theta = np.array(psi, dtype=np.float64)
     reward = problem.features.reward(theta)
-    policy = np.array(value_iteration(problem.mdp, reward, **problem.vi_kwargs).policy)
+    policy = np.array(policy_plan(problem.mdp, reward, hard=True, **problem.vi_kwargs).policy)
     violations = b[problem.inverse]
     slacks = np.maximum(violations, 0.0)
     for arr in (theta, reward, policy, violations, slacks):

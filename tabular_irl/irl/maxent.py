@@ -41,7 +41,7 @@ from .._validation import (
 )
 from ..inference import Visitation, policy_visitation
 from ..mdp import MDP
-from ..planning import SoftPlan, soft_backward
+from ..planning import SoftPlan, policy_plan
 from ..trajectories import Trajectories
 from ._objective import (
     Demonstrations,
@@ -410,7 +410,7 @@ def classic_maxent_gradient(
 def _classic_value_and_gradient(problem: _Problem, theta: np.ndarray) -> tuple[float, np.ndarray]:
     reward = problem.reward(theta)
     demo = problem.demo
-    plan = soft_backward(problem.mdp, reward, horizon=demo.horizon, causal=False)
+    plan = policy_plan(problem.mdp, reward, horizon=demo.horizon, causal=False)
     vis = policy_visitation(problem.mdp, plan.policy, demo.horizon, 1.0, demo.start)
     value = float(np.sum(demo.counts * reward) - demo.start @ plan.V[0])
     return value, problem.empirical - problem.features.contract(vis.total_state_action)
