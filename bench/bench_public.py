@@ -37,6 +37,7 @@ import platform
 import statistics
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -124,12 +125,22 @@ def run(size: int, T: int, repeat: int, fit_size: int, fit_T: int, log) -> dict:
                 0.0)
     if check > 1e-10:
         raise AssertionError(f"public path and reference disagree by {check:.3g}")
+    # peak memory of the quick-start path (NumPy allocations: tracemalloc traces their data buffers)
+    tracemalloc.start()
+    loops["quick_start"]()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    model = 2 * (T + 1) * mdp.n_states * 8  # V and D, (T+1, S) each
     fmdp, ffeat, _, fdemos = _problem(fit_size, fit_T, 8, 500)
     n_cores = os.cpu_count() or 1
     thread_counts = [1, None]  # None: the default a user gets
     out = {"problem": f"grid {size}x{size}, T={T}, 16 features", "states": mdp.n_states, "nnz": mdp.nnz,
            "fit_problem": f"grid {fit_size}x{fit_size}, T={fit_T}, 8 features, 500 demos",
-           "default_threads": tirl.get_num_threads(), "cpu_count": n_cores, "scenarios": {}}
+           "default_threads": tirl.get_num_threads(), "cpu_count": n_cores, "scenarios": {},
+           "quick_start_peak_MB": peak / 1e6, "V_and_D_MB": model / 1e6,
+           "one_TSA_array_MB": T * mdp.n_states * mdp.n_actions * 8 / 1e6}
+    log(f"quick start peak {peak / 1e6:.0f} MB (V and D: {model / 1e6:.0f} MB; one (T, S, A) array: "
+        f"{out['one_TSA_array_MB']:.0f} MB)")
     for scenario in ("quiet", "busy neighbour"):
         times: dict = {}
         ctx = BusyNeighbour() if scenario == "busy neighbour" else None

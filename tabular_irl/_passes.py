@@ -76,10 +76,25 @@ def _load_kernels():
         os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
     try:
         from . import _kernels
+    except ImportError as exc:
+        raise ImportError(_not_built_message(exc)) from None
     finally:
         if not chosen:
             os.environ.pop("OMP_WAIT_POLICY", None)
     return _kernels
+
+
+def _not_built_message(exc: ImportError) -> str:
+    """What to do when the compiled kernels cannot be imported (most often: an unbuilt source checkout)."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    checkout = os.path.dirname(package)
+    if os.path.exists(os.path.join(checkout, "csrc", "_kernels.pyx")):
+        return (f"tabular_irl is being imported from its source checkout ({checkout}), where the compiled "
+                f"kernels (tabular_irl._kernels) have not been built: run `pip install -e .` in {checkout} "
+                "(rebuild after changing csrc/ with `python setup.py build_ext --inplace`), or run Python "
+                "from another directory to use the installed package")
+    return (f"the compiled kernels tabular_irl._kernels cannot be imported from {package} ({exc}): "
+            "reinstall with `pip install --force-reinstall tabular_irl` (a C compiler is needed)")
 
 
 _kernels = _load_kernels()

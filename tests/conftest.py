@@ -6,6 +6,11 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
+try:  # `python -m pytest` in an unbuilt checkout imports the source tree: stop at once, saying what to do
+    import tabular_irl  # noqa: F401
+except ImportError as exc:
+    pytest.exit(f"cannot test tabular_irl: {exc}", returncode=4)
+
 # "ci" is deterministic (derandomize) so that a red CI reproduces locally;
 # "dev" explores new examples on every run.
 settings.register_profile(

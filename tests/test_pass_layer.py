@@ -211,3 +211,21 @@ def test_ctrl_c_stops_a_long_pass_from_inside_the_kernel(slow_problem, which):
     }
     assert _interrupted_inside_the_kernel(calls[which])
     assert plan._lazy.formed("policy") is None  # nothing half-made is kept
+
+
+# --------------------------------------------------------------------------
+# an unbuilt checkout
+# --------------------------------------------------------------------------
+
+def test_unbuilt_checkout_says_what_to_run(tmp_path, monkeypatch):
+    import tabular_irl._passes as passes
+
+    (tmp_path / "tabular_irl").mkdir()
+    monkeypatch.setattr(passes, "__file__", str(tmp_path / "tabular_irl" / "_passes.py"))
+    elsewhere = passes._not_built_message(ImportError("no module named _kernels"))
+    assert "pip install --force-reinstall tabular_irl" in elsewhere
+    (tmp_path / "csrc").mkdir()
+    (tmp_path / "csrc" / "_kernels.pyx").write_text("")
+    checkout = passes._not_built_message(ImportError("no module named _kernels"))
+    assert f"imported from its source checkout ({tmp_path})" in checkout
+    assert f"run `pip install -e .` in {tmp_path}" in checkout
