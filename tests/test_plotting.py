@@ -328,6 +328,69 @@ def test_summary_plans_with_the_learned_reward_when_the_fit_has_no_plan(world, d
         plot_gridworld_summary(world, app, horizon=T)
 
 
+def _policy_arrows(fig):
+    (quiver,) = [ax for ax in fig.axes if ax.get_label() == "policy"][0].collections
+    return quiver
+
+
+def test_summary_draws_every_fit_through_the_result_protocol(world, demos):
+    """No class switch: each fit's own reward, policy (at t=0) and that policy's visitation are drawn."""
+    discount = 0.9
+    expert = tirl.value_iteration(world.mdp, world.reward, discount=discount).policy
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", tirl.ConvergenceWarning)  # AIRL run short on purpose
+        fits = {
+            "apprenticeship": (tirl.apprenticeship_learning(world.mdp, world.features, demos, horizon=T,
+                                                            epsilon=0.5), {"horizon": T}),
+            "lp": (tirl.lp_irl(world.mdp, expert, discount=discount), {"discount": discount}),
+            "airl": (tirl.approx.airl(world.mdp, demos, discount=discount, max_iter=5), {"discount": discount}),
+        }
+    deltas = np.array(world.grid.action_deltas, dtype=float)
+    free = np.flatnonzero(~world.grid.walls.ravel() & (np.arange(20) != world.grid.state(3, 4)))
+    for name, (fit, model) in fits.items():
+        fig = plot_gridworld_summary(world, fit, **model)
+        policy_0 = fit.policy[0] if fit.policy.ndim == 3 else fit.policy
+        np.testing.assert_array_equal(_policy_arrows(fig).U, (policy_0 @ deltas)[free, 1], err_msg=name)
+        visits = tirl.visitation(world.mdp, fit.policy, **model).total_state_action.sum(axis=1)
+        shown = [ax for ax in fig.axes if ax.get_label() == "visitation"][0].images[0].get_array()
+        big = ~shown.mask & (visits.reshape(4, 5) > 1e-6 * visits.max())
+        np.testing.assert_allclose(shown.data[big], visits.reshape(4, 5)[big], rtol=1e-15, err_msg=name)
+        scatter = [ax for ax in fig.axes if ax.get_label() == "reward_scatter"][0].collections[0]
+        state_only = np.all(fit.reward == fit.reward[:, :1])
+        points = fit.reward[:, 0] if state_only else fit.reward.ravel()  # per state, or per pair if the action matters
+        np.testing.assert_array_equal(scatter.get_offsets()[:, 1], points, err_msg=name)
+        learned = [ax for ax in fig.axes if ax.get_label() == "learned_reward"][0].images[0].get_array().data
+        expected = fit.reward[:, 0] if state_only else fit.reward.max(axis=1)  # AIRL's f(s, a): best action
+        np.testing.assert_array_equal(learned, expected.reshape(4, 5), err_msg=name)
+        panel = [ax for ax in fig.axes if ax.get_label() == "convergence"][0]
+        assert bool(panel.lines) == bool(fit.history), name  # LP keeps no history: a note instead of curves
+
+
+def test_convergence_of_airl_is_its_recorded_history(world, demos):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", tirl.ConvergenceWarning)
+        fit = tirl.approx.airl(world.mdp, demos, discount=0.9, max_iter=5)
+    ax = plot_convergence(fit)
+    lines = {line.get_gid(): line for line in ax.lines}
+    np.testing.assert_array_equal(lines["js_divergence"].get_ydata(), fit.history["js_divergence"])
+    np.testing.assert_array_equal(lines["occupancy_change"].get_ydata(), fit.history["occupancy_change"])
+
+
+def test_approx_imports_nothing_of_plotting_and_keeps_its_figure_name():
+    import ast
+    import pathlib
+
+    import tabular_irl.approx as approx
+    import tabular_irl.plotting.approx
+
+    for path in pathlib.Path(approx.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        top_level = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+        assert not any("plotting" in (getattr(node, "module", None) or "") or
+                       any("plotting" in alias.name for alias in node.names) for node in top_level), path
+    assert approx.plot_importance_sampling_study is tabular_irl.plotting.approx.plot_importance_sampling_study
+
+
 def test_module_lists_its_functions():
     assert set(plotting.__all__) == {"plot_grid_values", "plot_policy", "plot_trajectories", "plot_convergence",
                                      "plot_reward_scatter", "plot_gridworld_summary", "save_figure"}

@@ -13,8 +13,9 @@
   samples or exact occupancies (:func:`airl`), and rewards compared modulo
   potential shaping (:func:`reward_correlation_modulo_shaping`).
 * Studies that return tables: :func:`importance_sampling_study`,
-  :func:`feature_expectation_study`, :func:`adversarial_study`
-  (:func:`plot_importance_sampling_study` with the ``[plot]`` extra).
+  :func:`feature_expectation_study`, :func:`adversarial_study`; their figure,
+  :func:`tabular_irl.plotting.approx.plot_importance_sampling_study` (the
+  ``[plot]`` extra), is also importable from here.
 
 Every estimator accepts per-trajectory sample weights, so that weighting every
 trajectory of a tiny MDP by its sampler probability gives the exact
@@ -46,13 +47,7 @@ from ._sampled import (
 )
 from ._sampler import PolicyMixture, empirical_policy
 from ._shaping import reward_correlation_modulo_shaping, shaping_residual
-from ._study import (
-    StudyTable,
-    adversarial_study,
-    feature_expectation_study,
-    importance_sampling_study,
-    plot_importance_sampling_study,
-)
+from ._study import StudyTable, adversarial_study, feature_expectation_study, importance_sampling_study
 from ._theory import ImportanceSamplingTheory, importance_sampling_theory
 
 __all__ = [
@@ -85,3 +80,13 @@ __all__ = [
     "adversarial_study",
     "plot_importance_sampling_study",
 ]
+
+
+def __getattr__(name: str):
+    # approx computes and plotting draws: the figure's old address here resolves on first use,
+    # so that importing approx imports nothing of plotting
+    if name == "plot_importance_sampling_study":
+        from ..plotting.approx import plot_importance_sampling_study
+
+        return plot_importance_sampling_study
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

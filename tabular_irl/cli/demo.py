@@ -79,9 +79,9 @@ def demo_command(args: argparse.Namespace) -> int:
 
 def _check_plot_path(path: str) -> str:
     """The file ``--plot`` writes (``.png`` appended without an extension); fail now, not after the fits."""
-    from ..plotting import _pyplot  # matplotlib only when a plot is asked for
+    from ..plotting._figure import pyplot  # matplotlib only when a plot is asked for
 
-    _pyplot()  # ImportError naming the [plot] extra, a one-line error in main
+    pyplot()  # ImportError naming the [plot] extra, a one-line error in main
     from matplotlib.backend_bases import FigureCanvasBase
 
     ext = os.path.splitext(path)[1]
@@ -99,14 +99,15 @@ def _check_plot_path(path: str) -> str:
 
 def _demo_plot(world, T: int, fit, demos, args: argparse.Namespace) -> None:
     """``--plot``: the summary figure of the first algorithm's fit."""
-    from ..plotting import _pyplot, plot_gridworld_summary
+    from ..plotting import plot_gridworld_summary
+    from ..plotting._figure import pyplot
 
     algorithm = args.algorithm[0]
     title = (f"{ALGORITHMS[algorithm]}: {args.size}x{args.size} gridworld, slip {args.slip:g}, T={T}, "
              f"{args.n_demos} demonstrations (seed {args.seed})")
     fig = plot_gridworld_summary(world, fit, demos=demos, horizon=T, title=title, dpi=_PLOT_DPI, path=args.plot)
     width, height = (round(x * _PLOT_DPI) for x in fig.get_size_inches())
-    _pyplot().close(fig)
+    pyplot().close(fig)
     print(f"\nplot of {ALGORITHMS[algorithm]} ({width}x{height} px): wrote {args.plot}")
 
 
@@ -147,7 +148,12 @@ def _demo_passes(world, T: int, args: argparse.Namespace) -> None:
 
 
 def _fit(algorithm: str, world, T: int, demos, args: argparse.Namespace):
-    """Run one IRL method; return (fit, learned state reward (S,), learned policy value, summary lines)."""
+    """Run one IRL method; return (fit, the policy it learned for horizon ``T``, summary lines).
+
+    The policy is the fit's own (``fit.policy``, the result protocol), except
+    for LP IRL: it fits a discounted problem to the expert's policy, so the
+    demo measures the policy optimal for the learned reward over its horizon.
+    """
     mdp, features = world.mdp, world.features
     progress = False if args.quiet else None  # None: on a terminal only
     if algorithm in ("mce", "maxent"):
@@ -157,30 +163,25 @@ def _fit(algorithm: str, world, T: int, demos, args: argparse.Namespace):
                  f"{fit.log_likelihood:.8f}",
                  f"moment matching: max |empirical - expected feature counts| = {fit.moment_matching_error:.3e} "
                  f"(l2 = {args.l2:g} makes it l2 * |theta|)"]
-        return fit, fit.reward[:, 0], policy_value(mdp, fit.plan.policy, world.reward, horizon=T), lines
-    if algorithm == "apprenticeship":
+    elif algorithm == "apprenticeship":
         fit = apprenticeship_learning(mdp, features, demos, horizon=T, epsilon=args.epsilon, progress=progress)
-        value = sum(w * policy_value(mdp, pi, world.reward, horizon=T)
-                    for w, pi in zip(fit.mixture_weights, fit.policies))
         lines = [f"converged: {fit.converged} after {fit.n_iter} iterations, {len(fit.policies)} policies",
                  f"||mu_E - mu_mix||_2 = {fit.distance:.3e} (epsilon {args.epsilon:g}); the learned "
                  "policy is the mixture (one policy drawn per episode)"]
-        return fit, features @ fit.theta, value, lines
-    if algorithm == "mmp":
+    elif algorithm == "mmp":
         fit = max_margin_planning(mdp, features, demos, horizon=T, progress=progress)
-        plan = value_iteration(mdp, fit.reward, horizon=T)
         lines = [f"converged: {fit.converged} after {fit.n_iter} rounds, objective {fit.objective:.8f}",
                  f"mean slack {fit.slacks.mean():.4f}; the learned policy is optimal for the learned reward"]
-        return fit, fit.reward[:, 0], policy_value(mdp, plan.policy, world.reward, horizon=T), lines
-    # LP IRL needs the expert's deterministic policy, not demonstrations
-    expert_policy = value_iteration(mdp, args.goal_reward_scale * np.asarray(world.reward),
-                                     discount=_LP_DISCOUNT).policy
-    fit = lp_irl(mdp, expert_policy, discount=_LP_DISCOUNT, l1=args.lp_l1)
-    plan = value_iteration(mdp, fit.reward, horizon=T)
-    lines = [f"{fit.message} ({fit.n_iter} iterations); input: the expert's optimal policy for discount "
-             f"{_LP_DISCOUNT}, not the demonstrations",
-             f"min margin {fit.min_margin:.2e} (>= 0: that policy is optimal for the learned reward)"]
-    return fit, fit.reward, policy_value(mdp, plan.policy, world.reward, horizon=T), lines
+    else:
+        # LP IRL needs the expert's deterministic policy, not demonstrations
+        expert_policy = value_iteration(mdp, args.goal_reward_scale * np.asarray(world.reward),
+                                         discount=_LP_DISCOUNT).policy
+        fit = lp_irl(mdp, expert_policy, discount=_LP_DISCOUNT, l1=args.lp_l1)
+        lines = [f"{fit.message} ({fit.n_iter} iterations); input: the expert's optimal policy for discount "
+                 f"{_LP_DISCOUNT}, not the demonstrations",
+                 f"min margin {fit.min_margin:.2e} (>= 0: that policy is optimal for the learned reward)"]
+        return fit, value_iteration(mdp, fit.reward, horizon=T).policy, lines
+    return fit, fit.policy, lines
 
 
 def _demo_irl(world, T: int, args: argparse.Namespace):
@@ -197,17 +198,17 @@ def _demo_irl(world, T: int, args: argparse.Namespace):
         t0 = time.perf_counter()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
-            fit, learned_reward, value, lines = _fit(algorithm, world, T, demos, args)
+            fit, policy, lines = _fit(algorithm, world, T, demos, args)
         fits.append(fit)
         elapsed = time.perf_counter() - t0
         # the report says whether it converged; the warning's advice goes in as a line
         lines += [f"warning: {w.message}" for w in caught if issubclass(w.category, ConvergenceWarning)]
-        evd = v_expert - value
+        evd = v_expert - policy_value(mdp, policy, world.reward, horizon=T)
         print(f"{ALGORITHMS[algorithm]}  [{elapsed:.2f} s]")
         for line in lines:
             print(f"  {line}")
         print(f"  expected value difference under the true reward = {evd:.6f} "
               f"({100 * evd / abs(v_expert):.2f}% of the expert's return)")
         print(f"  reward correlation (learned vs true, shift-invariant) = "
-              f"{reward_correlation(world.reward, learned_reward):.4f}")
+              f"{reward_correlation(world.reward, fit.reward):.4f}")
     return fits, demos

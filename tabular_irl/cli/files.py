@@ -151,7 +151,7 @@ def irl_command(args: argparse.Namespace) -> int:
                          causal=not args.non_causal, l2=args.l2, method=args.method, max_iter=args.max_iter,
                          tol=args.tol, progress=False if args.quiet else None)
     elapsed = time.perf_counter() - t0
-    out = _write_npz(args.out, theta=fit.theta, reward=fit.reward, policy=fit.plan.policy)
+    out = _write_npz(args.out, theta=fit.theta, reward=fit.reward, policy=fit.policy)
     mdp = loaded.mdp
     print(f"tabular-irl irl: {args.mdp_file}: S={mdp.n_states}, A={mdp.n_actions}, d={fit.theta.size}; "
           f"{demos.n_trajectories} demonstrations from {args.demos_file}; {_describe_model(horizon, discount)}")
