@@ -1,18 +1,22 @@
-"""Progress display for long iterative work (IRL fits).
+"""Progress display for long iterative work (fits, studies, long solves).
 
 One small object, :class:`Progress`, reports ``iteration`` and a few named
-numbers (objective, gradient norm, ...) per iteration:
+numbers (objective, gradient norm, ...) per iteration. Whether and how it
+shows is the caller's ``progress`` argument:
 
-* with ``tqdm`` installed (``pip install "tabular_irl[progress]"``): a
-  ``tqdm`` counter on ``stderr`` showing the numbers as its postfix, removed
-  when the work ends (the caller's own report follows);
-* without it: plain lines on ``stderr``, at most one every
-  :data:`_LINE_INTERVAL` seconds, plus the last iteration when the work ends.
-
-Whether it shows at all is the caller's ``progress`` argument: ``True`` always,
-``False`` never, ``None`` (the default of every fit) only when ``stderr`` is a
-terminal, and then only once the work has run for :data:`_AUTO_DELAY` seconds,
-so that quick fits, pipes, log files, CI and notebooks stay silent.
+* ``False``: never;
+* ``True``: always, from the first iteration: a ``tqdm`` counter on a
+  terminal when ``tqdm`` is installed (``pip install "tabular_irl[progress]"``),
+  else plain lines on ``stderr``, at most one every :data:`_LINE_INTERVAL`
+  seconds, plus the last iteration when the work ends;
+* ``None`` (the default of every long call): on a terminal as ``True``, but
+  only once the work has run :data:`_AUTO_DELAY` seconds; where ``stderr`` is
+  not a terminal (a pipe, a CI log, ``nohup``), plain lines only (no ``tqdm``
+  redraws), once the work has run :data:`_PIPE_DELAY` seconds, at most one
+  every :data:`_PIPE_INTERVAL` seconds, each with the elapsed time (and the
+  ETA when the number of iterations is known). ``TABULAR_IRL_PROGRESS=0``
+  silences the automatic display (batch jobs); ``TABULAR_IRL_PROGRESS=1``
+  turns it on as ``True`` would.
 
 Examples
 --------
@@ -23,6 +27,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from typing import IO, Any
@@ -39,6 +44,10 @@ _AUTO_DELAY = 1.0
 # Plain-line fallback: at most one line per this many seconds (a bounded rate
 # however fast the iterations are).
 _LINE_INTERVAL = 1.0
+# Automatic progress where stderr is not a terminal (logs): the first line after
+# this many seconds of work, then at most one line per _PIPE_INTERVAL seconds.
+_PIPE_DELAY = 5.0
+_PIPE_INTERVAL = 10.0
 # tqdm redraws at most this often (seconds; tqdm's own default)
 _TQDM_MININTERVAL = 0.1
 
@@ -78,23 +87,35 @@ class Progress:
         Seconds to wait before the first display.
     stream : file-like, optional
         Where to write; ``sys.stderr`` as it is when the object is made.
+    interval : float, optional
+        Plain lines: at most one per this many seconds (:data:`_LINE_INTERVAL`).
+    total : int, optional
+        The number of iterations, when known: lines then show ``k/total`` and an ETA.
+    plain : bool, default False
+        Plain lines even when ``tqdm`` is installed (logs: no redraws).
     """
 
-    def __init__(self, desc: str, *, delay: float = 0.0, stream: IO[str] | None = None) -> None:
+    def __init__(self, desc: str, *, delay: float = 0.0, stream: IO[str] | None = None,
+                 interval: float | None = None, total: int | None = None, plain: bool = False) -> None:
         self.desc = desc
         self.stream = sys.stderr if stream is None else stream
         self._delay = delay
+        self._interval = _LINE_INTERVAL if interval is None else interval
+        self._total = total
         self._start = time.monotonic()
         self._last_line = -np.inf
         self._pending: str | None = None  # the latest update not yet written (plain lines)
         self._n = 0
         self._bar = None
-        try:
-            from tqdm import tqdm
-        except ImportError:
-            tqdm = None
+        self._timed = plain  # log lines carry the elapsed time
+        tqdm = None
+        if not plain:
+            try:
+                from tqdm import tqdm
+            except ImportError:
+                tqdm = None
         if tqdm is not None:
-            self._bar = tqdm(desc=desc, total=None, unit="it", file=self.stream, leave=False, delay=delay,
+            self._bar = tqdm(desc=desc, total=total, unit="it", file=self.stream, leave=False, delay=delay,
                              mininterval=_TQDM_MININTERVAL, dynamic_ncols=True)
 
     def update(self, iteration: int, **values: float) -> None:
@@ -105,9 +126,15 @@ class Progress:
             self._bar.set_postfix_str(text, refresh=False)
             self._bar.update(self._n - self._bar.n)
             return
-        self._pending = f"{self.desc}: iteration {self._n}" + (f": {text}" if text else "")
         now = time.monotonic()
-        if now - self._start >= self._delay and now - self._last_line >= _LINE_INTERVAL:
+        where = f"iteration {self._n}" + (f"/{self._total}" if self._total else "")
+        if self._timed:
+            elapsed = now - self._start
+            where += f", {elapsed:.1f} s"
+            if self._total and self._n:
+                where += f", ETA {elapsed * (self._total - self._n) / self._n:.0f} s"
+        self._pending = f"{self.desc}: {where}" + (f": {text}" if text else "")
+        if now - self._start >= self._delay and now - self._last_line >= self._interval:
             self._write(self._pending, now)
 
     def _write(self, line: str, now: float) -> None:
@@ -146,7 +173,14 @@ class _Silent:
         pass
 
 
-def progress_bar(desc: str, progress: bool | None) -> Progress | _Silent:
+def _environment_choice() -> bool | None:
+    """``TABULAR_IRL_PROGRESS``: ``0`` -> False, ``1`` -> True, unset or anything else -> None."""
+    value = os.environ.get("TABULAR_IRL_PROGRESS", "").strip().lower()
+    return {"0": False, "false": False, "no": False, "off": False,
+            "1": True, "true": True, "yes": True, "on": True}.get(value)
+
+
+def progress_bar(desc: str, progress: bool | None, *, total: int | None = None) -> Progress | _Silent:
     """A :class:`Progress` for ``desc``, or a silent stand-in when ``progress`` says no.
 
     Parameters
@@ -155,8 +189,12 @@ def progress_bar(desc: str, progress: bool | None) -> Progress | _Silent:
         What is running.
     progress : bool or None
         ``True``: show, from the first iteration. ``False``: show nothing.
-        ``None``: show only when ``sys.stderr`` is a terminal, after
-        :data:`_AUTO_DELAY` seconds.
+        ``None``: automatic (the module docstring): on a terminal after
+        :data:`_AUTO_DELAY` seconds; elsewhere plain timestamped lines after
+        :data:`_PIPE_DELAY` seconds, one per :data:`_PIPE_INTERVAL` seconds at
+        most; ``TABULAR_IRL_PROGRESS=0`` / ``1`` decides instead.
+    total : int, optional
+        The number of iterations, when known (an ETA is then shown).
 
     Returns
     -------
@@ -168,6 +206,12 @@ def progress_bar(desc: str, progress: bool | None) -> Progress | _Silent:
     ...     bar.update(1, objective=-2.5)  # shows nothing: progress=False
     """
     progress = check_progress(progress)
-    if progress is False or (progress is None and not _is_terminal(sys.stderr)):
+    if progress is None:
+        progress = _environment_choice()
+        if progress is None:
+            if _is_terminal(sys.stderr):
+                return Progress(desc, delay=_AUTO_DELAY, total=total)
+            return Progress(desc, delay=_PIPE_DELAY, interval=_PIPE_INTERVAL, total=total, plain=True)
+    if progress is False:
         return _Silent()
-    return Progress(desc, delay=_AUTO_DELAY if progress is None else 0.0)
+    return Progress(desc, delay=0.0, total=total)

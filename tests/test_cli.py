@@ -168,6 +168,16 @@ def test_demo_shows_progress_on_a_terminal_only(capsys, monkeypatch):
     assert "max_margin_planning (cutting_plane): iteration 1: objective" in text
 
 
+def test_progress_flags_override_the_default(monkeypatch, capsys):
+    from tabular_irl import _progress
+
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    monkeypatch.setattr(_progress, "_LINE_INTERVAL", 0.0)
+    assert main(_SMALL_DEMO + ["--algorithm", "mce", "--progress"]) == 0  # a log, not a terminal: shown anyway
+    assert "maxent_irl (causal): iteration 1: objective" in capsys.readouterr().err
+    assert _demo_on_a_terminal(monkeypatch, _SMALL_DEMO + ["--no-progress"]) == ""
+
+
 def test_quiet_turns_progress_off(monkeypatch, capsys):
     assert _demo_on_a_terminal(monkeypatch, _SMALL_DEMO + ["--quiet"]) == ""
     assert "converged: True" in capsys.readouterr().out

@@ -49,12 +49,46 @@ def _iteration_lines(text):
     return [line for line in text.splitlines() if re.search(r": iteration \d+", line)]
 
 
-def test_off_when_stderr_is_not_a_terminal(problem, capsys):
+def test_quick_work_is_silent_when_stderr_is_not_a_terminal(problem, capsys):
     world, demos = problem
-    fit = _fit(world, demos)  # progress=None: automatic
+    fit = _fit(world, demos)  # progress=None: automatic; a quick fit prints nothing in a log
     assert fit.converged
     assert capsys.readouterr().err == ""
-    assert isinstance(progress_bar("x", None), _progress._Silent)
+
+
+def test_long_work_writes_timestamped_lines_to_a_log(problem, capsys, monkeypatch):
+    """Where stderr is not a terminal (pipe, CI log, nohup), long work says where it is: plain lines, no tqdm."""
+    world, demos = problem
+    monkeypatch.setattr(_progress, "_PIPE_DELAY", 0.0)
+    monkeypatch.setattr(_progress, "_PIPE_INTERVAL", 0.0)
+    fit = _fit(world, demos)
+    lines = _iteration_lines(capsys.readouterr().err)
+    assert len(lines) == fit.n_iter  # one per iteration at interval 0 (no tqdm redraws in a log)
+    assert re.fullmatch(r"maxent_irl \(causal\): iteration 1, \d+\.\d s: objective -?[\d.]+, .*", lines[0])
+    monkeypatch.setattr(_progress, "_PIPE_INTERVAL", 1e9)
+    _fit(world, demos)
+    assert len(_iteration_lines(capsys.readouterr().err)) == 2  # the first line, and the last at the end
+
+
+def test_known_totals_give_an_eta(capsys):
+    with _progress.Progress("study", total=4, plain=True, interval=0.0) as bar:
+        bar.update(1, residual=0.5)
+        bar.update(2, residual=0.25)
+    lines = capsys.readouterr().err.splitlines()
+    assert re.fullmatch(r"study: iteration 2/4, \d+\.\d s, ETA \d+ s: residual 2\.50e-01", lines[-1])
+
+
+@pytest.mark.parametrize("value, shown", [("0", False), ("off", False), ("1", True)])
+def test_environment_decides_the_automatic_display(problem, capsys, no_tqdm, monkeypatch, value, shown):
+    world, demos = problem
+    monkeypatch.setenv("TABULAR_IRL_PROGRESS", value)
+    monkeypatch.setattr(_progress, "_PIPE_DELAY", 0.0)
+    monkeypatch.setattr(_progress, "_PIPE_INTERVAL", 0.0)
+    monkeypatch.setattr(_progress, "_LINE_INTERVAL", 0.0)
+    _fit(world, demos)
+    assert bool(_iteration_lines(capsys.readouterr().err)) == shown
+    assert isinstance(progress_bar("x", None), _progress._Silent) == (not shown)
+    assert isinstance(progress_bar("x", False), _progress._Silent)  # the argument wins over the environment
 
 
 def test_forced_on_prints_plain_lines_without_tqdm(problem, capsys, no_tqdm, monkeypatch):

@@ -156,9 +156,12 @@ def _add_demo_command(sub) -> None:
 
 
 def _add_quiet(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--quiet", "-q", action="store_true",
-                         help="no progress display while fitting (it is shown on stderr only when stderr is a "
-                         "terminal, with tqdm when installed)")
+    command.add_argument("--quiet", "-q", action="store_true", help="no progress display while fitting")
+    command.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                         help="show (--progress) or hide (--no-progress) the progress of a fit; by default it "
+                         "shows on a terminal after a second (tqdm when installed) and, elsewhere (pipes, "
+                         "logs), as a plain timestamped line every 10 s once a fit has run 5 s; "
+                         "TABULAR_IRL_PROGRESS=0 silences the default")
 
 
 def _add_model_flags(command: argparse.ArgumentParser, what: str) -> None:

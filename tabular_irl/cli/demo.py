@@ -155,7 +155,7 @@ def _fit(algorithm: str, world, T: int, demos, args: argparse.Namespace):
     demo measures the policy optimal for the learned reward over its horizon.
     """
     mdp, features = world.mdp, world.features
-    progress = False if args.quiet else None  # None: on a terminal only
+    progress = False if args.quiet else args.progress  # None: automatic (tabular_irl._progress)
     if algorithm in ("mce", "maxent"):
         fit = maxent_irl(mdp, features, demos, horizon=T, causal=algorithm == "mce", l2=args.l2, progress=progress)
         lines = [f"converged: {fit.converged} after {fit.n_iter} iterations, {fit.n_eval} evaluations",

@@ -149,7 +149,7 @@ def irl_command(args: argparse.Namespace) -> int:
         warnings.simplefilter("always", ConvergenceWarning)
         fit = maxent_irl(loaded.mdp, loaded.features, demos, horizon=horizon, discount=discount,
                          causal=not args.non_causal, l2=args.l2, method=args.method, max_iter=args.max_iter,
-                         tol=args.tol, progress=False if args.quiet else None)
+                         tol=args.tol, progress=False if args.quiet else args.progress)
     elapsed = time.perf_counter() - t0
     out = _write_npz(args.out, theta=fit.theta, reward=fit.reward, policy=fit.policy)
     mdp = loaded.mdp
