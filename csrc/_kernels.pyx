@@ -513,7 +513,7 @@ def plan_arrays(
 def backward_discounted(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
     const double[:, ::1] reward, double gamma, double tau, int mode,
-    double tol, Py_ssize_t max_iter, int n_threads, const idx_t[::1] succ=None,
+    double tol, Py_ssize_t max_iter, int n_threads, const idx_t[::1] succ=None, object report=None,
 ):
     """Discounted (soft or hard) value iteration from V = 0.
 
@@ -521,6 +521,9 @@ def backward_discounted(
     on ``||V_k - V*||_inf`` is <= tol, or when the change is at the rounding
     level of V (a few ulps of ``max |V|``), or after max_iter sweeps.
 
+    ``report``: None, or a callable ``report(n_iter, error_bound)`` called
+    (with the GIL) at most every half second: progress of a long solve; an
+    exception it raises stops the solve and propagates.
     OUT: V (S,), Q (S, A), policy (S, A) with V = softmax_tau(Q) exactly,
     n_iter, error_bound, converged.
     """
@@ -538,7 +541,8 @@ def backward_discounted(
     cdef const idx_t* succ_p = _ptr(succ)
     cdef Loop loop
     cdef int nt
-    cdef bint stopped = False
+    cdef bint stopped = False, reporting = report is not None
+    cdef double next_report = 0.0, now
     _loop_init(&loop, n_threads)
     with nogil:
         while it < max_iter:
@@ -546,6 +550,12 @@ def backward_discounted(
             if nt == 0:
                 stopped = True
                 break
+            if reporting:
+                now = tirl_now()
+                if now >= next_report:
+                    next_report = now + 0.5
+                    with gil:
+                        report(it, bound)
             for s in range(S):
                 prev[s] = V[s]
             _backup_all(S, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], &prev[0], &ev[0],

@@ -1,5 +1,7 @@
 """Type stubs for the compiled kernels (see csrc/_kernels.pyx for the design note)."""
 
+from typing import Callable
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -18,7 +20,7 @@ def backward_finite(
 def backward_discounted(
     indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
     reward: NDArray[np.float64], gamma: float, tau: float, mode: int, tol: float, max_iter: int,
-    n_threads: int, succ: NDArray[np.integer] | None = None,
+    n_threads: int, succ: NDArray[np.integer] | None = None, report: Callable[[int, float], None] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], int, float, bool]: ...
 def forward_finite(
     t_indptr: NDArray[np.integer], t_indices: NDArray[np.integer], t_data: NDArray[np.float64],
