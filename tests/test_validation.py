@@ -617,16 +617,16 @@ def test_trajectories_reject_bad_shapes_and_dtypes(states, actions, exc, match):
 
 
 @pytest.mark.parametrize("states, actions, what", [
-    ([[0, 1, S]], [[0, 1]], r"states must lie in \[0, 3\) \(n_states.*got 3"),
-    ([[0, -1, 2]], [[0, 1]], r"states must lie in \[0, 3\) \(n_states.*got -1"),
-    ([[0, 1, 2]], [[0, A]], r"actions must lie in \[0, 2\) \(n_actions.*got 2"),
-    ([[0, 1, 2]], [[-3, 0]], r"actions must lie in \[0, 2\) \(n_actions.*got -3"),
+    ([[0, 1, S]], [[0, 1]], r"states\[0, 2\] = 3 is not a state (of this MDP \(n_states=3\)|in \[0, 3\))"),
+    ([[0, -1, 2]], [[0, 1]], r"states\[0, 1\] = -1 is not a state (of this MDP \(n_states=3\)|in \[0, 3\))"),
+    ([[0, 1, 2]], [[0, A]], r"actions\[0, 1\] = 2 is not an action (of this MDP \(n_actions=2\)|in \[0, 2\))"),
+    ([[0, 1, 2]], [[-3, 0]], r"actions\[0, 0\] = -3 is not an action (of this MDP \(n_actions=2\)|in \[0, 2\))"),
 ])
 def test_trajectory_indices_checked_when_used_with_an_mdp(mdp, states, actions, what):
     demos = Trajectories(np.array(states), np.array(actions))  # fine on its own
-    with pytest.raises(ValueError, match="trajectory " + what):
+    with pytest.raises(ValueError, match=r"demos\." + what):
         demos.check_against(mdp)
-    with pytest.raises(ValueError, match="trajectory " + what):  # features sized like the MDP
+    with pytest.raises(ValueError, match=r"demos\." + what):  # features sized like the MDP
         empirical_feature_counts(demos, FEATURES)
 
 

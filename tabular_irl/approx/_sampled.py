@@ -31,12 +31,13 @@ from .._validation import (
     check_horizon,
     check_policy,
     check_positive_int,
+    check_trajectories,
 )
 from ..inference import Visitation, visitation_of_counts
 from ..mdp import MDP, check_mdp
 from ..trajectories import Trajectories, sample_trajectories
 from ._chain import chain_moments, dense_features
-from ._sampler import check_sample_weights, check_trajectories
+from ._sampler import check_sample_weights
 
 __all__ = [
     "SampledFeatureExpectations",

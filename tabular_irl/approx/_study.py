@@ -25,7 +25,15 @@ from typing import Any
 import numpy as np
 
 from .._features import as_linear_features
-from .._validation import _describe, check_finite_array, check_horizon, check_policy, check_positive_int, check_seed
+from .._validation import (
+    _describe,
+    check_finite_array,
+    check_horizon,
+    check_policy,
+    check_positive_int,
+    check_seed,
+    check_trajectories,
+)
 from ..inference import posterior_marginals
 from ..irl.maxent import maxent_irl, maxent_objective
 from ..mdp import MDP, check_mdp
@@ -35,7 +43,7 @@ from ..trajectories import Trajectories, sample_trajectories
 from ._adversarial import airl, occupancy_measure, _js
 from ._importance import _log_weights, snis
 from ._sampled import _trajectory_feature_counts, check_ns, feature_count_moments
-from ._sampler import PolicyMixture, as_sampler, check_trajectories, empirical_policy
+from ._sampler import PolicyMixture, as_sampler, empirical_policy
 from ._shaping import reward_correlation_modulo_shaping
 from ._theory import importance_sampling_theory
 
