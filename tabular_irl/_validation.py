@@ -73,6 +73,8 @@ __all__ = [
     "check_trajectories",
     "check_trajectory_indices",
     "check_option",
+    "check_type",
+    "check_index",
     "check_bool",
     "check_callable",
     "readonly",
@@ -530,6 +532,23 @@ def check_option(value: Any, name: str, options: Collection[str]) -> str:
         return value
     got = repr(value) if isinstance(value, str) else _describe(value)
     raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}, got {got}")
+
+
+def check_type(value: Any, name: str, types: type | tuple[type, ...], expected: str) -> Any:
+    """``value`` if it is an instance of ``types``, else ``TypeError("<name> must be <expected>, got ...")``."""
+    if not isinstance(value, types):
+        raise TypeError(f"{name} must be {expected}, got {_describe(value)}")
+    return value
+
+
+def check_index(value: Any, name: str, upper: int) -> int:
+    """One index: a Python or NumPy integer (not a bool) in ``[0, upper)``, as a Python int."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {_describe(value)}")
+    value = int(value)
+    if not 0 <= value < upper:
+        raise ValueError(f"{name} must be in [0, {upper}), got {value}")
+    return value
 
 
 def check_bool(value: Any, name: str) -> bool:

@@ -200,7 +200,7 @@ def test_from_dense_rejects_bad_P_in_every_layout(layout, P, exc, match):
 
 
 @pytest.mark.parametrize("P, kwargs, exc, match", [
-    (P_DENSE, dict(layout="sa s"), ValueError, r"layout must be one of \['ass', 'sas', 'ssa'\], got 'sa s'"),
+    (P_DENSE, dict(layout="sa s"), ValueError, r"layout must be one of 'ass', 'sas', 'ssa', got 'sa s'"),
     (P_DENSE, dict(layout="SAS"), ValueError, "layout must be one of"),
     (P_DENSE, dict(layout=None), ValueError, "layout must be one of"),
     (P_DENSE[0], {}, ValueError, r"P must be a 3-d array"),

@@ -26,6 +26,7 @@ import scipy.sparse as sp
 
 from .._features import LinearFeatures, as_linear_features
 from .._validation import (
+    _describe,
     check_discount,
     check_distribution,
     check_horizon,
@@ -331,7 +332,7 @@ def feature_count_moments(
 def check_ns(ns: Any, name: str = "ns") -> np.ndarray:
     """A non-empty increasing sequence of sample sizes >= 1, as int64."""
     if isinstance(ns, (int, np.integer)) or not hasattr(ns, "__len__"):
-        raise TypeError(f"{name} must be a sequence of integers, got {type(ns).__name__}")
+        raise TypeError(f"{name} must be a sequence of integers, got {_describe(ns)}")
     if len(ns) < 1:
         raise ValueError(f"{name} must hold at least one sample size, got an empty sequence")
     out = np.array([check_positive_int(v, f"{name}[{i}]") for i, v in enumerate(ns)], dtype=np.int64)

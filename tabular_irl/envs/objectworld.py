@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from scipy import ndimage
 
-from .._validation import check_positive_int, check_real, check_seed
+from .._validation import check_positive_int, check_real, check_seed, readonly
 from ..mdp import MDP
 from ._problem import GridGeometry, LazyFeatures, Problem
 from .gridworld import ACTION_DELTAS, ACTION_NAMES, grid_transitions
@@ -146,8 +146,7 @@ def objectworld(
     mdp = MDP(P, np.full(S, 1.0 / S), n_actions=len(ACTION_DELTAS))
     grid = GridGeometry(shape=(size, size), walls=no_walls, goals=(), action_names=ACTION_NAMES,
                         action_deltas=ACTION_DELTAS)
-    for arr in (cells, outer, inner):
-        arr.flags.writeable = False
+    readonly(cells, outer, inner)
     return Problem(
         mdp=mdp,
         feature_sets={

@@ -78,6 +78,7 @@ from .._validation import (
     check_option,
     check_policy,
     check_real,
+    check_type,
     readonly,
 )
 from ..mdp import MDP
@@ -275,8 +276,7 @@ def _check_options(method: Any, options: Any) -> dict:
     check_option(method, "method", _METHODS)
     if options is None:
         return dict(_DEFAULT_OPTIONS)
-    if not isinstance(options, Mapping):
-        raise TypeError(f"options must be a mapping of linprog HiGHS options or None, got {_describe(options)}")
+    check_type(options, "options", Mapping, "a mapping of linprog HiGHS options or None")
     return {**_DEFAULT_OPTIONS, **options}
 
 
