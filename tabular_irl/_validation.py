@@ -332,6 +332,7 @@ def check_features(features: Any, n_states: int, n_actions: int, name: str = "fe
 
 
 def check_horizon(horizon: Any) -> int:
+    """``horizon`` as an int in ``[1, MAX_HORIZON]``; a float (even ``3.0``) is a ``TypeError``."""
     if isinstance(horizon, (float, np.floating)):
         raise TypeError(f"horizon must be an integer >= 1, got float {horizon!r} (write {int(horizon)} if you mean it)"
                         if float(horizon).is_integer() else f"horizon must be an integer >= 1, got float {horizon!r}")
@@ -342,6 +343,7 @@ def check_horizon(horizon: Any) -> int:
 
 
 def check_discount(discount: Any, allow_one: bool) -> float:
+    """``discount`` as a float in ``[0, 1)``, or ``[0, 1]`` with ``allow_one`` (together with a horizon)."""
     if isinstance(discount, (bool, np.bool_)) or not isinstance(discount, numbers.Real):
         raise TypeError(f"discount must be a real number, got {_describe(discount)}")
     value = float(discount)
@@ -412,6 +414,7 @@ def resolve_model(horizon: Any, discount: Any, *, causal: Any = True, temperatur
 
 
 def check_temperature(temperature: Any) -> float:
+    """``temperature`` as a finite float > 0 (the hard maximum is ``value_iteration``, not ``temperature=0``)."""
     if isinstance(temperature, (bool, np.bool_)) or not isinstance(temperature, numbers.Real):
         raise TypeError(f"temperature must be a real number > 0, got {_describe(temperature)}")
     value = float(temperature)

@@ -96,6 +96,39 @@ def occupancy_measure(
     Discounted (no horizon): ``(1 - gamma) d(s, a)``; finite horizon:
     ``sum_{t<T} gamma^t mu_t(s, a) / sum_{t<T} gamma^t`` (``gamma = 1`` without a discount).
 
+    Parameters
+    ----------
+    mdp : MDP
+    policy : array_like, shape (S, A) or (T, S, A)
+        Rows are distributions; time-indexed only with a horizon.
+    discount, horizon
+        As in :func:`tabular_irl.soft_backward`: ``horizon`` alone (finite,
+        undiscounted), ``discount`` alone (infinite, discounted) or both.
+    initial : array_like, shape (S,), optional
+        Start distribution (``mdp.initial`` by default).
+
+    Returns
+    -------
+    ndarray, shape (S, A)
+        ``rho(s, a)``, non-negative, summing to 1.
+
+    Raises
+    ------
+    ValueError
+        Neither ``horizon`` nor ``discount``; a discount out of range; a
+        policy of the wrong shape or with a row that is not a distribution.
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer.
+
+    See Also
+    --------
+    tabular_irl.visitation : the unnormalised visitation it normalises.
+
+    References
+    ----------
+    Ho & Ermon (2016), "Generative adversarial imitation learning", NeurIPS
+    (occupancy measures as the object imitation matches).
+
     Examples
     --------
     >>> import numpy as np

@@ -224,6 +224,38 @@ def empirical_policy(demos: Trajectories, n_states: int, n_actions: int, *, smoo
     Mixed with a policy of full support it gives the "mixture with the
     demonstrations" sampler of guided cost learning (Finn et al. 2016).
 
+    Parameters
+    ----------
+    demos : Trajectories
+        ``N`` demonstrations of horizon ``T``.
+    n_states, n_actions : int
+        ``S`` and ``A``; every state and action index of ``demos`` must be below them.
+    smoothing : float, default 0.0
+        ``epsilon >= 0``, added to every count (Laplace smoothing).
+
+    Returns
+    -------
+    ndarray, shape (T, S, A)
+        ``policy[t, s, a]``; every row sums to 1.
+
+    Raises
+    ------
+    TypeError
+        ``demos`` is not ``Trajectories``; ``n_states`` / ``n_actions`` not
+        integers; ``smoothing`` not a real number.
+    ValueError
+        An index of ``demos`` out of range (named by trajectory and step), or
+        ``smoothing`` negative or not finite.
+
+    See Also
+    --------
+    PolicyMixture : mix it with a policy of full support to sample from it.
+
+    References
+    ----------
+    Finn, Levine & Abbeel (2016), "Guided cost learning: deep inverse optimal
+    control via policy optimization", ICML.
+
     Examples
     --------
     >>> from tabular_irl import Trajectories

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._features import LinearFeatures, as_linear_features
-from .._validation import check_finite_array, check_trajectories, resolve_model
+from .._validation import check_finite_array, check_trajectories
 from .. import _passes
 from ..mdp import MDP, check_mdp
 from ..trajectories import Trajectories
@@ -18,7 +18,6 @@ __all__ = [
     "policy_feature_expectations",
     "expert_feature_expectations",
     "check_demos",
-    "resolve_model",  # re-exported from _validation
 ]
 
 
