@@ -159,13 +159,19 @@ def check_distribution(value: Any, name: str, size: int) -> np.ndarray:
     return arr
 
 
-def check_positive_int(value: Any, name: str, minimum: int = 1) -> int:
-    """Accept Python or NumPy integers (not bools, not floats) in ``[minimum, 2**62]``."""
+def check_positive_int(value: Any, name: str, minimum: int = 1, maximum: int | None = None, *,
+                       maximum_label: str | None = None) -> int:
+    """Accept Python or NumPy integers (not bools, not floats) in ``[minimum, maximum]`` (at most ``2**62``).
+
+    ``maximum_label`` says what the maximum is (``"n_states = 5 (successors are distinct)"``).
+    """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {_describe(value)}")
     value = operator.index(value)
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum_label or maximum}, got {value}")
     if value > 2**62:  # counts reach C as 64-bit integers
         raise ValueError(f"{name} must be <= 2**62, got {value}")
     return value

@@ -111,10 +111,9 @@ def objectworld(
     """
     size = check_positive_int(size, "size")
     n_colours = check_positive_int(n_colours, "n_colours", minimum=2)
-    n_objects = check_positive_int(n_objects, "n_objects", minimum=0)
     S = size * size
-    if n_objects > S:
-        raise ValueError(f"n_objects must be <= size**2 = {S} (one object per cell), got {n_objects}")
+    n_objects = check_positive_int(n_objects, "n_objects", minimum=0, maximum=S,
+                                   maximum_label=f"size**2 = {S} (one object per cell)")
     slip = check_real(slip, "slip", 0.0, 1.0)
     rng = check_seed(seed)
 
