@@ -13,14 +13,9 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["LazyArrays", "readonly"]
+from ._validation import readonly
 
-
-def readonly(*arrays: np.ndarray | None) -> None:
-    """Mark each array (None is skipped) read-only: results are immutable."""
-    for a in arrays:
-        if a is not None:
-            a.flags.writeable = False
+__all__ = ["LazyArrays", "readonly"]  # readonly re-exported: its home is _validation
 
 
 class LazyArrays:

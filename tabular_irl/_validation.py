@@ -22,9 +22,20 @@ reward
     ``(S,)`` or ``(S, A)`` finite float, broadcast to ``(S, A)``.
 horizon / discount
     ``horizon`` an integer >= 1, ``discount`` a real in ``[0, 1)`` (``[0, 1]``
-    together with a horizon); at least one of them.
+    together with a horizon); at least one of them. :func:`resolve_model`
+    turns them (with ``causal`` and ``temperature``) into one :class:`Model`.
 policy
     ``(S, A)`` stationary or ``(T, S, A)`` time-indexed; rows are distributions.
+demonstrations
+    :class:`~tabular_irl.Trajectories` whose horizon matches the model's and
+    whose state and action indices fit the MDP; an index out of range is
+    named by trajectory and step (``demos.states[17, 4] = 23 is not a state
+    of this MDP (n_states=16)``).
+options
+    a ``method=`` or other string option is one of a fixed set of names; any
+    other value (a non-string too) is a ``ValueError`` that lists them.
+
+Results are made immutable with :func:`readonly`.
 """
 
 from __future__ import annotations
@@ -33,12 +44,16 @@ import numbers
 import operator
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Collection, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 
 from . import _passes
+
+if TYPE_CHECKING:  # trajectories.py and mdp.py import this module
+    from .mdp import MDP
+    from .trajectories import Trajectories
 
 __all__ = [
     "ROW_SUM_ATOL",
@@ -50,11 +65,23 @@ __all__ = [
     "check_discount",
     "check_horizon_discount",
     "discount_argument",
+    "Model",
+    "resolve_model",
     "check_temperature",
     "check_policy",
     "check_positive_int",
     "check_indices",
+    "check_index_array",
+    "check_trajectories",
+    "check_trajectory_indices",
+    "check_option",
+    "check_type",
+    "check_index",
+    "check_bool",
+    "check_callable",
+    "readonly",
     "check_finite_array",
+    "check_nonnegative_array",
     "check_seed",
     "check_real",
     "check_positive_real",
@@ -116,25 +143,37 @@ def check_finite_array(value: Any, name: str, shape: tuple[int | None, ...] | No
     return arr
 
 
+def check_nonnegative_array(value: Any, name: str, shape: tuple[int | None, ...] | None = None) -> np.ndarray:
+    """As :func:`check_finite_array`, and every entry >= 0 (the first negative one is named with its index)."""
+    arr = check_finite_array(value, name, shape)
+    if np.any(arr < 0):
+        bad = tuple(int(i) for i in np.argwhere(arr < 0)[0])
+        raise ValueError(f"{name} must be non-negative, got {arr[bad]} at index {bad if len(bad) != 1 else bad[0]}")
+    return arr
+
+
 def check_distribution(value: Any, name: str, size: int) -> np.ndarray:
     """Validate a probability vector of length ``size``; returns float64, read-only."""
-    arr = check_finite_array(value, name, (size,))
-    if np.any(arr < 0):
-        i = int(np.argmax(arr < 0))
-        raise ValueError(f"{name} must be non-negative, got {arr[i]} at index {i}")
+    arr = check_nonnegative_array(value, name, (size,))
     total = float(arr.sum())
     if abs(total - 1.0) > ROW_SUM_ATOL:
         raise ValueError(f"{name} must sum to 1, got sum {total!r}")
     return arr
 
 
-def check_positive_int(value: Any, name: str, minimum: int = 1) -> int:
-    """Accept Python or NumPy integers (not bools, not floats) in ``[minimum, 2**62]``."""
+def check_positive_int(value: Any, name: str, minimum: int = 1, maximum: int | None = None, *,
+                       maximum_label: str | None = None) -> int:
+    """Accept Python or NumPy integers (not bools, not floats) in ``[minimum, maximum]`` (at most ``2**62``).
+
+    ``maximum_label`` says what the maximum is (``"n_states = 5 (successors are distinct)"``).
+    """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {_describe(value)}")
     value = operator.index(value)
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum_label or maximum}, got {value}")
     if value > 2**62:  # counts reach C as 64-bit integers
         raise ValueError(f"{name} must be <= 2**62, got {value}")
     return value
@@ -301,6 +340,7 @@ def check_features(features: Any, n_states: int, n_actions: int, name: str = "fe
 
 
 def check_horizon(horizon: Any) -> int:
+    """``horizon`` as an int in ``[1, MAX_HORIZON]``; a float (even ``3.0``) is a ``TypeError``."""
     if isinstance(horizon, (float, np.floating)):
         raise TypeError(f"horizon must be an integer >= 1, got float {horizon!r} (write {int(horizon)} if you mean it)"
                         if float(horizon).is_integer() else f"horizon must be an integer >= 1, got float {horizon!r}")
@@ -311,6 +351,7 @@ def check_horizon(horizon: Any) -> int:
 
 
 def check_discount(discount: Any, allow_one: bool) -> float:
+    """``discount`` as a float in ``[0, 1)``, or ``[0, 1]`` with ``allow_one`` (together with a horizon)."""
     if isinstance(discount, (bool, np.bool_)) or not isinstance(discount, numbers.Real):
         raise TypeError(f"discount must be a real number, got {_describe(discount)}")
     value = float(discount)
@@ -333,8 +374,7 @@ def check_horizon_discount(horizon: Any, discount: Any, causal: bool = True) -> 
         )
     T = None if horizon is None else check_horizon(horizon)
     gamma = 1.0 if discount is None else check_discount(discount, allow_one=T is not None)
-    if not isinstance(causal, (bool, np.bool_)):
-        raise TypeError(f"causal must be True or False, got {_describe(causal)}")
+    check_bool(causal, "causal")
     if not causal and (T is None or gamma < 1.0):
         raise ValueError(
             "causal=False (MaxEnt over whole trajectories) is defined for undiscounted finite "
@@ -349,7 +389,40 @@ def discount_argument(horizon: int | None, gamma: float) -> float | None:
     return None if horizon is not None and gamma == 1.0 else gamma
 
 
+class Model(NamedTuple):
+    """The model a call asked for, resolved once: what ``(horizon, discount, causal, temperature)`` mean.
+
+    ``horizon`` is ``T`` (``None``: infinite, discounted); ``discount`` is
+    ``gamma`` as a float (``1.0`` when undiscounted); ``causal`` a bool;
+    ``temperature`` a float > 0, or ``None`` when the call has none.
+    """
+
+    horizon: int | None
+    discount: float
+    causal: bool = True
+    temperature: float | None = None
+
+    @property
+    def discount_argument(self) -> float | None:
+        """The ``discount=`` that resolves back to this model (``None`` for an undiscounted horizon)."""
+        return discount_argument(self.horizon, self.discount)
+
+
+def resolve_model(horizon: Any, discount: Any, *, causal: Any = True, temperature: Any = None) -> Model:
+    """Validate ``(horizon, discount, causal, temperature)`` and resolve them into a :class:`Model`.
+
+    As :func:`check_horizon_discount` (``horizon`` alone: finite and
+    undiscounted; ``discount`` alone: infinite and discounted; both: finite
+    and discounted; ``causal=False`` only for undiscounted finite horizons),
+    with ``temperature`` checked by :func:`check_temperature` when given.
+    """
+    T, gamma = check_horizon_discount(horizon, discount, causal)
+    tau = None if temperature is None else check_temperature(temperature)
+    return Model(T, gamma, bool(causal), tau)
+
+
 def check_temperature(temperature: Any) -> float:
+    """``temperature`` as a finite float > 0 (the hard maximum is ``value_iteration``, not ``temperature=0``)."""
     if isinstance(temperature, (bool, np.bool_)) or not isinstance(temperature, numbers.Real):
         raise TypeError(f"temperature must be a real number > 0, got {_describe(temperature)}")
     value = float(temperature)
@@ -358,12 +431,13 @@ def check_temperature(temperature: Any) -> float:
     return value
 
 
-def check_policy(policy: Any, n_states: int, n_actions: int, horizon: int | None) -> np.ndarray:
+def check_policy(policy: Any, n_states: int, n_actions: int, horizon: int | None, name: str = "policy") -> np.ndarray:
     """Validate a policy: ``(S, A)`` stationary, or ``(T, S, A)`` with a horizon.
 
     Returns float64 ``(S, A)`` or ``(T, S, A)``; rows must be distributions.
+    Messages name the argument as ``name`` (``expert_policy``, ``policies[2]``, ...).
     """
-    arr = _as_float_array(policy, "policy")
+    arr = _as_float_array(policy, name)
     if arr.shape == (n_states, n_actions):
         pass
     elif horizon is not None and arr.shape == (horizon, n_states, n_actions):
@@ -372,28 +446,146 @@ def check_policy(policy: Any, n_states: int, n_actions: int, horizon: int | None
         want = f"(S, A) = ({n_states}, {n_actions})"
         if horizon is not None:
             want += f" or (T, S, A) = ({horizon}, {n_states}, {n_actions})"
-        raise ValueError(f"policy must have shape {want}, got shape {arr.shape}")
+        raise ValueError(f"{name} must have shape {want}, got shape {arr.shape}")
     if arr.size == 0 or _passes.rows_are_distributions(arr.reshape(-1, n_actions), ROW_SUM_ATOL):
         return arr
     # slow path: find and name the offending entry
-    arr = check_finite_array(arr, "policy")
-    if np.any(arr < 0):
-        idx = tuple(int(i) for i in np.argwhere(arr < 0)[0])
-        raise ValueError(f"policy must be non-negative, got {arr[idx]} at index {idx}")
+    arr = check_nonnegative_array(arr, name)
     sums = arr.sum(axis=-1)
     bad = np.abs(sums - 1.0) > ROW_SUM_ATOL
     if np.any(bad):
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
         where = f"(t={idx[0]}, s={idx[1]})" if arr.ndim == 3 else f"(s={idx[0]})"
-        raise ValueError(f"policy row for {where} sums to {sums[idx]:.12g}, expected 1")
+        raise ValueError(f"{name} row for {where} sums to {sums[idx]:.12g}, expected 1")
     return arr  # a row at the edge of the tolerance, summed in another order: accept it
 
 
-def check_indices(value: Any, name: str, upper: int, upper_name: str) -> None:
-    """Check an integer array lies in ``[0, upper)``."""
+def check_indices(value: np.ndarray, name: str, upper: int, kind: str, of: str | None = "this MDP") -> None:
+    """``ValueError`` unless every entry of the integer array ``value`` lies in ``[0, upper)``.
+
+    The message names the first bad entry by its position and says what it
+    should have been: ``demos.states[17, 4] = 23 is not a state of this MDP
+    (n_states=16)`` for ``kind="state"``; ``of=None`` when there is no MDP
+    (``... is not a state in [0, 16)``).
+    """
     if value.size and (value.min() < 0 or value.max() >= upper):
-        bad = value[(value < 0) | (value >= upper)][0]
-        raise ValueError(f"{name} must lie in [0, {upper}) ({upper_name}), got {int(bad)}")
+        where = tuple(int(i) for i in np.argwhere((value < 0) | (value >= upper))[0])
+        article = "an" if kind[:1] in "aeiou" else "a"
+        expected = f"in [0, {upper})" if of is None else f"of {of} (n_{kind}s={upper})"
+        raise ValueError(f"{name}[{', '.join(map(str, where))}] = {int(value[where])} is not {article} {kind} "
+                         f"{expected}")
+
+
+def check_index_array(value: Any, name: str, ndim: int) -> np.ndarray:
+    """``value`` as a read-only C-contiguous int64 copy of ``ndim`` dimensions (ranges unchecked).
+
+    Floats are refused even when they hold whole numbers (the message says how
+    to cast), and so are bools.
+    """
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as exc:  # ragged nested lists
+        raise TypeError(f"{name} must be a rectangular integer array, got {type(value).__name__}: {exc}") from exc
+    if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
+        if np.issubdtype(arr.dtype, np.floating) and arr.size and np.all(np.isfinite(arr)) \
+                and np.all(arr == np.round(arr)):
+            raise TypeError(f"{name} must be an integer array, got dtype {arr.dtype} "
+                            f"(cast with .astype(int) if the values are indices)")
+        raise TypeError(f"{name} must be an integer array, got dtype {arr.dtype}")
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
+    if arr.dtype.kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
+        raise ValueError(f"{name} must be indices (< 2**63), got {int(arr.max())}")
+    return readonly(np.array(arr, dtype=np.int64, copy=True, order="C"))
+
+
+def check_trajectory_indices(value: Trajectories, name: str, n_states: int, n_actions: int,
+                             of: str | None = "this MDP") -> None:
+    """``ValueError`` naming the trajectory and step of the first state or action index out of range."""
+    check_indices(value.states, f"{name}.states", n_states, "state", of)
+    check_indices(value.actions, f"{name}.actions", n_actions, "action", of)
+
+
+def check_trajectories(value: Any, name: str, mdp: MDP | None = None, horizon: int | None = None) -> Trajectories:
+    """``value`` as demonstrations: ``Trajectories`` of horizon ``horizon`` (if given) whose indices fit ``mdp`` (if given).
+
+    The one check of demonstrations: every function taking them calls it, so
+    a wrong type, a wrong horizon and an index out of range read the same
+    everywhere, naming the argument as ``name``.
+
+    Raises
+    ------
+    TypeError
+        ``value`` is not a :class:`~tabular_irl.Trajectories`.
+    ValueError
+        Its horizon is not ``horizon``, or a state / action index is not one
+        of ``mdp`` (the message names trajectory and step).
+    """
+    from .trajectories import Trajectories  # trajectories.py imports this module: resolve at call time
+
+    if not isinstance(value, Trajectories):
+        raise TypeError(f"{name} must be tabular_irl.Trajectories, got {_describe(value)}")
+    if horizon is not None and value.horizon != horizon:
+        raise ValueError(f"{name} must have horizon T={horizon}, got trajectories of {value.horizon} decisions")
+    if mdp is not None:
+        check_trajectory_indices(value, name, mdp.n_states, mdp.n_actions)
+    return value
+
+
+def check_option(value: Any, name: str, options: Collection[str]) -> str:
+    """``value`` if it is one of the names ``options``, else a ``ValueError`` that lists them.
+
+    A value that is not a string at all (``None``, a number) is a
+    ``ValueError`` too: the argument's type is right in spirit (an option),
+    its value is not one of the valid ones.
+    """
+    if isinstance(value, str) and value in options:
+        return value
+    got = repr(value) if isinstance(value, str) else _describe(value)
+    raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}, got {got}")
+
+
+def check_type(value: Any, name: str, types: type | tuple[type, ...], expected: str) -> Any:
+    """``value`` if it is an instance of ``types``, else ``TypeError("<name> must be <expected>, got ...")``."""
+    if not isinstance(value, types):
+        raise TypeError(f"{name} must be {expected}, got {_describe(value)}")
+    return value
+
+
+def check_index(value: Any, name: str, upper: int) -> int:
+    """One index: a Python or NumPy integer (not a bool) in ``[0, upper)``, as a Python int."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {_describe(value)}")
+    value = int(value)
+    if not 0 <= value < upper:
+        raise ValueError(f"{name} must be in [0, {upper}), got {value}")
+    return value
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """A Python or NumPy bool, as a Python bool; ``TypeError`` for anything else (``0``, ``"yes"``, ``None``)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {_describe(value)}")
+    return bool(value)
+
+
+def check_callable(value: Any, name: str, allow_none: bool = True) -> None:
+    """``TypeError`` unless ``value`` is callable (or ``None`` when ``allow_none``)."""
+    if not (callable(value) or (allow_none and value is None)):
+        raise TypeError(f"{name} must be callable{' or None' if allow_none else ''}, got {_describe(value)}")
+
+
+def readonly(*arrays: np.ndarray | None) -> Any:
+    """Mark each array read-only (``None`` is skipped): results are immutable.
+
+    Returns what it was given, as ``numpy.atleast_1d`` does: the array itself
+    for one argument, a tuple for several, so that ``x = readonly(np.array(...))``
+    reads in one line.
+    """
+    for a in arrays:
+        if a is not None:
+            a.flags.writeable = False
+    return arrays[0] if len(arrays) == 1 else arrays
 
 
 def check_seed(seed: Any) -> np.random.Generator:
@@ -411,17 +603,25 @@ def check_seed(seed: Any) -> np.random.Generator:
     return np.random.default_rng(int(seed))
 
 
-def check_real(value: Any, name: str, low: float | None = None, high: float | None = None) -> float:
-    """A finite real number (not a bool) in ``[low, high]``, as a Python float."""
+def check_real(value: Any, name: str, low: float | None = None, high: float | None = None, *,
+               open_low: bool = False, open_high: bool = False) -> float:
+    """A finite real number (not a bool) in ``[low, high]``, as a Python float.
+
+    ``open_low`` / ``open_high`` exclude the bound itself (``(0, 1]`` is
+    ``low=0, high=1, open_low=True``).
+    """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {_describe(value)}")
     out = float(value)
     if not np.isfinite(out):
         raise ValueError(f"{name} must be finite, got {out!r}")
-    if (low is not None and out < low) or (high is not None and out > high):
+    below = low is not None and (out <= low if open_low else out < low)
+    above = high is not None and (out >= high if open_high else out > high)
+    if below or above:
         lo = "-inf" if low is None else f"{low:g}"
         hi = "inf" if high is None else f"{high:g}"
-        raise ValueError(f"{name} must be in [{lo}, {hi}], got {out!r}")
+        interval = f"{'(' if open_low else '['}{lo}, {hi}{')' if open_high else ']'}"
+        raise ValueError(f"{name} must be in {interval}, got {out!r}")
     return out
 
 

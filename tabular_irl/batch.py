@@ -18,7 +18,14 @@ import numpy as np
 
 from . import _passes
 from ._blasfree import dot
-from ._validation import _as_float_array, check_finite_array, check_horizon_discount, check_temperature
+from ._validation import (
+    _as_float_array,
+    check_bool,
+    check_finite_array,
+    check_horizon_discount,
+    check_temperature,
+    readonly,
+)
 from .mdp import MDP, check_mdp
 from .planning import _check_finite_values
 
@@ -147,15 +154,13 @@ def soft_backward_batch(
     if horizon is None:
         raise ValueError("horizon must be an integer >= 1 (batched passes are finite-horizon), got None")
     T, gamma = check_horizon_discount(horizon, discount)
-    if not isinstance(hard, (bool, np.bool_)):
-        raise TypeError(f"hard must be a bool, got {type(hard).__name__}")
+    hard = check_bool(hard, "hard")
     tau = 1.0 if hard else check_temperature(temperature)
     R = _check_rewards(rewards, mdp.n_states, mdp.n_actions)
     mode = _passes.MODE_HARD if hard else _passes.MODE_CAUSAL
     V = _passes.backward_batch(mdp, R, T, gamma, tau, mode)
     _check_finite_values(V, R, T, gamma, tau)
     log_partition = np.array([dot(mdp.initial, v0) for v0 in V[:, 0]])  # as soft_backward computes it
-    for arr in (V, log_partition):
-        arr.flags.writeable = False
+    readonly(V, log_partition)
     return SoftValues(V=V, log_partition=log_partition, horizon=T, discount=gamma,
                       temperature=0.0 if hard else tau)

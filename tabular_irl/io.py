@@ -113,9 +113,11 @@ from ._validation import (
     check_distribution,
     check_finite_array,
     check_horizon,
-    check_horizon_discount,
     check_positive_int,
     check_reward,
+    check_trajectories,
+    check_type,
+    resolve_model,
 )
 from .mdp import MDP, check_mdp
 from .trajectories import Trajectories
@@ -183,8 +185,7 @@ class MDPFile:
 # --------------------------------------------------------------------------
 def _npz_path(path: Any) -> Path:
     """``path`` as a ``Path`` ending in ``.npz`` (appended when missing, as NumPy does)."""
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+    check_type(path, "path", (str, os.PathLike), "a str or os.PathLike")
     p = Path(os.fsdecode(os.fspath(path)))
     return p if p.name.endswith(".npz") else p.with_name(p.name + ".npz")
 
@@ -192,8 +193,7 @@ def _npz_path(path: Any) -> Path:
 def _metadata_json(metadata: Any) -> str:
     if metadata is None:
         return "{}"
-    if not isinstance(metadata, Mapping):
-        raise TypeError(f"metadata must be a mapping (a JSON object), got {type(metadata).__name__}")
+    check_type(metadata, "metadata", Mapping, "a mapping (a JSON object)")
     try:
         return json.dumps(dict(metadata), allow_nan=False)
     except TypeError as exc:
@@ -287,7 +287,7 @@ def save_mdp(
         r = check_finite_array(reward, "reward")
         fields["reward"] = r if r.shape == (S,) else check_reward(r, S, A)
     if horizon is not None or discount is not None:
-        T, _ = check_horizon_discount(horizon, discount)
+        T = resolve_model(horizon, discount).horizon
         if T is not None:
             fields["horizon"] = np.int64(T)
         if discount is not None:
@@ -323,8 +323,7 @@ def save_trajectories(path: str | os.PathLike, demos: Trajectories, *,
     >>> path.name, load_trajectories(path).states.tolist(), load_metadata(path)
     ('demos.npz', [[0, 1, 2]], {'expert': 'me'})
     """
-    if not isinstance(demos, Trajectories):
-        raise TypeError(f"demos must be Trajectories, got {type(demos).__name__}")
+    check_trajectories(demos, "demos")
     fields = {"format": np.str_(_TRAJ_FORMAT), "states": np.asarray(demos.states, dtype=np.int64),
               "actions": np.asarray(demos.actions, dtype=np.int64),
               "metadata": np.str_(_metadata_json(metadata))}
@@ -388,8 +387,7 @@ def _open(path: Any, expected: str | None, read: Any) -> Any:
 
     ``expected`` is the format the caller reads (``None``: either).
     """
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+    check_type(path, "path", (str, os.PathLike), "a str or os.PathLike")
     where = os.fsdecode(os.fspath(path))
     with open(where, "rb") as fh:  # FileNotFoundError and the like pass through unchanged
         head = fh.read(6)

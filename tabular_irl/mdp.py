@@ -12,7 +12,14 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ._validation import check_distribution, check_finite_array, check_transitions
+from ._validation import (
+    check_distribution,
+    check_finite_array,
+    check_option,
+    check_transitions,
+    check_type,
+    readonly,
+)
 
 __all__ = ["MDP", "check_mdp"]
 
@@ -24,20 +31,20 @@ _LAYOUTS = {
 }
 
 
-def _readonly_csr(csr: sp.csr_array) -> sp.csr_array:
-    # Own copies first: a read-only array that is a view of a writeable one can
-    # have its flag turned back on, an owner cannot be reached through views.
+def _own_readonly_csr(csr: sp.csr_array) -> sp.csr_array:
+    """``csr`` with private read-only copies of its three arrays (what :func:`readonly` alone cannot give).
+
+    Own copies first: a read-only array that is a view of a writeable one can
+    have its flag turned back on, an owner cannot be reached through views.
+    """
     csr.data, csr.indices, csr.indptr = csr.data.copy(), csr.indices.copy(), csr.indptr.copy()
-    for arr in (csr.data, csr.indices, csr.indptr):
-        arr.flags.writeable = False
+    readonly(csr.data, csr.indices, csr.indptr)
     return csr
 
 
 def _readonly_view(arr: np.ndarray) -> np.ndarray:
-    """A read-only view of a read-only array: its flag cannot be turned back on."""
-    view = arr.view()
-    view.flags.writeable = False
-    return view
+    """A new read-only view of a read-only array: its flag cannot be turned back on, the owner's stays off."""
+    return readonly(arr.view())
 
 
 def _rows_share_support(indptr: np.ndarray, indices: np.ndarray, n_states: int, n_actions: int,
@@ -128,9 +135,8 @@ class MDP:
 
     def __init__(self, transitions: Any, initial: Any, n_actions: int | None = None) -> None:
         csr, n_states, n_actions = check_transitions(transitions, n_actions)
-        init = check_distribution(initial, "initial", n_states).copy()
-        init.flags.writeable = False
-        object.__setattr__(self, "_transitions", _readonly_csr(csr))
+        init = readonly(check_distribution(initial, "initial", n_states).copy())
+        object.__setattr__(self, "_transitions", _own_readonly_csr(csr))
         object.__setattr__(self, "_initial", init)
         object.__setattr__(self, "_n_states", n_states)
         object.__setattr__(self, "_n_actions", n_actions)
@@ -156,7 +162,7 @@ class MDP:
         if self._transitions_t is None:
             t = self._transitions.T.tocsr()
             t.sort_indices()
-            object.__setattr__(self, "_transitions_t", _readonly_csr(sp.csr_array(t)))
+            object.__setattr__(self, "_transitions_t", _own_readonly_csr(sp.csr_array(t)))
         return _public_csr(self._transitions_t)
 
     @property
@@ -295,8 +301,7 @@ class MDP:
         >>> mdp.to_dense()[0].tolist()                  # P[s=0, a, s']
         [[1.0, 0.0], [0.0, 1.0]]
         """
-        if not isinstance(layout, str) or layout not in _LAYOUTS:
-            raise ValueError(f"layout must be one of {sorted(_LAYOUTS)}, got {layout!r}")
+        check_option(layout, "layout", sorted(_LAYOUTS))
         arr = check_finite_array(P, "P")
         if arr.ndim != 3:
             raise ValueError(f"P must be a 3-d array in layout {layout!r}, got shape {arr.shape}")
@@ -439,8 +444,6 @@ def check_mdp(mdp: Any) -> MDP:
     >>> check_mdp("gridworld")
     Traceback (most recent call last):
         ...
-    TypeError: mdp must be a tabular_irl.MDP, got str
+    TypeError: mdp must be a tabular_irl.MDP, got str 'gridworld'
     """
-    if not isinstance(mdp, MDP):
-        raise TypeError(f"mdp must be a tabular_irl.MDP, got {type(mdp).__name__}")
-    return mdp
+    return check_type(mdp, "mdp", MDP, "a tabular_irl.MDP")

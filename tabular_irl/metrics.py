@@ -29,10 +29,11 @@ import numpy as np
 from ._features import as_linear_features
 from ._logspace import discount_weights
 from ._validation import (
+    check_bool,
     check_finite_array,
-    check_horizon_discount,
     check_policy,
     check_reward,
+    resolve_model,
 )
 from . import _passes
 from .inference import _start, policy_visitation
@@ -88,22 +89,10 @@ class PolicyDivergence:
 # -- validation helpers ----------------------------------------------------------
 
 
-def _check_named_policy(policy: Any, name: str, mdp: MDP, T: int | None) -> np.ndarray:
-    """:func:`check_policy` with its messages naming ``name`` instead of ``policy``."""
-    try:
-        pi = check_policy(policy, mdp.n_states, mdp.n_actions, T)
-    except (TypeError, ValueError) as exc:
-        msg = str(exc)
-        if msg.startswith("policy"):
-            msg = name + msg[len("policy"):]
-        raise type(exc)(msg) from None
-    return pi
-
-
 def _setup(mdp: Any, horizon: Any, discount: Any) -> tuple[MDP, int | None, float]:
     mdp = check_mdp(mdp)
-    T, gamma = check_horizon_discount(horizon, discount)
-    return mdp, T, gamma
+    model = resolve_model(horizon, discount)
+    return mdp, model.horizon, model.discount
 
 
 def _visits(mdp: MDP, pi: np.ndarray, T: int | None, gamma: float, initial: Any):
@@ -166,7 +155,7 @@ def policy_value(
     0.5
     """
     mdp, T, gamma = _setup(mdp, horizon, discount)
-    pi = _check_named_policy(policy, "policy", mdp, T)
+    pi = check_policy(policy, mdp.n_states, mdp.n_actions, T, name="policy")
     r = check_reward(reward, mdp.n_states, mdp.n_actions)
     return _value(mdp, pi, r, T, gamma, initial)
 
@@ -222,11 +211,10 @@ def expected_value_difference(
     >>> expected_value_difference(mdp, [0.0, 1.0], best, np.full((2, 2), 0.5), horizon=2)
     0.5
     """
-    if not isinstance(relative, (bool, np.bool_)):
-        raise TypeError(f"relative must be True or False, got {type(relative).__name__} {relative!r}")
+    relative = check_bool(relative, "relative")
     mdp, T, gamma = _setup(mdp, horizon, discount)
-    pi_e = _check_named_policy(expert_policy, "expert_policy", mdp, T)
-    pi_l = _check_named_policy(learned_policy, "learned_policy", mdp, T)
+    pi_e = check_policy(expert_policy, mdp.n_states, mdp.n_actions, T, name="expert_policy")
+    pi_l = check_policy(learned_policy, mdp.n_states, mdp.n_actions, T, name="learned_policy")
     r = check_reward(true_reward, mdp.n_states, mdp.n_actions, name="true_reward")
     v_expert = _value(mdp, pi_e, r, T, gamma, initial)
     v_learned = _value(mdp, pi_l, r, T, gamma, initial)
@@ -293,8 +281,8 @@ def policy_divergence(
     0.4
     """
     mdp, T, gamma = _setup(mdp, horizon, discount)
-    pi_e = _check_named_policy(expert_policy, "expert_policy", mdp, T)
-    pi_l = _check_named_policy(learned_policy, "learned_policy", mdp, T)
+    pi_e = check_policy(expert_policy, mdp.n_states, mdp.n_actions, T, name="expert_policy")
+    pi_l = check_policy(learned_policy, mdp.n_states, mdp.n_actions, T, name="learned_policy")
     vis = _visits(mdp, pi_e, T, gamma, initial)
     S, A = mdp.n_states, mdp.n_actions
     if T is None:
@@ -381,8 +369,8 @@ def feature_expectation_distance(
     2.0
     """
     mdp, T, gamma = _setup(mdp, horizon, discount)
-    pi_e = _check_named_policy(expert_policy, "expert_policy", mdp, T)
-    pi_l = _check_named_policy(learned_policy, "learned_policy", mdp, T)
+    pi_e = check_policy(expert_policy, mdp.n_states, mdp.n_actions, T, name="expert_policy")
+    pi_l = check_policy(learned_policy, mdp.n_states, mdp.n_actions, T, name="learned_policy")
     phi = as_linear_features(features, mdp.n_states, mdp.n_actions)
     p = _check_ord(ord)
     init = _start(mdp, initial)

@@ -21,6 +21,7 @@ from ._lazy import LazyArrays
 from ._policy_iteration import choose_method, policy_iteration
 from ._validation import (
     check_horizon_discount,
+    check_option,
     check_positive_int,
     check_positive_real,
     check_reward,
@@ -180,10 +181,7 @@ def _check_finite_values(V, r, T, gamma, temperature) -> None:
 
 def _check_method(method: Any, T: int | None) -> str | None:
     """``method`` checked: ``None`` for finite horizons, else one of :data:`METHODS`."""
-    if not isinstance(method, str):
-        raise TypeError(f"method must be one of {', '.join(map(repr, METHODS))}, got {type(method).__name__} {method!r}")
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
+    method = check_option(method, "method", METHODS)
     if T is not None:
         if method == "policy_iteration":
             raise ValueError(

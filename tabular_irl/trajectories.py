@@ -18,34 +18,16 @@ from ._validation import (
     check_distribution,
     check_finite_array,
     check_horizon,
-    check_indices,
+    check_index_array,
     check_policy,
     check_positive_int,
     check_seed,
+    check_trajectories,
+    check_trajectory_indices,
 )
 from .mdp import MDP, check_mdp
 
 __all__ = ["Trajectories", "sample_trajectories", "empirical_feature_counts", "empirical_visitation"]
-
-
-def _as_index_array(value: Any, name: str, ndim: int) -> np.ndarray:
-    try:
-        arr = np.asarray(value)
-    except (TypeError, ValueError) as exc:  # ragged nested lists
-        raise TypeError(f"{name} must be a rectangular integer array, got {type(value).__name__}: {exc}") from exc
-    if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
-        if np.issubdtype(arr.dtype, np.floating) and arr.size and np.all(np.isfinite(arr)) \
-                and np.all(arr == np.round(arr)):
-            raise TypeError(f"{name} must be an integer array, got dtype {arr.dtype} "
-                            f"(cast with .astype(int) if the values are indices)")
-        raise TypeError(f"{name} must be an integer array, got dtype {arr.dtype}")
-    if arr.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
-    if arr.dtype.kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
-        raise ValueError(f"{name} must be indices (< 2**63), got {int(arr.max())}")
-    out = np.array(arr, dtype=np.int64, copy=True, order="C")
-    out.flags.writeable = False
-    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,8 +69,8 @@ class Trajectories:
     actions: np.ndarray
 
     def __post_init__(self) -> None:
-        states = _as_index_array(self.states, "states", 2)
-        actions = _as_index_array(self.actions, "actions", 2)
+        states = check_index_array(self.states, "states", 2)
+        actions = check_index_array(self.actions, "actions", 2)
         if states.shape[0] < 1:
             raise ValueError(f"states must hold at least one trajectory, got shape {states.shape}")
         if actions.shape != (states.shape[0], states.shape[1] - 1):
@@ -112,8 +94,11 @@ class Trajectories:
     def __len__(self) -> int:
         return self.n_trajectories
 
-    def check_against(self, mdp: MDP) -> None:
+    def check_against(self, mdp: MDP, name: str = "demos") -> None:
         """Raise ``ValueError`` if a state or action index is out of range for ``mdp``.
+
+        The message names the first bad index by trajectory and step, calling
+        these trajectories ``name``.
 
         Examples
         --------
@@ -124,10 +109,9 @@ class Trajectories:
         >>> Trajectories(states=[[0, 3]], actions=[[1]]).check_against(one_state)
         Traceback (most recent call last):
             ...
-        ValueError: trajectory states must lie in [0, 1) (n_states), got 3
+        ValueError: demos.states[0, 1] = 3 is not a state of this MDP (n_states=1)
         """
-        check_indices(self.states, "trajectory states", mdp.n_states, "n_states")
-        check_indices(self.actions, "trajectory actions", mdp.n_actions, "n_actions")
+        check_trajectory_indices(self, name, mdp.n_states, mdp.n_actions)
 
     def counts(self, n_states: int, n_actions: int, *, discount: float = 1.0) -> np.ndarray:
         """Mean discounted state-action counts ``(S, A)``: ``mean_i sum_{t<T} gamma^t 1[s_t = s, a_t = a]``.
@@ -140,8 +124,7 @@ class Trajectories:
         >>> demos.counts(2, 2, discount=0.5).tolist()       # step t weighs 0.5**t
         [[0.5, 0.75], [0.25, 0.0]]
         """
-        check_indices(self.states, "trajectory states", n_states, "n_states")
-        check_indices(self.actions, "trajectory actions", n_actions, "n_actions")
+        check_trajectory_indices(self, "demos", n_states, n_actions, of=None)
         N, T = self.actions.shape
         weights = np.broadcast_to(discount_weights(T, discount), (N, T)).ravel() / N
         flat = (self.states[:, :-1] * n_actions + self.actions).ravel()
@@ -284,8 +267,7 @@ def empirical_feature_counts(demos: Trajectories, features: Any, *, discount: fl
     >>> empirical_feature_counts(demos, np.eye(2), discount=0.5).tolist()
     [1.25, 0.25]
     """
-    if not isinstance(demos, Trajectories):
-        raise TypeError(f"demos must be Trajectories, got {type(demos).__name__}")
+    check_trajectories(demos, "demos")
     shape = getattr(features, "shape", None)
     if shape is None:
         shape = check_finite_array(features, "features").shape
@@ -324,10 +306,8 @@ def empirical_visitation(demos: Trajectories, n_states: int, n_actions: int) -> 
     >>> mu.shape, mu.sum(axis=(1, 2)).tolist()
     ((2, 2, 2), [1.0, 1.0])
     """
-    if not isinstance(demos, Trajectories):
-        raise TypeError(f"demos must be Trajectories, got {type(demos).__name__}")
-    check_indices(demos.states, "trajectory states", n_states, "n_states")
-    check_indices(demos.actions, "trajectory actions", n_actions, "n_actions")
+    check_trajectories(demos, "demos")
+    check_trajectory_indices(demos, "demos", n_states, n_actions, of=None)
     N, T = demos.n_trajectories, demos.horizon
     D = np.zeros((T + 1, n_states))
     mu = np.zeros((T, n_states, n_actions))

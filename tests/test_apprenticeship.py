@@ -418,7 +418,7 @@ def test_bad_data():
     with pytest.raises(ValueError, match="horizon T=4"):
         apprenticeship_learning(world.mdp, phi, demos, horizon=4)
     small = MDP.from_dense(np.ones((2, 1, 2)) / 2, [1.0, 0.0])
-    with pytest.raises(ValueError, match="trajectory states must lie in"):
+    with pytest.raises(ValueError, match=r"demos\.states\[0, 0\] = 15 is not a state of this MDP \(n_states=2\)"):
         apprenticeship_learning(small, np.eye(2), demos, horizon=5)
 
 

@@ -276,7 +276,7 @@ def test_bad_input_is_named(small_world):
         PolicyMixture([uniform, uniform], [0.5, 0.6])
     with pytest.raises(ValueError, match=r"policies\[1\] must have \(S, A\) = \(9, 5\)"):
         PolicyMixture([uniform, np.full((3, 2), 0.5)])
-    with pytest.raises(ValueError, match=r"policies\[0\]: policy row"):
+    with pytest.raises(ValueError, match=r"policies\[0\] row for \(s=0\) sums to 1.5"):
         PolicyMixture([np.full((9, 5), 0.3)])
     with pytest.raises(TypeError, match="policies must be a list or tuple"):
         PolicyMixture(uniform)

@@ -137,7 +137,7 @@ def test_bad_input_is_named(world):
         weighted_feature_expectations(w.mdp, demos, sample_weights=[0.0])
     with pytest.raises(ValueError, match="discount must be in"):
         weighted_feature_expectations(w.mdp, demos, discount=1.5)
-    with pytest.raises(ValueError, match="trajectories: trajectory states must lie in"):
+    with pytest.raises(ValueError, match=r"trajectories\.states\[0, 1\] = 99 is not a state of this MDP"):
         weighted_feature_expectations(w.mdp, Trajectories([[0, 99]], [[0]]))
     with pytest.raises(ValueError, match="features must have shape"):
         weighted_feature_expectations(w.mdp, demos, features=np.ones((3, 2)))

@@ -522,7 +522,7 @@ def test_problem_is_frozen_and_copies_its_inputs():
         (dict(feature_sets={"a": np.ones((2, 0))}), ValueError, r"feature_sets\['a'\] must have at least one column"),
         (dict(feature_sets={"a": [[np.nan, 0], [0, 1]]}), ValueError, r"feature_sets\['a'\] must be finite"),
         (dict(feature_sets={"a": np.eye(2), "b": np.eye(2)}), ValueError, "default_features must name one of"),
-        (dict(default_features="b"), ValueError, r"default_features must be one of \['a'\], got 'b'"),
+        (dict(default_features="b"), ValueError, r"default_features must be one of 'a', got 'b'"),
         (dict(reward=np.ones(3)), ValueError, r"reward must have shape \(S,\) = \(2,\)"),
         (dict(theta=np.ones(3)), ValueError, r"theta must have shape \(2,\)"),
         (dict(reward=[0.0, 1.0], theta=[1.0, 0.0]), ValueError, "theta must satisfy reward == features @ theta"),

@@ -360,7 +360,7 @@ def test_save_validates_its_arguments(tmp_path, problem):
         save_mdp(tmp_path / "m", mdp, discount=1.0)
     with pytest.raises(TypeError, match="path must be a str or os.PathLike"):
         save_mdp(3, mdp)
-    with pytest.raises(TypeError, match="demos must be Trajectories"):
+    with pytest.raises(TypeError, match="demos must be tabular_irl.Trajectories"):
         save_trajectories(tmp_path / "d", mdp)
     assert not list(tmp_path.iterdir())  # nothing written on bad input
     assert isinstance(load_mdp(save_mdp(tmp_path / "m", mdp)).mdp, MDP)

@@ -112,7 +112,7 @@ def test_batch_broadcasts_state_rewards_and_is_read_only():
     (dict(rewards=np.full((1, 6), np.nan)), ValueError, "rewards must be finite"),
     (dict(horizon=None), ValueError, "batched passes are finite-horizon"),
     (dict(horizon=2.0), TypeError, "horizon"),
-    (dict(hard=1), TypeError, "hard must be a bool"),
+    (dict(hard=1), TypeError, "hard must be True or False, got int 1"),
     (dict(temperature=0.0), ValueError, "temperature"),
     (dict(rewards=np.full((1, 6), 1e307), horizon=100), ValueError, "overflow"),
 ])

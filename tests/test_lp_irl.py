@@ -264,7 +264,7 @@ def test_bad_policy(small, policy, exc, match):
     (dict(discount=GAMMA, features=np.ones((4, 2))), ValueError, r"features must have shape"),
     (dict(discount=GAMMA, features=np.ones((3, 2, 2))), ValueError, r"features must be state features"),
     (dict(discount=GAMMA, features=np.ones((3, 0))), ValueError, r"features must have at least one feature"),
-    (dict(discount=GAMMA, states=[0, 3]), ValueError, r"states must lie in \[0, 3\)"),
+    (dict(discount=GAMMA, states=[0, 3]), ValueError, r"states\[1\] = 3 is not a state of this MDP \(n_states=3\)"),
     (dict(discount=GAMMA, states=[0, 0]), ValueError, r"states must not repeat"),
     (dict(discount=GAMMA, states=np.zeros(3, dtype=bool)), ValueError, r"states must select at least one"),
     (dict(discount=GAMMA, method="simplex"), ValueError, r"method must be one of"),

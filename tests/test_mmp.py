@@ -303,7 +303,7 @@ def test_bad_objects():
     with pytest.raises(ValueError, match="features must"):
         max_margin_planning(mdp, phi[:4], demos, horizon=4)
     bad = Trajectories(np.full((1, 5), 9), np.zeros((1, 4), dtype=int))
-    with pytest.raises(ValueError, match="states must lie in"):
+    with pytest.raises(ValueError, match=r"demos\.states\[0, 0\] = 9 is not a state of this MDP"):
         max_margin_planning(mdp, phi, bad, horizon=4)
     with pytest.raises(ValueError, match="theta must have shape"):
         mmp_objective(mdp, phi, np.zeros(4), demos, horizon=4)

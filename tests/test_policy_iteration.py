@@ -327,7 +327,7 @@ def test_bad_method(fn):
     with pytest.raises(ValueError, match=r"method must be one of 'value_iteration', 'policy_iteration', "
                                          r"'auto', got 'newton'"):
         fn(mdp, r, discount=0.9, method="newton")
-    with pytest.raises(TypeError, match="method must be one of"):
+    with pytest.raises(ValueError, match="method must be one of"):  # issue 15: a non-str method is a ValueError
         fn(mdp, r, discount=0.9, method=None)
 
 

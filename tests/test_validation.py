@@ -200,7 +200,7 @@ def test_from_dense_rejects_bad_P_in_every_layout(layout, P, exc, match):
 
 
 @pytest.mark.parametrize("P, kwargs, exc, match", [
-    (P_DENSE, dict(layout="sa s"), ValueError, r"layout must be one of \['ass', 'sas', 'ssa'\], got 'sa s'"),
+    (P_DENSE, dict(layout="sa s"), ValueError, r"layout must be one of 'ass', 'sas', 'ssa', got 'sa s'"),
     (P_DENSE, dict(layout="SAS"), ValueError, "layout must be one of"),
     (P_DENSE, dict(layout=None), ValueError, "layout must be one of"),
     (P_DENSE[0], {}, ValueError, r"P must be a 3-d array"),
@@ -617,16 +617,16 @@ def test_trajectories_reject_bad_shapes_and_dtypes(states, actions, exc, match):
 
 
 @pytest.mark.parametrize("states, actions, what", [
-    ([[0, 1, S]], [[0, 1]], r"states must lie in \[0, 3\) \(n_states.*got 3"),
-    ([[0, -1, 2]], [[0, 1]], r"states must lie in \[0, 3\) \(n_states.*got -1"),
-    ([[0, 1, 2]], [[0, A]], r"actions must lie in \[0, 2\) \(n_actions.*got 2"),
-    ([[0, 1, 2]], [[-3, 0]], r"actions must lie in \[0, 2\) \(n_actions.*got -3"),
+    ([[0, 1, S]], [[0, 1]], r"states\[0, 2\] = 3 is not a state (of this MDP \(n_states=3\)|in \[0, 3\))"),
+    ([[0, -1, 2]], [[0, 1]], r"states\[0, 1\] = -1 is not a state (of this MDP \(n_states=3\)|in \[0, 3\))"),
+    ([[0, 1, 2]], [[0, A]], r"actions\[0, 1\] = 2 is not an action (of this MDP \(n_actions=2\)|in \[0, 2\))"),
+    ([[0, 1, 2]], [[-3, 0]], r"actions\[0, 0\] = -3 is not an action (of this MDP \(n_actions=2\)|in \[0, 2\))"),
 ])
 def test_trajectory_indices_checked_when_used_with_an_mdp(mdp, states, actions, what):
     demos = Trajectories(np.array(states), np.array(actions))  # fine on its own
-    with pytest.raises(ValueError, match="trajectory " + what):
+    with pytest.raises(ValueError, match=r"demos\." + what):
         demos.check_against(mdp)
-    with pytest.raises(ValueError, match="trajectory " + what):  # features sized like the MDP
+    with pytest.raises(ValueError, match=r"demos\." + what):  # features sized like the MDP
         empirical_feature_counts(demos, FEATURES)
 
 
@@ -735,3 +735,195 @@ def test_expected_feature_counts_checks_a_hand_built_visitation():
     vis = Visitation(np.ones(S), np.ones((S, A)), np.full((S, A), np.nan), None, 0.9)
     with pytest.raises(ValueError, match=r"vis\.total_state_action must be finite"):
         expected_feature_counts(vis, np.eye(S))
+
+
+# --------------------------------------------------------------------------
+# The one validation layer: tabular_irl._validation's shared validators, and
+# the public functions that reach them reading alike.
+
+def _sixteen_state_mdp():
+    P = np.zeros((16, 2, 16))
+    P[:, :, 0] = 1.0
+    return MDP.from_dense(P, np.eye(16)[0])
+
+
+def test_check_trajectories_names_trajectory_and_step():
+    from tabular_irl._validation import check_trajectories
+
+    mdp16 = _sixteen_state_mdp()
+    states = np.zeros((18, 6), dtype=int)
+    states[17, 4] = 23
+    bad = Trajectories(states, np.zeros((18, 5), dtype=int))
+    with pytest.raises(ValueError) as info:
+        check_trajectories(bad, "demos", mdp16, 5)
+    assert str(info.value) == "demos.states[17, 4] = 23 is not a state of this MDP (n_states=16)"
+    actions = np.zeros((18, 5), dtype=int)
+    actions[3, 2] = -1
+    with pytest.raises(ValueError) as info:
+        check_trajectories(Trajectories(np.zeros((18, 6), dtype=int), actions), "samples", mdp16, None)
+    assert str(info.value) == "samples.actions[3, 2] = -1 is not an action of this MDP (n_actions=2)"
+
+
+def test_check_trajectories_type_and_horizon(mdp, demos):
+    from tabular_irl._validation import check_trajectories
+
+    assert check_trajectories(demos, "demos", mdp, T) is demos
+    assert check_trajectories(demos, "demos") is demos  # no MDP, no horizon: the type alone
+    with pytest.raises(TypeError, match=r"expert must be tabular_irl\.Trajectories, got array of shape \(2, 5\)"):
+        check_trajectories(demos.states, "expert", mdp, T)
+    with pytest.raises(ValueError, match=r"demos must have horizon T=3, got trajectories of 4 decisions"):
+        check_trajectories(demos, "demos", mdp, 3)
+
+
+def test_every_demonstrations_argument_reads_the_same(mdp, demos):
+    """One check behind maxent, margins, apprenticeship, the approx estimators and AIRL: one wording."""
+    from tabular_irl import apprenticeship_learning, max_margin_planning, maxent_objective
+    from tabular_irl.approx import PolicyMixture, airl, empirical_policy, weighted_feature_expectations
+
+    bad = Trajectories([[0, 1, 2, 5, 2]], [[0, 1, 1, 0]])
+    index = r"\.states\[0, 3\] = 5 is not a state of this MDP \(n_states=3\)"
+    calls = {
+        "demos": [lambda x: maxent_objective(mdp, FEATURES, np.zeros(2), x, horizon=T),
+                  lambda x: max_margin_planning(mdp, FEATURES, x, horizon=T)],
+        "trajectories": [lambda x: weighted_feature_expectations(mdp, x)],
+        "expert": [lambda x: airl(mdp, x, discount=0.9)],
+    }
+    for name, fns in calls.items():
+        for fn in fns:
+            with pytest.raises(ValueError, match="^" + name + index):
+                fn(bad)
+            if name != "expert":  # AIRL's expert may be an occupancy array too
+                with pytest.raises(TypeError, match=f"^{name} must be tabular_irl\\.Trajectories, got list"):
+                    fn([[0, 1]])
+    with pytest.raises(ValueError, match="^demos" + index):  # or expert feature expectations
+        apprenticeship_learning(mdp, FEATURES, bad, horizon=T)
+    with pytest.raises(ValueError, match=r"^demos\.states\[0, 3\] = 5 is not a state in \[0, 3\)$"):
+        empirical_policy(bad, S, A)
+    with pytest.raises(ValueError, match=r"^trajectories\.states\[0, 3\] = 5 is not a state of the sampler's policies"):
+        PolicyMixture([UNIFORM]).log_prob(bad)
+
+
+def test_check_policy_names_the_argument_given():
+    from tabular_irl._validation import check_policy
+    from tabular_irl.metrics import expected_value_difference, policy_value
+    from tabular_irl.approx import importance_sampling_theory, PolicyMixture
+
+    bad_row = replaced(UNIFORM, (1, 0), 0.9)
+    with pytest.raises(ValueError, match=r"^pi row for \(s=1\) sums to 1\.4, expected 1$"):
+        check_policy(bad_row, S, A, None, name="pi")
+    with pytest.raises(ValueError, match=r"^behaviour must have shape \(S, A\) = \(3, 2\) or \(T, S, A\)"):
+        check_policy(np.ones((2, 2)), S, A, 4, name="behaviour")
+    with pytest.raises(TypeError, match=r"^pi must hold real numbers"):
+        check_policy(np.array([["a", "b"]]), S, A, None, name="pi")
+    mdp = MDP(p_csr(), INITIAL)
+    with pytest.raises(ValueError, match=r"^learned_policy row for \(s=1\)"):
+        expected_value_difference(mdp, REWARD, UNIFORM, bad_row, horizon=T)
+    with pytest.raises(ValueError, match=r"^policy row for \(s=1\)"):
+        policy_value(mdp, bad_row, REWARD, horizon=T)
+    with pytest.raises(ValueError, match=r"^sampler must be non-negative, got -0\.5"):
+        importance_sampling_theory(mdp, FEATURES, np.zeros(2), replaced(UNIFORM, (0, 0), -0.5), horizon=T)
+    with pytest.raises(ValueError, match=r"^policies\[1\] row for \(s=1\)"):
+        PolicyMixture([UNIFORM, bad_row])
+
+
+def test_check_option_lists_the_valid_names():
+    from tabular_irl._validation import check_option
+
+    assert check_option("b", "kind", ("a", "b")) == "b"
+    with pytest.raises(ValueError, match=r"^kind must be one of 'a', 'b', got 'c'$"):
+        check_option("c", "kind", ("a", "b"))
+    for not_a_name in (None, 1, ["a"], b"a"):  # the wrong type is a bad value too: still a ValueError
+        with pytest.raises(ValueError, match=r"^kind must be one of 'a', 'b', got "):
+            check_option(not_a_name, "kind", ("a", "b"))
+
+
+def test_every_method_option_is_a_value_error_listing_the_names(mdp, demos):
+    from tabular_irl import apprenticeship_learning, lp_irl, max_margin_planning, maxent_irl
+
+    calls = [
+        (lambda m: soft_backward(mdp, REWARD, discount=0.9, method=m), "'value_iteration', 'policy_iteration'"),
+        (lambda m: value_iteration(mdp, REWARD, discount=0.9, method=m), "'value_iteration', 'policy_iteration'"),
+        (lambda m: maxent_irl(mdp, FEATURES, demos, horizon=T, method=m), "'L-BFGS-B'"),
+        (lambda m: max_margin_planning(mdp, FEATURES, demos, horizon=T, method=m), "'cutting_plane', 'subgradient'"),
+        (lambda m: apprenticeship_learning(mdp, FEATURES, demos, horizon=T, method=m), "'projection', 'max_margin'"),
+        (lambda m: lp_irl(mdp, np.array([0, 1, 1]), discount=0.9, method=m), "'highs'"),
+        (lambda m: MDP.from_dense(P_DENSE, INITIAL, layout=m), "'ass', 'sas', 'ssa'"),
+    ]
+    for fn, names in calls:
+        for bad in ("nope", None, 3):
+            with pytest.raises(ValueError, match=f"must be one of .*{names}.*, got "):
+                fn(bad)
+
+
+def test_readonly_marks_arrays_and_skips_none():
+    from tabular_irl import _lazy
+    from tabular_irl._validation import readonly
+
+    a, b = np.zeros(3), np.ones(2)
+    assert readonly(a) is a and not a.flags.writeable
+    out = readonly(b, None, np.arange(2))
+    assert out[0] is b and out[1] is None and not b.flags.writeable and not out[2].flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        a[0] = 1.0
+    assert _lazy.readonly is readonly  # one function, not a copy
+
+
+def test_resolve_model():
+    from tabular_irl._validation import Model, resolve_model
+
+    assert resolve_model(5, None) == Model(5, 1.0, True, None)
+    assert resolve_model(None, 0.9, temperature=2) == Model(None, 0.9, True, 2.0)
+    assert resolve_model(5, None, causal=False).causal is False
+    assert resolve_model(5, None).discount_argument is None  # undiscounted horizon: discount=None
+    assert resolve_model(5, 0.5).discount_argument == 0.5
+    assert resolve_model(None, 0.9).discount_argument == 0.9
+    with pytest.raises(ValueError, match="give horizon .* discount .* or both; got neither"):
+        resolve_model(None, None)
+    with pytest.raises(ValueError, match="causal=False .* undiscounted finite horizons only"):
+        resolve_model(5, 0.9, causal=False)
+    with pytest.raises(TypeError, match="causal must be True or False, got int 1"):
+        resolve_model(5, None, causal=1)
+    with pytest.raises(ValueError, match="temperature must be finite and > 0, got 0.0"):
+        resolve_model(5, None, temperature=0.0)
+    with pytest.raises(TypeError, match=r"horizon must be an integer >= 1, got float 3\.0"):
+        resolve_model(3.0, None)
+
+
+def test_occupancy_measure_resolves_the_model_as_soft_backward_does(mdp):
+    from tabular_irl.approx import occupancy_measure
+
+    for fn in (lambda: occupancy_measure(mdp, UNIFORM), lambda: soft_backward(mdp, REWARD)):
+        with pytest.raises(ValueError, match=r"^give horizon \(finite episodes\), discount"):
+            fn()
+    with pytest.raises(ValueError, match=r"discount must be in \[0, 1\) \(without a horizon"):
+        occupancy_measure(mdp, UNIFORM, discount=1.0)
+
+
+def test_small_shared_checks():
+    from tabular_irl._validation import (
+        check_bool, check_callable, check_index, check_nonnegative_array, check_real, check_type,
+    )
+
+    assert check_bool(np.bool_(True), "flag") is True
+    with pytest.raises(TypeError, match=r"^flag must be True or False, got int 0$"):
+        check_bool(0, "flag")
+    assert check_type("x", "name", str, "a str") == "x"
+    with pytest.raises(TypeError, match=r"^name must be a str, got int 3$"):
+        check_type(3, "name", str, "a str")
+    assert check_index(np.int64(2), "s", 3) == 2
+    with pytest.raises(ValueError, match=r"^s must be in \[0, 3\), got 3$"):
+        check_index(3, "s", 3)
+    with pytest.raises(TypeError, match=r"^s must be an integer, got bool"):
+        check_index(True, "s", 3)
+    with pytest.raises(ValueError, match=r"^w must be non-negative, got -1\.0 at index \(1, 0\)$"):
+        check_nonnegative_array([[0.0, 1.0], [-1.0, 2.0]], "w")
+    with pytest.raises(ValueError, match=r"^w must be non-negative, got -2\.0 at index 1$"):
+        check_nonnegative_array([0.0, -2.0], "w", (2,))
+    assert check_real(1.0, "step", 0.0, 1.0, open_low=True) == 1.0
+    with pytest.raises(ValueError, match=r"^step must be in \(0, 1\], got 0\.0$"):
+        check_real(0.0, "step", 0.0, 1.0, open_low=True)
+    with pytest.raises(ValueError, match=r"^w must be in \(0, 1\), got 1\.0$"):
+        check_real(1.0, "w", 0.0, 1.0, open_low=True, open_high=True)
+    check_callable(None, "callback")
+    with pytest.raises(TypeError, match=r"^callback must be callable or None, got int 3$"):
+        check_callable(3, "callback")

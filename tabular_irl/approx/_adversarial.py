@@ -49,14 +49,19 @@ from scipy.special import expit, xlogy
 
 from .._logspace import discount_weights, row_ids
 from .._validation import (
-    _describe,
+    check_bool,
     check_discount,
     check_finite_array,
     check_horizon,
+    check_nonnegative_array,
     check_policy,
     check_positive_int,
     check_positive_real,
+    check_real,
     check_seed,
+    check_trajectories,
+    readonly,
+    resolve_model,
 )
 from .. import _passes
 from ..inference import _start
@@ -64,7 +69,6 @@ from ..irl._result import warn_not_converged
 from ..mdp import MDP, check_mdp
 from ..planning import soft_backward
 from ..trajectories import Trajectories, sample_trajectories
-from ._sampler import check_trajectories
 
 __all__ = [
     "GAILDiscriminator",
@@ -93,6 +97,39 @@ def occupancy_measure(
     Discounted (no horizon): ``(1 - gamma) d(s, a)``; finite horizon:
     ``sum_{t<T} gamma^t mu_t(s, a) / sum_{t<T} gamma^t`` (``gamma = 1`` without a discount).
 
+    Parameters
+    ----------
+    mdp : MDP
+    policy : array_like, shape (S, A) or (T, S, A)
+        Rows are distributions; time-indexed only with a horizon.
+    discount, horizon
+        As in :func:`tabular_irl.soft_backward`: ``horizon`` alone (finite,
+        undiscounted), ``discount`` alone (infinite, discounted) or both.
+    initial : array_like, shape (S,), optional
+        Start distribution (``mdp.initial`` by default).
+
+    Returns
+    -------
+    ndarray, shape (S, A)
+        ``rho(s, a)``, non-negative, summing to 1.
+
+    Raises
+    ------
+    ValueError
+        Neither ``horizon`` nor ``discount``; a discount out of range; a
+        policy of the wrong shape or with a row that is not a distribution.
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer.
+
+    See Also
+    --------
+    tabular_irl.visitation : the unnormalised visitation it normalises.
+
+    References
+    ----------
+    Ho & Ermon (2016), "Generative adversarial imitation learning", NeurIPS
+    (occupancy measures as the object imitation matches).
+
     Examples
     --------
     >>> import numpy as np
@@ -103,18 +140,9 @@ def occupancy_measure(
     ((9, 5), 1.0)
     """
     mdp = check_mdp(mdp)
-    T, gamma = _model(horizon, discount)
+    T, gamma, *_ = resolve_model(horizon, discount)
     pi = check_policy(policy, mdp.n_states, mdp.n_actions, T)
     return _occupancy(mdp, pi, T, gamma, _start(mdp, initial))
-
-
-def _model(horizon: Any, discount: Any) -> tuple[int | None, float]:
-    if horizon is None:
-        if discount is None:
-            raise ValueError("give discount (infinite, discounted), horizon (finite) or both; got neither")
-        return None, check_discount(discount, allow_one=False)
-    T = check_horizon(horizon)
-    return T, 1.0 if discount is None else check_discount(discount, allow_one=True)
 
 
 def _occupancy(mdp: MDP, pi: np.ndarray, T: int | None, gamma: float, init: np.ndarray) -> np.ndarray:
@@ -124,10 +152,7 @@ def _occupancy(mdp: MDP, pi: np.ndarray, T: int | None, gamma: float, init: np.n
 
 
 def _check_occupancy(value: Any, name: str, S: int, A: int) -> np.ndarray:
-    arr = check_finite_array(value, name, (S, A))
-    if np.any(arr < 0):
-        idx = tuple(int(i) for i in np.argwhere(arr < 0)[0])
-        raise ValueError(f"{name} must be non-negative, got {arr[idx]} at (s, a) = {idx}")
+    arr = check_nonnegative_array(value, name, (S, A))
     total = float(arr.sum())
     if abs(total - 1.0) > OCCUPANCY_ATOL:
         raise ValueError(f"{name} must be a normalised occupancy measure summing to 1, got sum {total!r} "
@@ -222,8 +247,7 @@ def gail_discriminator(expert_occupancy: Any, policy_occupancy: Any) -> GAILDisc
     D = np.where(tot > 0, e / np.where(tot > 0, tot, 1.0), 0.5)
     with np.errstate(divide="ignore"):
         objective = float(np.sum(xlogy(e, D)) + np.sum(xlogy(p, 1.0 - D)))
-    D.flags.writeable = False
-    return GAILDiscriminator(D=D, objective=objective, js_divergence=_js(e, p))
+    return GAILDiscriminator(D=readonly(D), objective=objective, js_divergence=_js(e, p))
 
 
 def airl_discriminator(f: Any, policy: Any) -> np.ndarray:
@@ -241,9 +265,7 @@ def airl_discriminator(f: Any, policy: Any) -> np.ndarray:
     array([[0.667, 0.857]])
     """
     fa = check_finite_array(f, "f")
-    pa = check_finite_array(policy, "policy")
-    if np.any(pa < 0):
-        raise ValueError("policy must be non-negative, got a negative entry")
+    pa = check_nonnegative_array(policy, "policy")
     try:
         np.broadcast_shapes(fa.shape, pa.shape)
     except ValueError:
@@ -552,9 +574,7 @@ def airl(
     mdp = check_mdp(mdp)
     gamma = check_discount(discount, allow_one=False)
     T = None if horizon is None else check_horizon(horizon)
-    for name, flag in (("shaping", shaping), ("state_only", state_only)):
-        if not isinstance(flag, (bool, np.bool_)):
-            raise TypeError(f"{name} must be True or False, got {_describe(flag)}")
+    shaping, state_only = check_bool(shaping, "shaping"), check_bool(state_only, "state_only")
     if state_only and not shaping:
         raise ValueError("state_only=True needs shaping=True (a state-only f(s) cannot express log pi(a|s)); "
                          "got shaping=False")
@@ -564,9 +584,7 @@ def airl(
     tol = check_positive_real(tol, "tol")
     d_max_iter = check_positive_int(discriminator_max_iter, "discriminator_max_iter")
     d_tol = check_positive_real(discriminator_tol, "discriminator_tol")
-    eta = check_positive_real(policy_step, "policy_step")
-    if eta > 1.0:
-        raise ValueError(f"policy_step must be in (0, 1], got {policy_step!r}")
+    eta = check_real(policy_step, "policy_step", 0.0, 1.0, open_low=True)
     S, A = mdp.n_states, mdp.n_actions
 
     if isinstance(expert, Trajectories):
@@ -645,7 +663,5 @@ def airl(
         discriminator_policy=np.array(prev_pi), objective=history["discriminator_objective"][-1], n_iter=k,
         converged=converged, message=message, method="airl", discount=gamma, horizon=T,
         sampled=n_policy_samples is not None, history=history)
-    for a in (out.theta, out.reward, out.potential, out.f, out.occupancy, out.expert_occupancy):
-        if a is not None:
-            a.flags.writeable = False
+    readonly(out.theta, out.reward, out.potential, out.f, out.occupancy, out.expert_occupancy)
     return out

@@ -44,11 +44,18 @@ import numpy as np
 from scipy.special import logsumexp
 
 from .._features import as_linear_features
-from .._validation import check_distribution, check_finite_array, check_horizon, check_reward
+from .._validation import (
+    check_distribution,
+    check_finite_array,
+    check_horizon,
+    check_reward,
+    check_trajectories,
+    readonly,
+)
 from ..mdp import MDP, check_mdp
 from ..trajectories import Trajectories
 from ._sampled import _trajectory_feature_counts
-from ._sampler import PolicyMixture, as_sampler, check_sample_weights, check_trajectories
+from ._sampler import PolicyMixture, as_sampler, check_sample_weights
 
 __all__ = [
     "ImportanceSampledGradient",
@@ -152,11 +159,6 @@ class ImportanceSampledGradient:
         return self.log_partition.effective_sample_size
 
 
-def _freeze(*arrays: np.ndarray) -> None:
-    for a in arrays:
-        a.flags.writeable = False
-
-
 def _returns(tr: Trajectories, reward: np.ndarray) -> np.ndarray:
     """``R(tau_j) = sum_t r(s_t, a_t)`` for validated trajectories, shape ``(N,)``."""
     return reward[tr.states[:, :-1], tr.actions].sum(axis=1)
@@ -218,7 +220,7 @@ def _estimate(log_w, c, tr, rho, values, target, n):
         log_partition=float(weights @ log_z), start_states=groups, start_weights=weights,
         log_partition_per_start=log_z, log_weights=log_w, normalized_weights=omega,
         effective_sample_size=ess, n_samples=n)
-    _freeze(groups, weights, log_z, log_w, omega)
+    readonly(groups, weights, log_z, log_w, omega)
     return est, expected
 
 
@@ -388,6 +390,6 @@ def importance_sampled_gradient(
     empirical = _trajectory_feature_counts(demos, lf, 1.0).mean(axis=0)
     gradient = empirical - expected
     objective = float(_returns(demos, reward).mean() - est.log_partition)
-    _freeze(gradient, expected, empirical)
+    readonly(gradient, expected, empirical)
     return ImportanceSampledGradient(gradient=gradient, expected_features=expected, empirical_features=empirical,
                                      objective=objective, log_partition=est)

@@ -27,17 +27,19 @@ import scipy.sparse as sp
 from .._features import LinearFeatures, as_linear_features
 from .._logspace import discount_weights
 from .._validation import (
+    _describe,
     check_discount,
     check_distribution,
     check_horizon,
     check_policy,
     check_positive_int,
+    check_trajectories,
 )
 from ..inference import Visitation, visitation_of_counts
 from ..mdp import MDP, check_mdp
 from ..trajectories import Trajectories, sample_trajectories
 from ._chain import chain_moments, dense_features
-from ._sampler import check_sample_weights, check_trajectories
+from ._sampler import check_sample_weights
 
 __all__ = [
     "SampledFeatureExpectations",
@@ -331,7 +333,7 @@ def feature_count_moments(
 def check_ns(ns: Any, name: str = "ns") -> np.ndarray:
     """A non-empty increasing sequence of sample sizes >= 1, as int64."""
     if isinstance(ns, (int, np.integer)) or not hasattr(ns, "__len__"):
-        raise TypeError(f"{name} must be a sequence of integers, got {type(ns).__name__}")
+        raise TypeError(f"{name} must be a sequence of integers, got {_describe(ns)}")
     if len(ns) < 1:
         raise ValueError(f"{name} must hold at least one sample size, got an empty sequence")
     out = np.array([check_positive_int(v, f"{name}[{i}]") for i, v in enumerate(ns)], dtype=np.int64)

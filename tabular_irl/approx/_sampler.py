@@ -19,16 +19,20 @@ from .._validation import (
     _as_float_array,
     _describe,
     check_distribution,
-    check_finite_array,
     check_horizon,
+    check_nonnegative_array,
     check_policy,
     check_positive_int,
+    check_positive_real,
     check_seed,
+    check_trajectories,
+    check_trajectory_indices,
+    readonly,
 )
 from ..mdp import MDP, check_mdp
 from ..trajectories import Trajectories, sample_trajectories
 
-__all__ = ["PolicyMixture", "as_sampler", "empirical_policy", "check_trajectories", "check_sample_weights"]
+__all__ = ["PolicyMixture", "as_sampler", "empirical_policy", "check_sample_weights"]
 
 
 def _policy_shape(policy: Any, name: str) -> np.ndarray:
@@ -90,17 +94,10 @@ class PolicyMixture:
             if arr.shape[-2:] != (S, A):
                 raise ValueError(f"policies[{k}] must have (S, A) = ({S}, {A}) like policies[0], "
                                  f"got shape {arr.shape}")
-            try:
-                pk = check_policy(arr, S, A, T)
-            except ValueError as exc:
-                raise ValueError(f"policies[{k}]: {exc}") from None
-            pk = np.array(pk, dtype=np.float64)
-            pk.flags.writeable = False
-            checked.append(pk)
+            checked.append(readonly(np.array(check_policy(arr, S, A, T, name=f"policies[{k}]"), dtype=np.float64)))
         K = len(checked)
         weights = np.full(K, 1.0 / K) if self.weights is None else check_distribution(self.weights, "weights", K)
-        weights = np.array(weights, dtype=np.float64)
-        weights.flags.writeable = False
+        weights = readonly(np.array(weights, dtype=np.float64))
         object.__setattr__(self, "policies", tuple(checked))
         object.__setattr__(self, "weights", weights)
 
@@ -149,17 +146,10 @@ class PolicyMixture:
         >>> PolicyMixture([left, right]).log_prob(Trajectories([[0, 0, 0], [0, 0, 0]], [[0, 0], [0, 1]])).round(6)
         array([-0.693147,      -inf])
         """
-        if not isinstance(trajectories, Trajectories):
-            raise TypeError(f"trajectories must be tabular_irl.Trajectories, got {_describe(trajectories)}")
-        T = trajectories.horizon
-        if self.horizon is not None and self.horizon != T:
-            raise ValueError(f"trajectories must have horizon T={self.horizon} of the sampler's time-indexed "
-                             f"policies, got T={T}")
-        s, a = trajectories.states[:, :-1], trajectories.actions
-        if s.size and (s.max() >= self.n_states or a.max() >= self.n_actions):
-            raise ValueError(f"trajectories must index the sampler's {self.n_states} states and "
-                             f"{self.n_actions} actions, got state {int(s.max())} / action {int(a.max())}")
-        return _log_prob(self.policies, self.weights, s, a)
+        check_trajectories(trajectories, "trajectories", horizon=self.horizon)
+        check_trajectory_indices(trajectories, "trajectories", self.n_states, self.n_actions,
+                                 of="the sampler's policies")
+        return _log_prob(self.policies, self.weights, trajectories.states[:, :-1], trajectories.actions)
 
     def sample(self, mdp: MDP, n: int, *, horizon: int, seed: int | np.random.Generator | None = None,
                initial: Any = None) -> Trajectories:
@@ -206,39 +196,17 @@ def _log_prob(policies: tuple[np.ndarray, ...], weights: np.ndarray, s: np.ndarr
 def as_sampler(sampler: Any, mdp: MDP, horizon: int, name: str = "sampler") -> PolicyMixture:
     """A policy array ``(S, A)`` / ``(T, S, A)`` or a :class:`PolicyMixture`, checked against ``mdp`` and ``horizon``."""
     if not isinstance(sampler, PolicyMixture):
-        try:
-            pi = check_policy(sampler, mdp.n_states, mdp.n_actions, horizon)
-        except (TypeError, ValueError) as exc:
-            msg = str(exc)
-            if msg.startswith("policy"):
-                msg = name + msg[len("policy"):]
-            raise type(exc)(f"{msg} (or pass a PolicyMixture)") from None
-        sampler = PolicyMixture((pi,))
+        # an array: checked under the sampler's own name (a mixture checks its components itself)
+        sampler = PolicyMixture((check_policy(sampler, mdp.n_states, mdp.n_actions, horizon, name=name),))
     sampler.check_against(mdp, horizon, name)
     return sampler
-
-
-def check_trajectories(value: Any, name: str, mdp: MDP, horizon: int | None) -> Trajectories:
-    """``value`` as ``Trajectories`` whose indices fit ``mdp`` and whose horizon is ``horizon`` (if given)."""
-    if not isinstance(value, Trajectories):
-        raise TypeError(f"{name} must be tabular_irl.Trajectories, got {_describe(value)}")
-    if horizon is not None and value.horizon != horizon:
-        raise ValueError(f"{name} must have horizon T={horizon}, got trajectories of {value.horizon} decisions")
-    try:
-        value.check_against(mdp)
-    except ValueError as exc:
-        raise ValueError(f"{name}: {exc}") from None
-    return value
 
 
 def check_sample_weights(sample_weights: Any, n: int) -> np.ndarray:
     """Non-negative finite ``(n,)`` weights with a positive sum, as given (not normalised); ones when ``None``."""
     if sample_weights is None:
         return np.ones(n)
-    c = check_finite_array(sample_weights, "sample_weights", (n,))
-    if np.any(c < 0):
-        i = int(np.argmax(c < 0))
-        raise ValueError(f"sample_weights must be non-negative, got {c[i]} at index {i}")
+    c = check_nonnegative_array(sample_weights, "sample_weights", (n,))
     if not c.sum() > 0:
         raise ValueError("sample_weights must have a positive sum, got all zeros")
     return c
@@ -256,6 +224,38 @@ def empirical_policy(demos: Trajectories, n_states: int, n_actions: int, *, smoo
     Mixed with a policy of full support it gives the "mixture with the
     demonstrations" sampler of guided cost learning (Finn et al. 2016).
 
+    Parameters
+    ----------
+    demos : Trajectories
+        ``N`` demonstrations of horizon ``T``.
+    n_states, n_actions : int
+        ``S`` and ``A``; every state and action index of ``demos`` must be below them.
+    smoothing : float, default 0.0
+        ``epsilon >= 0``, added to every count (Laplace smoothing).
+
+    Returns
+    -------
+    ndarray, shape (T, S, A)
+        ``policy[t, s, a]``; every row sums to 1.
+
+    Raises
+    ------
+    TypeError
+        ``demos`` is not ``Trajectories``; ``n_states`` / ``n_actions`` not
+        integers; ``smoothing`` not a real number.
+    ValueError
+        An index of ``demos`` out of range (named by trajectory and step), or
+        ``smoothing`` negative or not finite.
+
+    See Also
+    --------
+    PolicyMixture : mix it with a policy of full support to sample from it.
+
+    References
+    ----------
+    Finn, Levine & Abbeel (2016), "Guided cost learning: deep inverse optimal
+    control via policy optimization", ICML.
+
     Examples
     --------
     >>> from tabular_irl import Trajectories
@@ -264,18 +264,11 @@ def empirical_policy(demos: Trajectories, n_states: int, n_actions: int, *, smoo
     array([[0. , 1. ],
            [0.5, 0.5]])
     """
-    if not isinstance(demos, Trajectories):
-        raise TypeError(f"demos must be tabular_irl.Trajectories, got {_describe(demos)}")
+    check_trajectories(demos, "demos")
     S = check_positive_int(n_states, "n_states")
     A = check_positive_int(n_actions, "n_actions")
-    if isinstance(smoothing, (bool, np.bool_)) or not isinstance(smoothing, (int, float, np.integer, np.floating)):
-        raise TypeError(f"smoothing must be a real number >= 0, got {_describe(smoothing)}")
-    eps = float(smoothing)
-    if not (np.isfinite(eps) and eps >= 0):
-        raise ValueError(f"smoothing must be a finite number >= 0, got {smoothing!r}")
-    if demos.states.max() >= S or demos.actions.max() >= A:
-        raise ValueError(f"demos must index {S} states and {A} actions, got state {int(demos.states.max())} / "
-                         f"action {int(demos.actions.max())}")
+    eps = check_positive_real(smoothing, "smoothing", allow_zero=True)
+    check_trajectory_indices(demos, "demos", S, A, of=None)
     N, T = demos.actions.shape
     counts = np.zeros((T, S, A))
     np.add.at(counts, (np.broadcast_to(np.arange(T), (N, T)), demos.states[:, :-1], demos.actions), 1.0)

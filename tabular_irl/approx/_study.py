@@ -25,7 +25,16 @@ from typing import Any
 import numpy as np
 
 from .._features import as_linear_features
-from .._validation import _describe, check_finite_array, check_horizon, check_policy, check_positive_int, check_seed
+from .._validation import (
+    _describe,
+    check_finite_array,
+    check_horizon,
+    check_policy,
+    check_positive_int,
+    check_real,
+    check_seed,
+    check_trajectories,
+)
 from ..inference import posterior_marginals
 from ..irl.maxent import maxent_irl, maxent_objective
 from ..mdp import MDP, check_mdp
@@ -35,7 +44,7 @@ from ..trajectories import Trajectories, sample_trajectories
 from ._adversarial import airl, occupancy_measure, _js
 from ._importance import _log_weights, snis
 from ._sampled import _trajectory_feature_counts, check_ns, feature_count_moments
-from ._sampler import PolicyMixture, as_sampler, check_trajectories, empirical_policy
+from ._sampler import PolicyMixture, as_sampler, empirical_policy
 from ._shaping import reward_correlation_modulo_shaping
 from ._theory import importance_sampling_theory
 
@@ -267,14 +276,11 @@ def importance_sampling_study(
     ns = check_ns(ns)
     R = _check_repeats(n_repeats)
     rng = check_seed(seed)
-    if isinstance(mixture_weight, (bool, np.bool_)) or not isinstance(mixture_weight, (int, float, np.floating)):
-        raise TypeError(f"mixture_weight must be a real number in (0, 1), got {_describe(mixture_weight)}")
-    if not 0.0 < float(mixture_weight) < 1.0:
-        raise ValueError(f"mixture_weight must be in (0, 1), got {mixture_weight!r}")
+    mixture_weight = check_real(mixture_weight, "mixture_weight", 0.0, 1.0, open_low=True, open_high=True)
     reward = lf.reward(th)
     if samplers is None:
         samplers = _default_samplers(mdp, reward, demos, T, float(mixture_weight))
-    if not isinstance(samplers, Mapping) or len(samplers) == 0:
+    if not isinstance(samplers, Mapping) or len(samplers) == 0:  # an empty one too: TypeError, as documented
         raise TypeError(f"samplers must be a non-empty mapping of name to policy or PolicyMixture, "
                         f"got {_describe(samplers)}")
     checked = {str(name): as_sampler(q, mdp, T, name=f"samplers[{name!r}]") for name, q in samplers.items()}

@@ -195,11 +195,7 @@ def importance_sampling_theory(
     T = check_horizon(horizon)
     lf = as_linear_features(features, mdp.n_states, mdp.n_actions)
     th = check_finite_array(theta, "theta", (lf.d,))
-    try:
-        pi = check_policy(sampler, mdp.n_states, mdp.n_actions, T)
-    except (TypeError, ValueError) as exc:
-        msg = str(exc)
-        raise type(exc)("sampler" + msg[len("policy"):] if msg.startswith("policy") else msg) from None
+    pi = check_policy(sampler, mdp.n_states, mdp.n_actions, T, name="sampler")
     rho = mdp.initial if start is None else check_distribution(start, "start", mdp.n_states)
     q0 = rho if sampler_initial is None else check_distribution(sampler_initial, "sampler_initial", mdp.n_states)
     groups = np.flatnonzero(rho > 0)

@@ -11,7 +11,6 @@ so that building a 1024 x 1024 gridworld costs only its dynamics.
 
 from __future__ import annotations
 
-import numbers
 import threading
 import types
 from collections.abc import Callable, Iterator, Mapping
@@ -20,21 +19,24 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import _describe, check_finite_array, check_positive_int
-from ..mdp import MDP
+from .._validation import (
+    _describe,
+    check_finite_array,
+    check_index,
+    check_option,
+    check_positive_int,
+    check_type,
+    readonly,
+)
+from ..mdp import MDP, check_mdp
 
 __all__ = ["Problem", "GridGeometry"]
-
-
-def _readonly(arr: np.ndarray) -> np.ndarray:
-    arr.flags.writeable = False
-    return arr
 
 
 def _frozen_float(value: Any, name: str, shape: tuple[int | None, ...] | None = None) -> np.ndarray:
     """A validated, private, read-only float64 copy of ``value``."""
     arr = check_finite_array(value, name, shape)
-    return _readonly(np.array(arr, dtype=np.float64, order="C", copy=True))
+    return readonly(np.array(arr, dtype=np.float64, order="C", copy=True))
 
 
 # --------------------------------------------------------------------------
@@ -58,8 +60,7 @@ class _FeatureSets(Mapping):
     __slots__ = ("_n_states", "_entries", "_lock")
 
     def __init__(self, entries: Mapping[str, Any], n_states: int) -> None:
-        if not isinstance(entries, Mapping):
-            raise TypeError(f"feature_sets must be a mapping name -> (S, d) array, got {_describe(entries)}")
+        check_type(entries, "feature_sets", Mapping, "a mapping name -> (S, d) array")
         if len(entries) == 0:
             raise ValueError("feature_sets must hold at least one feature matrix, got an empty mapping")
         self._n_states = n_states
@@ -67,8 +68,7 @@ class _FeatureSets(Mapping):
         self._entries: dict[str, np.ndarray | LazyFeatures] = {}
         src = entries._entries if isinstance(entries, _FeatureSets) else entries
         for key, value in src.items():
-            if not isinstance(key, str):
-                raise TypeError(f"feature_sets keys must be str, got {_describe(key)}")
+            check_type(key, "feature_sets keys", str, "str")
             name = f"feature_sets[{key!r}]"
             if isinstance(value, LazyFeatures):
                 S, d = value.shape
@@ -92,7 +92,7 @@ class _FeatureSets(Mapping):
                     arr = np.ascontiguousarray(value.build(), dtype=np.float64)
                     if arr.shape != value.shape:  # a bug in a builder, not user input
                         raise RuntimeError(f"feature set {key!r} built with shape {arr.shape}, declared {value.shape}")
-                    value = _readonly(arr)
+                    value = readonly(arr)
                     self._entries[key] = value
         return value
 
@@ -172,7 +172,7 @@ class GridGeometry:
             raise ValueError(
                 f"walls must be a bool array of shape (rows, cols) = ({rows}, {cols}), got {_describe(walls)}"
             )
-        object.__setattr__(self, "walls", _readonly(walls.copy()))
+        object.__setattr__(self, "walls", readonly(walls.copy()))
         goals = tuple(self._cell(g, f"goals[{i}]") for i, g in enumerate(self.goals))
         object.__setattr__(self, "goals", goals)
         names = tuple(self.action_names)
@@ -201,8 +201,8 @@ class GridGeometry:
     def _cell(self, cell: Any, name: str) -> tuple[int, int]:
         if isinstance(cell, (str, bytes)) or not hasattr(cell, "__len__") or len(cell) != 2:
             raise TypeError(f"{name} must be a (row, col) pair of integers, got {_describe(cell)}")
-        row = _grid_index(cell[0], f"{name} row", self.shape[0])
-        col = _grid_index(cell[1], f"{name} col", self.shape[1])
+        row = check_index(cell[0], f"{name} row", self.shape[0])
+        col = check_index(cell[1], f"{name} col", self.shape[1])
         return row, col
 
     def state(self, row: int, col: int) -> int:
@@ -214,8 +214,8 @@ class GridGeometry:
         >>> GridGeometry((2, 3), np.zeros((2, 3), bool), (), ("stay",), ((0, 0),)).state(1, 2)
         5
         """
-        row = _grid_index(row, "row", self.shape[0])
-        col = _grid_index(col, "col", self.shape[1])
+        row = check_index(row, "row", self.shape[0])
+        col = check_index(col, "col", self.shape[1])
         return row * self.shape[1] + col
 
     def coords(self, s: int) -> tuple[int, int]:
@@ -227,7 +227,7 @@ class GridGeometry:
         >>> GridGeometry((2, 3), np.zeros((2, 3), bool), (), ("stay",), ((0, 0),)).coords(4)
         (1, 1)
         """
-        s = _grid_index(s, "s", self.n_states)
+        s = check_index(s, "s", self.n_states)
         row, col = divmod(s, self.shape[1])
         return row, col
 
@@ -260,15 +260,6 @@ class GridGeometry:
         if mask_walls:
             out[self.walls] = np.nan
         return out
-
-
-def _grid_index(value: Any, name: str, upper: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {_describe(value)}")
-    value = int(value)
-    if not 0 <= value < upper:
-        raise ValueError(f"{name} must be in [0, {upper}), got {value}")
-    return value
 
 
 # --------------------------------------------------------------------------
@@ -332,8 +323,7 @@ class Problem:
     info: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.mdp, MDP):
-            raise TypeError(f"mdp must be a tabular_irl.MDP, got {_describe(self.mdp)}")
+        check_mdp(self.mdp)
         S, A = self.mdp.n_states, self.mdp.n_actions
         sets = _FeatureSets(self.feature_sets, S)
         object.__setattr__(self, "feature_sets", sets)
@@ -345,8 +335,7 @@ class Problem:
                     f"default_features must name one of the feature sets {list(sets)} when there are several, got None"
                 )
             default = next(iter(sets))
-        if not isinstance(default, str) or default not in sets:
-            raise ValueError(f"default_features must be one of {list(sets)}, got {default!r}")
+        check_option(default, "default_features", list(sets))
         object.__setattr__(self, "default_features", default)
         d = sets.shape(default)[1]
 
@@ -368,14 +357,11 @@ class Problem:
                         "got a theta that does not (pass theta=None for a reward that is not linear in them)"
                     )
         if self.grid is not None:
-            if not isinstance(self.grid, GridGeometry):
-                raise TypeError(f"grid must be a GridGeometry or None, got {_describe(self.grid)}")
+            check_type(self.grid, "grid", GridGeometry, "a GridGeometry or None")
             if self.grid.n_states != S:
                 raise ValueError(f"grid must have rows * cols == S = {S}, got shape {self.grid.shape}")
-        if not isinstance(self.name, str):
-            raise TypeError(f"name must be a str, got {_describe(self.name)}")
-        if not isinstance(self.info, Mapping):
-            raise TypeError(f"info must be a mapping, got {_describe(self.info)}")
+        check_type(self.name, "name", str, "a str")
+        check_type(self.info, "info", Mapping, "a mapping")
         object.__setattr__(self, "info", types.MappingProxyType(dict(self.info)))
 
     @property

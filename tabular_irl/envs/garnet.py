@@ -104,9 +104,7 @@ def random_mdp(
     """
     S = check_positive_int(n_states, "n_states")
     A = check_positive_int(n_actions, "n_actions")
-    b = check_positive_int(branching, "branching")
-    if b > S:
-        raise ValueError(f"branching must be <= n_states = {S} (successors are distinct), got {b}")
+    b = check_positive_int(branching, "branching", maximum=S, maximum_label=f"n_states = {S} (successors are distinct)")
     d = check_positive_int(n_features, "n_features")
     rng = check_seed(seed)
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from scipy import ndimage
 
-from .._validation import check_positive_int, check_real, check_seed
+from .._validation import check_positive_int, check_real, check_seed, readonly
 from ..mdp import MDP
 from ._problem import GridGeometry, LazyFeatures, Problem
 from .gridworld import ACTION_DELTAS, ACTION_NAMES, grid_transitions
@@ -111,10 +111,9 @@ def objectworld(
     """
     size = check_positive_int(size, "size")
     n_colours = check_positive_int(n_colours, "n_colours", minimum=2)
-    n_objects = check_positive_int(n_objects, "n_objects", minimum=0)
     S = size * size
-    if n_objects > S:
-        raise ValueError(f"n_objects must be <= size**2 = {S} (one object per cell), got {n_objects}")
+    n_objects = check_positive_int(n_objects, "n_objects", minimum=0, maximum=S,
+                                   maximum_label=f"size**2 = {S} (one object per cell)")
     slip = check_real(slip, "slip", 0.0, 1.0)
     rng = check_seed(seed)
 
@@ -146,8 +145,7 @@ def objectworld(
     mdp = MDP(P, np.full(S, 1.0 / S), n_actions=len(ACTION_DELTAS))
     grid = GridGeometry(shape=(size, size), walls=no_walls, goals=(), action_names=ACTION_NAMES,
                         action_deltas=ACTION_DELTAS)
-    for arr in (cells, outer, inner):
-        arr.flags.writeable = False
+    readonly(cells, outer, inner)
     return Problem(
         mdp=mdp,
         feature_sets={

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._features import LinearFeatures, as_linear_features
-from .._validation import check_finite_array, check_horizon_discount
+from .._validation import check_finite_array, check_trajectories
 from .. import _passes
 from ..mdp import MDP, check_mdp
 from ..trajectories import Trajectories
@@ -18,7 +18,6 @@ __all__ = [
     "policy_feature_expectations",
     "expert_feature_expectations",
     "check_demos",
-    "resolve_model",
 ]
 
 
@@ -39,14 +38,8 @@ def policy_feature_expectations(mdp: MDP, features: LinearFeatures, policy: np.n
 
 
 def check_demos(demos: Any, mdp: MDP, horizon: int | None) -> Trajectories:
-    """``demos`` as validated ``Trajectories``: their horizon matches the model's, their indices the MDP's."""
-    if not isinstance(demos, Trajectories):
-        raise TypeError(f"demos must be tabular_irl.Trajectories, got {type(demos).__name__}")
-    if horizon is not None and demos.horizon != horizon:
-        raise ValueError(f"demos must have horizon T={horizon} to match horizon={horizon}, "
-                         f"got trajectories of {demos.horizon} decisions")
-    demos.check_against(mdp)
-    return demos
+    """``demos`` as validated ``Trajectories``; kept for ``irl/_objective.py``, now :func:`check_trajectories`."""
+    return check_trajectories(demos, "demos", mdp, horizon)
 
 
 def expert_feature_expectations(mdp: MDP, features: LinearFeatures, demos_or_features: Any,
@@ -54,11 +47,6 @@ def expert_feature_expectations(mdp: MDP, features: LinearFeatures, demos_or_fea
     r"""The expert's feature expectations ``(d,)``: empirical from ``Trajectories``
     (``mean_i sum_t gamma^t phi(s_t, a_t)``, horizon checked) or given as an array."""
     if isinstance(demos_or_features, Trajectories):
-        demos = check_demos(demos_or_features, mdp, horizon)
+        demos = check_trajectories(demos_or_features, "demos", mdp, horizon)
         return features.contract(demos.counts(mdp.n_states, mdp.n_actions, discount=discount))
     return check_finite_array(demos_or_features, "demos_or_expert_features", (features.d,))
-
-
-def resolve_model(horizon: Any, discount: Any) -> tuple[int | None, float]:
-    """``(T or None, gamma)`` of a causal model, as in :func:`soft_backward`."""
-    return check_horizon_discount(horizon, discount, causal=True)

@@ -84,10 +84,12 @@ import numpy as np
 
 from .._progress import check_progress, progress_bar
 from .._validation import (
-    _describe,
     check_finite_array,
+    check_option,
     check_positive_int,
     check_positive_real,
+    readonly,
+    resolve_model,
 )
 from ..inference import policy_visitation
 from ..planning import policy_plan
@@ -96,7 +98,6 @@ from ._common import (
     expert_feature_expectations,
     features_for,
     policy_feature_expectations,
-    resolve_model,
 )
 from ._result import warn_not_converged
 
@@ -345,16 +346,6 @@ class ApprenticeshipResult:
 # --------------------------------------------------------------------------
 # The algorithm
 # --------------------------------------------------------------------------
-def _check_method(method: Any) -> str:
-    if not isinstance(method, str) or method not in _METHODS:
-        raise ValueError(f"method must be one of {_METHODS}, got {_describe(method)}")
-    return method
-
-
-def _check_epsilon(epsilon: Any) -> float:
-    return check_positive_real(epsilon, "epsilon")
-
-
 class _Hull:
     """The nearest point to ``mu_E`` of the hull of a growing list of points (warm-started Wolfe)."""
 
@@ -395,11 +386,6 @@ def _mixture_policy(mdp: Any, policies: list, weights: np.ndarray, T: int | None
             fallback = fallback + w * pi
     reached = den > 0
     return np.where(reached, num / np.where(reached, den, 1.0), fallback)
-
-
-def _freeze(arr: np.ndarray) -> np.ndarray:
-    arr.flags.writeable = False
-    return arr
 
 
 def apprenticeship_learning(
@@ -478,9 +464,10 @@ def apprenticeship_learning(
     1.0
     """
     mdp = check_mdp(mdp)
-    T, gamma = resolve_model(horizon, discount)
-    method = _check_method(method)
-    eps = _check_epsilon(epsilon)
+    model = resolve_model(horizon, discount)
+    T, gamma = model.horizon, model.discount
+    method = check_option(method, "method", _METHODS)
+    eps = check_positive_real(epsilon, "epsilon")
     max_iter = check_positive_int(max_iter, "max_iter")
     progress = check_progress(progress)
     phi = features_for(mdp, features)
@@ -535,7 +522,7 @@ def apprenticeship_learning(
             slack = 1e-12 * max(1.0, abs(lead), abs(best))  # rounding of the two dot products
             lower_bound = max(lower_bound, lead - best - slack)
 
-    M = _freeze(np.array(mus))
+    M = readonly(np.array(mus))
     weights, mixture = hull.nearest(mus)
     weights = np.maximum(weights, 0.0)
     weights /= weights.sum()
@@ -569,18 +556,18 @@ def apprenticeship_learning(
                       if method == "projection" else "") + ".")
     if not converged:
         warn_not_converged(message)
-    theta = _freeze(np.asarray(theta, dtype=np.float64))
+    theta = readonly(np.asarray(theta, dtype=np.float64))
     return ApprenticeshipResult(
         policies=tuple(policies),
         feature_expectations=M,
-        expert_feature_expectations=_freeze(mu_E),
-        margins=_freeze(np.array(margins)),
+        expert_feature_expectations=readonly(mu_E),
+        margins=readonly(np.array(margins)),
         theta=theta,
-        reward=_freeze(phi.reward(theta)),
-        policy=_freeze(_mixture_policy(mdp, policies, weights, T, gamma)),
+        reward=readonly(phi.reward(theta)),
+        policy=readonly(_mixture_policy(mdp, policies, weights, T, gamma)),
         objective=distance,
-        mixture_weights=_freeze(weights),
-        mixture_feature_expectations=_freeze(mixture),
+        mixture_weights=readonly(weights),
+        mixture_feature_expectations=readonly(mixture),
         distance=distance,
         distance_lower_bound=float(max(lower_bound, 0.0)),
         converged=bool(converged),

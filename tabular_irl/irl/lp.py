@@ -74,8 +74,12 @@ from .._validation import (
     ROW_SUM_ATOL,
     _describe,
     check_discount,
+    check_indices,
+    check_option,
     check_policy,
     check_real,
+    check_type,
+    readonly,
 )
 from ..mdp import MDP
 from ._common import check_mdp, features_for
@@ -224,11 +228,7 @@ def _check_deterministic_policy(policy: Any, n_states: int, n_actions: int) -> n
         if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
             raise TypeError(f"policy given as (S,) actions must hold integers, got {_describe(arr)}")
         actions = arr.astype(np.int64)
-        bad = (actions < 0) | (actions >= n_actions)
-        if np.any(bad):
-            s = int(np.argmax(bad))
-            raise ValueError(f"policy[{s}] = {int(actions[s])} is not an action: actions must lie in "
-                             f"[0, {n_actions}) (n_actions)")
+        check_indices(actions, "policy", n_actions, "action")
         return actions
     if arr.ndim != 2 or arr.shape != (n_states, n_actions):
         raise ValueError(f"policy must be {want}, got shape {arr.shape}")
@@ -259,9 +259,7 @@ def _check_states(states: Any, n_states: int) -> np.ndarray:
         out = np.flatnonzero(arr).astype(np.int64)
     elif np.issubdtype(arr.dtype, np.integer) and arr.ndim == 1:
         out = arr.astype(np.int64)
-        bad = (out < 0) | (out >= n_states)
-        if np.any(bad):
-            raise ValueError(f"states must lie in [0, {n_states}) (n_states), got {int(out[np.argmax(bad)])}")
+        check_indices(out, "states", n_states, "state")
         if np.unique(out).size != out.size:
             raise ValueError("states must not repeat a state (each state's term is counted once), "
                              f"got {out.size} entries for {np.unique(out).size} distinct states")
@@ -275,12 +273,10 @@ def _check_states(states: Any, n_states: int) -> np.ndarray:
 
 
 def _check_options(method: Any, options: Any) -> dict:
-    if method not in _METHODS:
-        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+    check_option(method, "method", _METHODS)
     if options is None:
         return dict(_DEFAULT_OPTIONS)
-    if not isinstance(options, Mapping):
-        raise TypeError(f"options must be a mapping of linprog HiGHS options or None, got {_describe(options)}")
+    check_type(options, "options", Mapping, "a mapping of linprog HiGHS options or None")
     return {**_DEFAULT_OPTIONS, **options}
 
 
@@ -518,8 +514,7 @@ def lp_irl(
     reward = np.repeat(state_reward[:, None], A, axis=1)
     policy = np.zeros((S, A))
     policy[np.arange(S), pi] = 1.0
-    for arr in (theta, reward, policy, state_reward, margins, S0):
-        arr.flags.writeable = False
+    readonly(theta, reward, policy, state_reward, margins, S0)
     result = LPIRLResult(theta=theta, reward=reward, policy=policy, state_reward=state_reward, margins=margins,
                          objective=objective, converged=converged, message=message, n_iter=n_iter, method=method,
                          history={}, discount=gamma, l1=l1, r_max=r_max, states=S0)

@@ -109,12 +109,21 @@ import scipy.sparse as sp
 from .._features import LinearFeatures
 from .._logspace import discount_weights
 from .._progress import check_progress, progress_bar
-from .._validation import check_finite_array, check_positive_int, check_positive_real
+from .._validation import (
+    check_finite_array,
+    check_nonnegative_array,
+    check_option,
+    check_positive_int,
+    check_positive_real,
+    check_trajectories,
+    readonly,
+    resolve_model,
+)
 from .. import _passes
 from ..mdp import MDP
 from ..planning import policy_plan
 from ..trajectories import Trajectories
-from ._common import check_demos, check_mdp, features_for, resolve_model
+from ._common import check_mdp, features_for
 from ._result import warn_not_converged
 
 __all__ = ["MMPResult", "max_margin_planning", "mmp_objective"]
@@ -220,10 +229,6 @@ class MMPResult:
 # --------------------------------------------------------------------------
 
 
-def _check_C(C: Any) -> float:
-    return check_positive_real(C, "C")
-
-
 def _check_loss(loss: Any, n_demos: int, S: int, A: int) -> str | np.ndarray:
     if isinstance(loss, str):
         if loss != "hamming":
@@ -231,14 +236,11 @@ def _check_loss(loss: Any, n_demos: int, S: int, A: int) -> str | np.ndarray:
         return loss
     if loss is None:
         raise TypeError("loss must be 'hamming' or an array of shape (S, A) or (N, S, A), got None")
-    arr = check_finite_array(loss, "loss")
+    arr = check_nonnegative_array(loss, "loss")
     if arr.shape not in ((S, A), (n_demos, S, A)):
         raise ValueError(f"loss must be 'hamming' or an array of shape (S, A) = ({S}, {A}) (one table for all "
                          f"demonstrations) or (N, S, A) = ({n_demos}, {S}, {A}) (one per demonstration), "
                          f"got shape {arr.shape}")
-    if np.any(arr < 0):
-        idx = tuple(int(i) for i in np.argwhere(arr < 0)[0])
-        raise ValueError(f"loss must be non-negative, got {arr[idx]} at index {idx}")
     return arr
 
 
@@ -248,14 +250,14 @@ class _Problem:
     def __init__(self, mdp, features, demos, horizon, discount, loss, C):
         self.mdp: MDP = check_mdp(mdp)
         self.features: LinearFeatures = features_for(mdp, features)
-        self.T, self.gamma = resolve_model(horizon, discount)
-        check_demos(demos, mdp, self.T)
-        self.C = _check_C(C)
+        model = resolve_model(horizon, discount)
+        self.T, self.gamma = model.horizon, model.discount
+        check_trajectories(demos, "demos", mdp, self.T)
+        self.C = check_positive_real(C, "C")
         S, A, N = mdp.n_states, mdp.n_actions, demos.n_trajectories
         loss = _check_loss(loss, N, S, A)
         self.n_demos = N
-        self.vi_kwargs = {"horizon": self.T, "discount": None if self.T is not None and self.gamma == 1.0
-                          else self.gamma}
+        self.vi_kwargs = {"horizon": self.T, "discount": model.discount_argument}
 
         # Examples: identical demonstrations merged (their loss tables are equal too).
         if isinstance(loss, np.ndarray) and loss.ndim == 3:
@@ -711,8 +713,7 @@ def max_margin_planning(
     (True, True, (10,))
     """
     problem = _Problem(mdp, features, demos, horizon, discount, loss, C)
-    if method not in _METHODS:
-        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+    method = check_option(method, "method", _METHODS)
     max_iter = _DEFAULT_MAX_ITER[method] if max_iter is None else check_positive_int(max_iter, "max_iter")
     if tol is None:
         tol = _DEFAULT_TOL[method]
@@ -729,8 +730,7 @@ def max_margin_planning(
     policy = np.array(policy_plan(problem.mdp, reward, hard=True, **problem.vi_kwargs).policy)
     violations = b[problem.inverse]
     slacks = np.maximum(violations, 0.0)
-    for arr in (theta, reward, policy, violations, slacks):
-        arr.flags.writeable = False
+    readonly(theta, reward, policy, violations, slacks)
     return MMPResult(theta=theta, reward=reward, policy=policy, objective=float(f), lower_bound=float(lower),
                      slacks=slacks, margin_violations=violations, n_iter=int(n_iter), converged=bool(converged),
                      message=message, method=method, history=history)

@@ -34,10 +34,13 @@ import scipy.optimize as opt
 from .._features import as_linear_features
 from .._progress import check_progress, progress_bar
 from .._validation import (
+    check_callable,
     check_finite_array,
+    check_option,
     check_positive_int,
     check_positive_real,
     check_reward,
+    readonly,
 )
 from ..inference import Visitation, policy_visitation
 from ..mdp import MDP
@@ -574,12 +577,10 @@ class MaxEntResult:
 
 def _fit(problem: _Problem, theta0, method, max_iter, tol, callback, gradient_fn=None, progress=None,
          desc="maxent_irl") -> MaxEntResult:
-    if method not in _METHODS:
-        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+    method = check_option(method, "method", _METHODS)
     max_iter = check_positive_int(max_iter, "max_iter")
     tol = check_positive_real(tol, "tol")
-    if callback is not None and not callable(callback):
-        raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
+    check_callable(callback, "callback")
     progress = check_progress(progress)
     d = problem.d
     theta0 = np.zeros(d) if theta0 is None else _check_theta(theta0, d, "theta0").copy()
@@ -645,8 +646,7 @@ def _fit(problem: _Problem, theta0, method, max_iter, tol, callback, gradient_fn
         warn_not_converged(msg, stacklevel=3)
     reward = problem.reward(theta)
     expected = problem.features.contract(vis.total_state_action)
-    for arr in (theta, reward):
-        arr.flags.writeable = False
+    readonly(theta, reward)
     result = MaxEntResult(
         theta=theta, reward=reward, plan=plan, visitation=vis, objective=float(value),
         log_likelihood=log_likelihood(problem.mdp, reward, plan, problem.demo), gradient=grad.copy(),
