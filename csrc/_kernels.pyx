@@ -550,12 +550,6 @@ def backward_discounted(
             if nt == 0:
                 stopped = True
                 break
-            if reporting:
-                now = tirl_now()
-                if now >= next_report:
-                    next_report = now + 0.5
-                    with gil:
-                        report(it, bound)
             for s in range(S):
                 prev[s] = V[s]
             _backup_all(S, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], &prev[0], &ev[0],
@@ -573,6 +567,12 @@ def backward_discounted(
             if not (delta < INFINITY):  # overflow: NaN or inf values never converge
                 break
             bound = gamma / (1.0 - gamma) * delta if gamma > 0.0 else 0.0
+            if reporting:  # after the first sweep, then at most every half second
+                now = tirl_now()
+                if now >= next_report:
+                    next_report = now + 0.5
+                    with gil:
+                        report(it, bound)
             if bound <= tol or delta <= 8.0 * DBL_EPSILON * scale:
                 converged = True
                 break

@@ -265,10 +265,14 @@ def _plan_arrays(mdp, reward, V, gamma, tau, mode, *, keep_q, keep_policy):
                                 keep_q=keep_q, keep_policy=keep_policy, succ=mdp._shared_parts())
 
 
-def backward_discounted(mdp, reward: np.ndarray, gamma: float, tau: float, mode: int, tol: float, max_iter: int):
-    """Discounted value iteration: ``(V (S,), Q (S, A), policy (S, A), n_iter, error_bound, converged)``."""
+def backward_discounted(mdp, reward: np.ndarray, gamma: float, tau: float, mode: int, tol: float, max_iter: int,
+                        report=None):
+    """Discounted value iteration: ``(V (S,), Q (S, A), policy (S, A), n_iter, error_bound, converged)``.
+
+    ``report(n_iter, error_bound)``, when given, is called at most every half second (progress).
+    """
     return _kernels.backward_discounted(*mdp._kernel_parts(), reward, gamma, tau, mode, tol, max_iter,
-                                        threads_for(mdp), succ=mdp._shared_parts())
+                                        threads_for(mdp), succ=mdp._shared_parts(), report=report)
 
 
 def backward_batch(mdp, rewards: np.ndarray, T: int, gamma: float, tau: float, mode: int) -> np.ndarray:

@@ -118,8 +118,11 @@ def policy_iteration(
     hard: bool,
     tol: float,
     max_iter: int,
+    report=None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, float, bool]:
     r"""Soft (``hard=False``) or Howard (``hard=True``) policy iteration; see the module docstring.
+
+    ``report(n_iter, error_bound)``, when given, is called after every evaluation (progress).
 
     Parameters
     ----------
@@ -185,6 +188,8 @@ def policy_iteration(
             break
         scale = float(np.abs(V).max()) if S else 0.0
         bound = gamma / (1.0 - gamma) * delta if gamma > 0.0 else 0.0
+        if report is not None:
+            report(n_iter, bound)
         if bound <= tol or delta <= ROUNDING_ULPS * np.finfo(np.float64).eps * scale:
             converged = True
             break

@@ -19,6 +19,7 @@ from . import _passes
 from ._blasfree import dot
 from ._lazy import LazyArrays
 from ._policy_iteration import choose_method, policy_iteration
+from ._progress import check_progress, progress_bar
 from ._validation import (
     check_horizon_discount,
     check_option,
@@ -195,8 +196,9 @@ def _check_method(method: Any, T: int | None) -> str | None:
 
 def _plan(mdp: MDP, reward: Any, horizon: Any, discount: Any, *, causal: bool, mode: int | None,
           temperature: float, tol: float, max_iter: Any, method: Any = "value_iteration",
-          keep_policy: bool = False) -> SoftPlan:
+          keep_policy: bool = False, progress: Any = None) -> SoftPlan:
     check_mdp(mdp)
+    progress = check_progress(progress)
     T, gamma = check_horizon_discount(horizon, discount, causal)
     method = _check_method(method, T)
     if mode is None:  # soft: the model is chosen once ``causal`` is known to be a bool
@@ -213,13 +215,17 @@ def _plan(mdp: MDP, reward: Any, horizon: Any, discount: Any, *, causal: bool, m
         hard = mode == _passes.MODE_HARD
         if method == "auto":
             method = choose_method(mdp, mdp.transitions, r, gamma, temperature, hard, float(tol), max_iter)
-        if method == "policy_iteration":
-            V, Q, pi, n_iter, bound, converged = policy_iteration(
-                mdp.transitions, r, gamma, temperature, hard, float(tol), max_iter
-            )
-        else:
-            V, Q, pi, n_iter, bound, converged = _passes.backward_discounted(
-                mdp, r, gamma, temperature, mode, float(tol), max_iter)
+        desc = f"{'value_iteration' if hard else 'soft_backward'} ({method}, discount {gamma:g})"
+        with progress_bar(desc, progress) as bar:
+            def report(n_iter: int, bound: float) -> None:
+                bar.update(n_iter, error_bound=bound)
+
+            if method == "policy_iteration":
+                V, Q, pi, n_iter, bound, converged = policy_iteration(
+                    mdp.transitions, r, gamma, temperature, hard, float(tol), max_iter, report=report)
+            else:
+                V, Q, pi, n_iter, bound, converged = _passes.backward_discounted(
+                    mdp, r, gamma, temperature, mode, float(tol), max_iter, report=report)
         _check_finite_values(V, r, T, gamma, temperature)
         if not converged:
             if method == "policy_iteration" and n_iter < max_iter:
@@ -266,6 +272,7 @@ def soft_backward(
     tol: float = 1e-10,
     max_iter: int = 1_000_000,
     method: str = "value_iteration",
+    progress: bool | None = None,
 ) -> SoftPlan:
     r"""Soft (maximum entropy) backward pass.
 
@@ -338,6 +345,11 @@ def soft_backward(
         Solver of discounted, infinite-horizon problems (above). With a horizon
         the backward pass is exact in ``T`` sweeps: ``"policy_iteration"`` is a
         ``ValueError`` there, ``"auto"`` is accepted.
+    progress : bool or None, default None
+        Progress of a discounted solve (sweeps or evaluations and the error
+        bound) on ``stderr``: ``None`` shows it on a terminal after a second
+        and in logs as a timestamped line every 10 s once it has run 5 s
+        (``TABULAR_IRL_PROGRESS=0`` silences it); ``True`` always, ``False`` never.
 
     Returns
     -------
@@ -359,7 +371,7 @@ def soft_backward(
     """
     tau = check_temperature(temperature)
     return _plan(mdp, reward, horizon, discount, causal=causal, mode=None, temperature=tau,
-                 tol=tol, max_iter=max_iter, method=method)
+                 tol=tol, max_iter=max_iter, method=method, progress=progress)
 
 
 def value_iteration(
@@ -371,6 +383,7 @@ def value_iteration(
     tol: float = 1e-10,
     max_iter: int = 1_000_000,
     method: str = "value_iteration",
+    progress: bool | None = None,
 ) -> SoftPlan:
     r"""Hard-max backward pass (the ``temperature -> 0`` limit of :func:`soft_backward`).
 
@@ -402,4 +415,4 @@ def value_iteration(
     (True, True)
     """
     return _plan(mdp, reward, horizon, discount, causal=True, mode=_passes.MODE_HARD,
-                 temperature=1.0, tol=tol, max_iter=max_iter, method=method)
+                 temperature=1.0, tol=tol, max_iter=max_iter, method=method, progress=progress)

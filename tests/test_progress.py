@@ -192,3 +192,18 @@ def test_progress_object_without_tqdm_writes_to_its_stream(no_tqdm, monkeypatch)
         bar.update(2, objective=-2.25, residual=0.0625)  # held back: within _LINE_INTERVAL of the first
     assert out.getvalue().splitlines() == ["job: iteration 1: objective -2.5, residual 1.25e-01",
                                            "job: iteration 2: objective -2.25, residual 6.25e-02"]
+
+
+@pytest.mark.parametrize("method", ["value_iteration", "policy_iteration"])
+def test_discounted_solves_report_their_progress(capsys, no_tqdm, monkeypatch, method):
+    monkeypatch.setattr(_progress, "_LINE_INTERVAL", 0.0)
+    world = tirl.gridworld(6, slip=0.2)
+    plan = tirl.soft_backward(world.mdp, world.reward, discount=0.99, method=method, progress=True)
+    lines = _iteration_lines(capsys.readouterr().err)
+    assert lines and all(line.startswith(f"soft_backward ({method}, discount 0.99): iteration") for line in lines)
+    last = float(re.search(r"error_bound ([0-9.e+-]+)", lines[-1]).group(1))
+    assert plan.converged and last > 0  # the bound reported before the last sweep/evaluation
+    tirl.value_iteration(world.mdp, world.reward, discount=0.99, progress=False)
+    assert capsys.readouterr().err == ""
+    with pytest.raises(TypeError, match="progress must be True, False or None"):
+        tirl.soft_backward(world.mdp, world.reward, discount=0.99, progress="yes")
