@@ -62,6 +62,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from . import _config
+from ._memory import check_fits, human_bytes
 
 
 def _load_kernels():
@@ -159,56 +160,6 @@ def fast_log(x: np.ndarray) -> np.ndarray:
     return _kernels.fast_log(x)
 
 
-def _parse_bytes(text: str) -> int | None:
-    """``"8G"``, ``"512M"``, ``"1e9"`` -> bytes; None when it does not parse."""
-    text = text.strip().upper().removesuffix("B")
-    scale = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}.get(text[-1:], 1)
-    try:
-        value = float(text[:-1] if scale > 1 else text)
-    except ValueError:
-        return None
-    return int(value * scale) if value > 0 else None
-
-
-def available_memory() -> int | None:
-    """Bytes an allocation may take: ``TABULAR_IRL_MEMORY_LIMIT`` if set, else the OS's available memory.
-
-    ``MemAvailable`` of ``/proc/meminfo`` on Linux, the free physical pages
-    elsewhere; None when neither can be read (then nothing is refused).
-    """
-    limit = _parse_bytes(os.environ.get("TABULAR_IRL_MEMORY_LIMIT", ""))
-    if limit is not None:
-        return limit
-    try:
-        with open("/proc/meminfo") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return None
-
-
-def _gb(n: float) -> str:
-    return f"{n / 1e9:.3g} GB" if n >= 1e8 else f"{n / 1e6:.3g} MB"
-
-
-def check_fits(nbytes: int, what: str, way_out: str) -> None:
-    """Raise ``MemoryError`` when ``nbytes`` (an output about to be allocated) cannot fit.
-
-    The message names the output, the bytes it needs, the bytes available and
-    ``way_out`` (how to avoid it), so that a request fails at once instead of
-    swapping or being killed.
-    """
-    free = available_memory()
-    if free is not None and nbytes > free:
-        raise MemoryError(f"{what} needs {_gb(nbytes)}, more than the {_gb(free)} of memory available "
-                          f"(TABULAR_IRL_MEMORY_LIMIT or the system's); {way_out}")
-
-
 def _tsa_bytes(T: int, mdp) -> int:
     return T * mdp.n_states * mdp.n_actions * 8
 
@@ -226,7 +177,7 @@ def backward(mdp, reward: np.ndarray, T: int, gamma: float, tau: float, mode: in
         check_fits((T + 1) * S * 8, f"the values V (T+1, S) = ({T + 1}, {S})",
                    "use a shorter horizon, or a discount without a horizon (stationary values)")
     if (keep_q or keep_policy) and policy_out is None:
-        check_fits((keep_q + keep_policy) * _tsa_bytes(T, mdp), f"(T, S, A) arrays of {_gb(_tsa_bytes(T, mdp))}",
+        check_fits((keep_q + keep_policy) * _tsa_bytes(T, mdp), f"(T, S, A) arrays of {human_bytes(_tsa_bytes(T, mdp))}",
                    "keep V only (soft_backward keeps V and forms Q, policy on first access)")
     return _kernels.backward_finite(*mdp._kernel_parts(), reward, T, gamma, tau, mode, threads_for(mdp),
                                     keep_q=keep_q, keep_policy=keep_policy, succ=mdp._shared_parts(),

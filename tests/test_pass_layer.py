@@ -229,3 +229,15 @@ def test_unbuilt_checkout_says_what_to_run(tmp_path, monkeypatch):
     checkout = passes._not_built_message(ImportError("no module named _kernels"))
     assert f"imported from its source checkout ({tmp_path})" in checkout
     assert f"run `pip install -e .` in {tmp_path}" in checkout
+
+
+def test_builders_refuse_what_cannot_fit_before_allocating():
+    """gridworld(100000) is 10^10 states: a MemoryError naming the bytes at once, not NumPy's from a temporary."""
+    from tabular_irl import objectworld
+
+    with pytest.raises(MemoryError, match=r"gridworld\(100000, 100000\) \(10,000,000,000 states\) needs 7.29 TB, more than the "):
+        gridworld(100_000)
+    with pytest.raises(MemoryError, match=r"objectworld\(size=100000\)"):
+        objectworld(100_000)
+    with pytest.raises(MemoryError, match=r"random_mdp\(10,000,000,000 states, 5 actions, branching 4\)"):
+        random_mdp(10**10, 5, 4)

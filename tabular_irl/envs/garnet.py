@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from .._memory import check_fits
 from .._validation import check_positive_int, check_seed
 from ..mdp import MDP
 from ._problem import Problem
@@ -107,6 +108,9 @@ def random_mdp(
     b = check_positive_int(branching, "branching", maximum=S, maximum_label=f"n_states = {S} (successors are distinct)")
     d = check_positive_int(n_features, "n_features")
     rng = check_seed(seed)
+    # successors and probabilities (int64 and float64 per entry, with the sampler's temporaries), features
+    check_fits(S * A * b * 8 * 5 + S * d * 8, f"random_mdp({S:,} states, {A} actions, branching {b})",
+               "use fewer states, actions or successors")
 
     n_rows = S * A
     successors = _distinct_successors(rng, n_rows, S, b)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from .._memory import check_fits
 from .._validation import _describe, check_distribution, check_positive_int, check_real
 from ..mdp import MDP
 from ._problem import GridGeometry, LazyFeatures, Problem
@@ -137,6 +138,13 @@ def _wall_mask(walls: Any, rows: int, cols: int) -> np.ndarray:
     return mask
 
 
+def gridworld_bytes(rows: int, cols: int) -> int:
+    """Peak bytes of building a ``rows x cols`` gridworld: the ``(S*A, S)`` CSR with ``A`` entries per row
+    (values, indices and the builder's ``(S, A, A)`` temporaries) and the MDP's compact index lists."""
+    S, A = rows * cols, len(ACTION_DELTAS)
+    return S * A * A * (8 + 8 + 8 + 1) + S * (A + 8) * 8
+
+
 def gridworld(
     rows: int = 8,
     cols: int | None = None,
@@ -214,6 +222,8 @@ def gridworld(
     goal_reward = check_real(goal_reward, "goal_reward")
     step_reward = check_real(step_reward, "step_reward")
     S = rows * cols
+    check_fits(gridworld_bytes(rows, cols), f"gridworld({rows}, {cols}) ({S:,} states)",
+               "build a smaller grid (rows x cols states)")
 
     wall = _wall_mask(walls, rows, cols)
     if goals is None:

@@ -10,10 +10,11 @@ from typing import Any
 import numpy as np
 from scipy import ndimage
 
+from .._memory import check_fits
 from .._validation import check_positive_int, check_real, check_seed, readonly
 from ..mdp import MDP
 from ._problem import GridGeometry, LazyFeatures, Problem
-from .gridworld import ACTION_DELTAS, ACTION_NAMES, grid_transitions
+from .gridworld import ACTION_DELTAS, ACTION_NAMES, grid_transitions, gridworld_bytes
 
 __all__ = ["objectworld"]
 
@@ -116,6 +117,8 @@ def objectworld(
                                    maximum_label=f"size**2 = {S} (one object per cell)")
     slip = check_real(slip, "slip", 0.0, 1.0)
     rng = check_seed(seed)
+    check_fits(gridworld_bytes(size, size) + S * (2 * n_colours + 4) * 8 * 3,
+               f"objectworld(size={size}) ({S:,} states)", "build a smaller world (size**2 states)")
 
     cells_flat = np.sort(rng.choice(S, size=n_objects, replace=False)).astype(np.int64)
     outer = rng.integers(0, n_colours, size=n_objects, dtype=np.int64)
