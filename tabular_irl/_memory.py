@@ -51,7 +51,11 @@ def human_bytes(n: float) -> str:
     """``"51.2 MB"``, ``"67.1 GB"``, ``"7,290 TB"``: three significant digits below a terabyte."""
     if n >= 1e12:
         return f"{n / 1e12:,.0f} TB" if n >= 1e14 else f"{n / 1e12:.3g} TB"
-    return f"{n / 1e9:.3g} GB" if n >= 1e8 else f"{n / 1e6:.3g} MB"
+    if n >= 1e8:
+        return f"{n / 1e9:.3g} GB"
+    if n >= 1e5:
+        return f"{n / 1e6:.3g} MB"
+    return f"{n / 1e3:.3g} kB" if n >= 1e3 else f"{n:.0f} B"
 
 
 def check_fits(nbytes: int, what: str, way_out: str) -> None:

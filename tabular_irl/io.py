@@ -107,6 +107,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._features import as_linear_features
+from ._memory import check_fits
 from ._validation import (
     _check_compressed_structure,
     check_discount,
@@ -345,9 +346,54 @@ class _Reader:
     def has(self, name: str) -> bool:
         return name in self.npz.files
 
-    def array(self, name: str, kinds: str, ndims: tuple[int, ...]) -> np.ndarray:
+    def declared(self, name: str) -> tuple[tuple[int, ...], np.dtype]:
+        """``(shape, dtype)`` from the member's ``.npy`` header, read without decompressing its data.
+
+        The header must agree with the size the zip entry declares, so that a
+        member cannot claim one size and hold another.
+        """
+        member = self.npz.zip.getinfo(f"{name}.npy")
+        try:
+            with self.npz.zip.open(member) as fh:
+                version = np.lib.format.read_magic(fh)
+                read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                               else np.lib.format.read_array_header_2_0)
+                shape, _, dtype = read_header(fh)
+                header_bytes = fh.tell()
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+            raise self.error(f"field {name!r}", f"cannot be read ({type(exc).__name__}: {exc})") from exc
+        data_bytes = int(np.prod(shape, dtype=object)) * dtype.itemsize
+        if not dtype.hasobject and member.file_size != header_bytes + data_bytes:
+            raise self.error(f"field {name!r}", f"declares shape {shape} of {dtype} ({data_bytes:,} bytes) in its "
+                                                f"header, but the archive stores {member.file_size - header_bytes:,} "
+                                                "bytes of data for it")
+        return shape, dtype
+
+    def array(self, name: str, kinds: str, ndims: tuple[int, ...], *, max_entries: int | None = None,
+              shape: tuple[int, ...] | None = None) -> np.ndarray:
+        """Field ``name``, its header checked before its data is read.
+
+        ``max_entries``: the most entries the format allows it given the
+        fields read so far; ``shape``: the exact shape it must have. A member
+        beyond either (or beyond the memory available) is refused from its
+        header alone, without allocating what it declares.
+        """
         if not self.has(name):
             raise self.error(f"field {name!r}", "is missing")
+        declared, dtype = self.declared(name)
+        entries = int(np.prod(declared, dtype=object))
+        if shape is not None and declared != shape and not (declared == (1,) and shape == ()):
+            if len(shape) == len(declared) == 1:
+                raise self.error(f"field {name!r}:", f"{name} must have length {shape[0]}, got length {declared[0]}")
+            raise self.error(f"field {name!r}", f"must have shape {shape}, its header declares {declared}")
+        if max_entries is not None and entries > max_entries:
+            raise self.error(f"field {name!r}", f"declares {entries:,} entries (shape {declared}), more than the "
+                                                f"{max_entries:,} the format allows here")
+        try:
+            check_fits(entries * dtype.itemsize, f"field {name!r} of {self.where} (shape {declared}, {dtype})",
+                       "this file cannot be read on this machine")
+        except MemoryError as exc:
+            raise self.error(f"field {name!r}", f"cannot be read: {exc}") from None
         try:
             arr = self.npz[name]
         except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
@@ -443,9 +489,9 @@ def _metadata(r: _Reader) -> dict:
 
 def _read_csr(r: _Reader, prefix: str, n_rows: int, n_cols: int, name: str, what: str) -> sp.csr_array:
     """A CSR matrix from ``<prefix>indptr/indices/data``, its structure proven before scipy sees it."""
-    indptr = r.array(f"{prefix}indptr", _INT_KINDS, (1,))
-    indices = r.array(f"{prefix}indices", _INT_KINDS, (1,))
-    data = r.array(f"{prefix}data", _REAL_KINDS, (1,))
+    indptr = r.array(f"{prefix}indptr", _INT_KINDS, (1,), shape=(n_rows + 1,))
+    indices = r.array(f"{prefix}indices", _INT_KINDS, (1,), max_entries=n_rows * n_cols)
+    data = r.array(f"{prefix}data", _REAL_KINDS, (1,), max_entries=n_rows * n_cols)
     if indices.size != data.size:
         raise r.error(f"fields {prefix + 'indices'!r} and {prefix + 'data'!r}",
                       f"must have the same length, got {indices.size} and {data.size}")
@@ -460,7 +506,7 @@ def _read_csr(r: _Reader, prefix: str, n_rows: int, n_cols: int, name: str, what
 def _read_mdp(r: _Reader) -> MDPFile:
     S = r.check("field 'n_states'", check_positive_int, r.scalar("n_states", _INT_KINDS), "n_states")
     A = r.check("field 'n_actions'", check_positive_int, r.scalar("n_actions", _INT_KINDS), "n_actions")
-    initial = r.check("field 'initial'", check_distribution, r.array("initial", _REAL_KINDS, (1,)), "initial", S)
+    initial = r.check("field 'initial'", check_distribution, r.array("initial", _REAL_KINDS, (1,), shape=(S,)), "initial", S)
     P = _read_csr(r, "", S * A, S, "transitions", "transitions (fields 'indptr', 'indices', 'data')")
     mdp = r.check("transitions (fields 'indptr', 'indices', 'data')", MDP, P, initial, A)
 
@@ -472,7 +518,7 @@ def _read_mdp(r: _Reader) -> MDPFile:
         phi = r.array("features", _REAL_KINDS, (2, 3))
         features = r.check("field 'features'", as_linear_features, phi, S, A).phi
     elif sparse_parts:
-        shape = r.array("features_shape", _INT_KINDS, (1,))
+        shape = r.array("features_shape", _INT_KINDS, (1,), shape=(2,))
         if shape.shape != (2,) or shape[0] != S or shape[1] < 1:
             raise r.error("field 'features_shape'", f"must be (S, d) = ({S}, d >= 1), got {shape.tolist()}")
         csr = _read_csr(r, "features_", S, int(shape[1]), "features", "sparse features (fields 'features_*')")
@@ -480,7 +526,7 @@ def _read_mdp(r: _Reader) -> MDPFile:
 
     reward = None
     if r.has("reward"):
-        arr = r.array("reward", _REAL_KINDS, (1, 2))
+        arr = r.array("reward", _REAL_KINDS, (1, 2), max_entries=S * A)
         checked = r.check("field 'reward'", check_reward, arr, S, A)
         reward = checked[:, 0].copy() if arr.ndim == 1 else checked
 
@@ -495,7 +541,8 @@ def _read_mdp(r: _Reader) -> MDPFile:
 
 def _read_trajectories(r: _Reader) -> Trajectories:
     states = r.array("states", _INT_KINDS, (2,))
-    actions = r.array("actions", _INT_KINDS, (2,))
+    # (N, T+1) states bound the (N, T) actions; a smaller mismatch is Trajectories' to explain
+    actions = r.array("actions", _INT_KINDS, (2,), max_entries=states.size)
     _metadata(r)  # a corrupt metadata field is a corrupt file
     for name, arr in (("states", states), ("actions", actions)):
         if arr.size and arr.min() < 0:

@@ -1,6 +1,8 @@
 """The portable ``.npz`` format: round trips, hand-written files, and clear errors on corrupt ones."""
 
+import io
 import json
+import tracemalloc
 import zipfile
 
 import numpy as np
@@ -364,3 +366,45 @@ def test_save_validates_its_arguments(tmp_path, problem):
         save_trajectories(tmp_path / "d", mdp)
     assert not list(tmp_path.iterdir())  # nothing written on bad input
     assert isinstance(load_mdp(save_mdp(tmp_path / "m", mdp)).mdp, MDP)
+
+
+# --------------------------------------------------------------------------
+# files from a stranger: sizes checked from the headers before any data is read
+# --------------------------------------------------------------------------
+
+def _npy_header(shape, dtype) -> bytes:
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, {"descr": np.dtype(dtype).str, "fortran_order": False,
+                                                  "shape": shape})
+    return buffer.getvalue()
+
+
+def test_member_declaring_more_than_it_holds_is_refused_from_its_header(tmp_path, problem):
+    """A valid MDP file whose 'indices' header declares 10^9 int64 entries (8 GB): refused, nothing allocated."""
+    path = _write(tmp_path, **_fields(problem[0]))
+    with zipfile.ZipFile(path, "a") as archive:  # replace 'indices' by a header with a few bytes behind it
+        entries = {info.filename: archive.read(info) for info in archive.infolist() if info.filename != "indices.npy"}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, raw in entries.items():
+            archive.writestr(name, raw)
+        archive.writestr("indices.npy", _npy_header((10**9,), np.int64) + bytes(16))
+    tracemalloc.start()
+    with pytest.raises(ValueError, match=r"field 'indices' declares shape \(1000000000,\) of int64 "
+                                         r"\(8,000,000,000 bytes\) in its header, but the archive stores 16 bytes"):
+        load_mdp(path)
+    assert tracemalloc.get_traced_memory()[1] < 50e6  # the declared 8 GB were never allocated
+    tracemalloc.stop()
+
+
+def test_members_beyond_what_the_format_allows_are_refused(tmp_path, problem, monkeypatch):
+    mdp = problem[0]
+    S, A = mdp.n_states, mdp.n_actions
+    too_many = np.zeros(S * A * S + 1, dtype=np.int64)  # more entries than a (S*A, S) matrix has
+    with pytest.raises(ValueError, match=rf"field 'indices' declares {S * A * S + 1:,} entries .* more than the "
+                                         rf"{S * A * S:,} the format allows here"):
+        load_mdp(_write(tmp_path, **_fields(mdp, indices=too_many, data=np.zeros(too_many.size))))
+    with pytest.raises(ValueError, match=rf"field 'initial' must have shape \({S},\), its header declares \(2, {S}\)"):
+        load_mdp(_write(tmp_path, **_fields(mdp, initial=np.full((2, S), 1.0 / S))))
+    monkeypatch.setenv("TABULAR_IRL_MEMORY_LIMIT", "100")  # bytes: the file's own arrays do not fit
+    with pytest.raises(ValueError, match=r"field 'indptr' cannot be read: field 'indptr' of .* needs 128 B, more than the 100 B"):
+        load_mdp(_write(tmp_path, **_fields(mdp)))

@@ -145,8 +145,8 @@ def test_outputs_that_cannot_fit_fail_at_once_with_the_bytes_they_need(monkeypat
     plan = soft_backward(world.mdp, world.reward, horizon=16)
     vis = visitation(world.mdp, plan)  # the lean path needs no (T, S, A) array
     assert vis.state.shape == (17, 64)
-    with pytest.raises(MemoryError, match=r"the plan's policy \(T, S, A\) = \(16, 64, 5\) needs 0.041 MB, more than "
-                                          r"the 0.0205 MB .*visitation\(mdp, plan\)"):
+    with pytest.raises(MemoryError, match=r"the plan's policy \(T, S, A\) = \(16, 64, 5\) needs 41 kB, more than "
+                                          r"the 20.5 kB .*visitation\(mdp, plan\)"):
         plan.policy
     with pytest.raises(MemoryError, match=r"state_action \(T, S, A\) = \(16, 64, 5\)"):
         vis.state_action
