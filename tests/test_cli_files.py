@@ -275,3 +275,47 @@ def test_help_documents_the_output(command, capsys):
     assert "MDP_FILE" in text
     if command != "check":
         assert "savez_compressed" in text and "OUT.npz" in text
+
+
+def test_make_sample_info_write_and_describe_their_files(tmp_path, capsys):
+    from tabular_irl import load_mdp, load_trajectories
+
+    grid, demos = str(tmp_path / "g.npz"), str(tmp_path / "d.npz")
+    assert main(["make", "gridworld", "--size", "4", "--slip", "0.2", "--horizon", "6", "--out", grid]) == 0
+    loaded = load_mdp(grid)
+    want = gridworld(4, slip=0.2)
+    assert loaded.mdp.n_states == 16 and loaded.horizon == 6
+    assert np.array_equal(loaded.reward, want.reward) and np.array_equal(loaded.features, want.features)
+    assert loaded.metadata["parameters"] == {"rows": 4, "cols": None, "slip": 0.2}
+    for policy in ("soft", "optimal", "uniform"):
+        assert main(["sample", grid, "--policy", policy, "-n", "7", "--seed", "3", "--out", demos]) == 0
+        got = load_trajectories(demos)
+        assert got.states.shape == (7, 7) and got.actions.shape == (7, 6)
+    assert main(["make", "garnet", "--states", "9", "--actions", "2", "--branching", "3", "--out", grid]) == 0
+    assert load_mdp(grid).mdp.nnz == 9 * 2 * 3
+    capsys.readouterr()
+    assert main(["info", demos]) == 0
+    assert "7 trajectories of 6 steps" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["make", "Nope-v0", "--out", "{out}"], "'Nope-v0' is not gridworld, objectworld, garnet or a Gymnasium id"),
+    (["make", "gridworld", "--slip", "2", "--out", "{out}"], "argument --slip"),
+    (["sample", "{grid}", "--horizon", "0", "--out", "{out}"], "argument --horizon"),
+    (["info", "{junk}"], "not a .npz file of tabular_irl"),
+    (["plot", "{grid}", "{junk}", "--grid", "3x", "--out", "{out}"], "expected ROWSxCOLS"),
+])
+def test_make_sample_info_bad_input_is_one_line(tmp_path, capsys, argv, message):
+    if "Nope-v0" in argv:
+        pytest.importorskip("gymnasium")
+    grid, junk = tmp_path / "g.npz", tmp_path / "junk.npz"
+    junk.write_text("not a zip")
+    assert main(["make", "gridworld", "--size", "3", "--out", str(grid)]) == 0
+    capsys.readouterr()
+    try:
+        code = main([a.format(grid=grid, junk=junk, out=tmp_path / "x.npz") for a in argv])
+    except SystemExit as exc:  # argparse's own errors
+        code = exc.code
+    assert code == 2
+    err = capsys.readouterr().err
+    assert message in err and err.startswith("tabular-irl") or "usage:" in err

@@ -20,6 +20,7 @@ from .. import show_config
 from ..irl.maxent import _METHODS
 from .demo import ALGORITHMS, demo_command
 from .files import CHECK_DEFAULT_HORIZON, check_command, irl_command, solve_command, visitation_command
+from .make import POLICIES, info_command, make_command, plot_command, sample_command
 
 __all__ = ["build_parser", "main"]
 
@@ -115,8 +116,86 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo_command(sub)
     config = sub.add_parser("config", help="show the version, build and thread configuration")
     config.set_defaults(func=_config)
+    _add_make_commands(sub)
     _add_file_commands(sub)
     return parser
+
+
+def _add_make_commands(sub) -> None:
+    make = sub.add_parser(
+        "make", help="write a built-in problem (with its true reward and features) to an MDP file",
+        description="Write a built-in problem to OUT.npz (tabular_irl.io format): its dynamics, start "
+        "distribution, default features and true reward, the horizon/discount given, and the parameters as "
+        "metadata. KIND is gridworld, objectworld, garnet, or a Gymnasium toy-text id such as FrozenLake-v1 "
+        "(needs the [gymnasium] extra).",
+        epilog="Then: tabular-irl sample OUT.npz --horizon T -n N --out demos.npz; "
+        "tabular-irl irl OUT.npz demos.npz --out fit.npz.")
+    make.add_argument("kind", metavar="KIND", help="gridworld, objectworld, garnet, or a Gymnasium toy-text id")
+    make.add_argument("--size", type=_positive_int, default=8, metavar="N",
+                      help="grid rows (gridworld) or side (objectworld) (default: 8)")
+    make.add_argument("--cols", type=_positive_int, default=None, metavar="N",
+                      help="grid columns (gridworld; default: --size)")
+    make.add_argument("--slip", type=_probability, default=0.1, metavar="P",
+                      help="probability of a uniformly random move (default: 0.1)")
+    make.add_argument("--n-objects", type=_non_negative_int, default=15, metavar="N",
+                      help="objects (objectworld; default: 15)")
+    make.add_argument("--n-colours", type=_int_at_least(2), default=2, metavar="N",
+                      help="colours (objectworld; default: 2)")
+    make.add_argument("--states", type=_positive_int, default=100, metavar="N", help="states (garnet; default: 100)")
+    make.add_argument("--actions", type=_positive_int, default=4, metavar="N", help="actions (garnet; default: 4)")
+    make.add_argument("--branching", type=_positive_int, default=4, metavar="N",
+                      help="successors per state-action pair (garnet; default: 4)")
+    make.add_argument("--seed", type=_non_negative_int, default=0, help="seed (objectworld, garnet; default: 0)")
+    make.add_argument("--horizon", type=_positive_int, default=None, metavar="T",
+                      help="horizon stored in the file (default: none)")
+    make.add_argument("--discount", type=_probability, default=None, metavar="G",
+                      help="discount stored in the file (default: none)")
+    make.add_argument("--out", required=True, metavar="OUT.npz", help="the MDP file to write")
+    make.set_defaults(func=make_command)
+
+    sample = sub.add_parser(
+        "sample", help="write demonstrations of a policy for an MDP file's true reward",
+        description="Sample N trajectories of T steps from the soft-optimal (maximum causal entropy, default), "
+        "optimal (hard value iteration) or uniform policy for the reward stored in MDP_FILE, and write them to "
+        "OUT.npz (tabular_irl.io.save_trajectories format).")
+    sample.add_argument("mdp_file", metavar="MDP_FILE", help="MDP file with a reward (e.g. from 'tabular-irl make')")
+    _add_model_flags(sample, "(default: the file's)")
+    sample.add_argument("--policy", choices=POLICIES, default="soft", help="which policy (default: soft)")
+    sample.add_argument("-n", type=_positive_int, default=500, metavar="N", help="trajectories (default: 500)")
+    sample.add_argument("--seed", type=_non_negative_int, default=0, help="seed (default: 0)")
+    sample.add_argument("--out", required=True, metavar="OUT.npz", help="the demonstrations file to write")
+    sample.set_defaults(func=sample_command)
+
+    info = sub.add_parser("info", help="say what a tabular_irl file holds (MDP, demonstrations or a fit)",
+                          description="Print the kind of FILE (an MDP, demonstrations, or a fit written by "
+                          "'tabular-irl irl'), its shapes, horizon and discount, and its provenance metadata.")
+    info.add_argument("file", metavar="FILE", help="a .npz file written by tabular_irl")
+    info.set_defaults(func=info_command)
+
+    plot = sub.add_parser("plot", help="draw a fit on its grid: true and learned reward, learned policy (PNG)",
+                          description="Draw, for an MDP file made on a grid ('tabular-irl make gridworld' or "
+                          "'objectworld', or any MDP with --grid ROWSxCOLS) and a fit written by 'tabular-irl irl', "
+                          "the true reward (when the file stores one), the learned reward and the learned policy. "
+                          "Needs matplotlib (the [plot] extra).")
+    plot.add_argument("mdp_file", metavar="MDP_FILE", help="the MDP file the fit was made on")
+    plot.add_argument("fit_file", metavar="FIT_FILE", help="a fit written by 'tabular-irl irl --out'")
+    plot.add_argument("--grid", type=_grid_shape, default=None, metavar="ROWSxCOLS",
+                      help="the grid layout (default: from the MDP file's metadata)")
+    plot.add_argument("--dpi", type=_positive_int, default=100, help="resolution (default: 100)")
+    plot.add_argument("--out", required=True, metavar="FIG.png", help="the image to write")
+    plot.set_defaults(func=plot_command)
+
+
+def _grid_shape(text: str) -> tuple[int, int]:
+    """An argparse type: ``ROWSxCOLS`` with both >= 1."""
+    rows, _, cols = text.lower().partition("x")
+    try:
+        shape = int(rows), int(cols)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected ROWSxCOLS such as 8x8, got {text!r}") from None
+    if min(shape) < 1:
+        raise argparse.ArgumentTypeError(f"expected ROWSxCOLS with both >= 1, got {text!r}")
+    return shape
 
 
 def _add_demo_command(sub) -> None:
@@ -268,8 +347,8 @@ def _add_file_commands(sub) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``tabular-irl`` command line; return its exit status.
 
-    Commands: ``demo``, ``config``, ``solve``, ``visitation``, ``irl`` and
-    ``check`` (``tabular-irl COMMAND --help`` describes each; the parser is
+    Commands: ``demo``, ``config``, ``make``, ``sample``, ``info``, ``plot``, ``solve``,
+    ``visitation``, ``irl`` and ``check`` (``tabular-irl COMMAND --help`` describes each; the parser is
     :func:`build_parser`). Errors in the
     input (``ValueError``, ``TypeError``, ``OSError``, ``ImportError``) are
     printed to ``stderr`` as one line, ``tabular-irl: error: ...``, not raised.
