@@ -190,9 +190,12 @@ def _demo_irl(world, T: int, args: argparse.Namespace):
     expert = soft_backward(mdp, args.goal_reward_scale * np.asarray(world.reward), horizon=T)
     demos = sample_trajectories(mdp, expert.policy, args.n_demos, horizon=T, seed=args.seed)
     v_expert = policy_value(mdp, expert.policy, world.reward, horizon=T)
+    v_optimal = value_iteration(mdp, world.reward, horizon=T).log_partition  # the optimal expected return
     print(f"\n2. IRL from {args.n_demos} demonstrations of the soft-optimal expert (seed {args.seed}), "
           f"one-hot features (d={mdp.n_states})")
-    print(f"  expert's return under the true reward: {v_expert:.6f}")
+    print(f"  expert's return under the true reward: {v_expert:.6f} (the optimal policy's: {v_optimal:.6f})")
+    print("  EVD = a policy's loss of expected return under the true reward, against the expert and against "
+          "the optimal policy")
     fits = []
     for algorithm in args.algorithm:
         t0 = time.perf_counter()
@@ -208,7 +211,11 @@ def _demo_irl(world, T: int, args: argparse.Namespace):
         for line in lines:
             print(f"  {line}")
         print(f"  expected value difference under the true reward = {evd:.6f} "
-              f"({100 * evd / abs(v_expert):.2f}% of the expert's return)")
+              f"({100 * evd / abs(v_expert):.2f}% of the expert's return); against the optimal policy "
+              f"{v_optimal - (v_expert - evd):.6f}")
+        if evd < 0:
+            print("  (a negative EVD: the learned policy beats the demonstrator, whose soft-optimal randomness "
+                  "costs return; against the optimal policy the loss is never negative)")
         print(f"  reward correlation (learned vs true, shift-invariant) = "
               f"{reward_correlation(world.reward, fit.reward):.4f}")
     return fits, demos
