@@ -146,6 +146,11 @@ class MDP:
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"MDP is immutable; cannot set {name!r}")
 
+    def __reduce__(self):
+        # rebuilt through the constructor (validated again; the canonical CSR arrays keep their bits);
+        # the transpose and the kernels' index lists are derived again on first use
+        return MDP, (self._transitions, self._initial, self._n_actions)
+
     # -- read-only views -------------------------------------------------
     @property
     def transitions(self) -> sp.csr_array:

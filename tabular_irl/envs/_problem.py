@@ -11,6 +11,8 @@ so that building a 1024 x 1024 gridworld costs only its dynamics.
 
 from __future__ import annotations
 
+import dataclasses
+
 import threading
 import types
 from collections.abc import Callable, Iterator, Mapping
@@ -95,6 +97,10 @@ class _FeatureSets(Mapping):
                     value = readonly(arr)
                     self._entries[key] = value
         return value
+
+    def __reduce__(self):
+        # the lock does not travel (a new one is made); unbuilt entries travel as their builders
+        return _FeatureSets, (dict(self._entries), self._n_states)
 
     def __contains__(self, key: object) -> bool:  # without building (Mapping's would)
         return key in self._entries
@@ -364,6 +370,12 @@ class Problem:
         check_type(self.info, "info", Mapping, "a mapping")
         object.__setattr__(self, "info", types.MappingProxyType(dict(self.info)))
 
+    def __reduce__(self):
+        # rebuilt through the constructor (its info is a read-only view, which does not pickle)
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        fields["info"] = dict(self.info)
+        return _problem_from_fields, (fields,)
+
     @property
     def features(self) -> np.ndarray:
         """The default feature matrix ``feature_sets[default_features]``, shape ``(S, d)``, read-only."""
@@ -387,3 +399,8 @@ class Problem:
             f"theta={'None' if self.theta is None else self.theta.shape}, "
             f"grid={'None' if self.grid is None else self.grid.shape}, info={sorted(self.info)})"
         )
+
+
+def _problem_from_fields(fields: dict) -> Problem:
+    """Unpickling a :class:`Problem`: its constructor with the fields it was pickled with."""
+    return Problem(**fields)

@@ -7,6 +7,7 @@ grid (about a million states) builds in seconds.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -259,7 +260,7 @@ def gridworld(
     return Problem(
         mdp=mdp,
         feature_sets={
-            "onehot": LazyFeatures((S, S), lambda: np.eye(S)),
+            "onehot": LazyFeatures((S, S), functools.partial(np.eye, S)),  # a partial, not a lambda: it pickles
             "coordinates": coordinates,
         },
         default_features="onehot",

@@ -5,6 +5,8 @@ true reward is a nonlinear function of the distances to them.
 
 from __future__ import annotations
 
+import functools
+
 from typing import Any
 
 import numpy as np
@@ -32,6 +34,13 @@ def _nearest_sq_distance(size: int, cells: np.ndarray) -> np.ndarray | None:
     nearest = ndimage.distance_transform_edt(free, return_distances=False, return_indices=True)
     rr, cc = np.indices((size, size))
     return ((nearest[0] - rr) ** 2 + (nearest[1] - cc) ** 2).astype(np.int64).ravel()
+
+
+def _discrete_features(sq: np.ndarray, size: int) -> np.ndarray:
+    """The binary features ``distance to colour k < d`` for d = 1 .. size (a module function: problems pickle)."""
+    # distance < d  <=>  squared distance < d**2 (exact in integers)
+    thresholds = np.arange(1, size + 1, dtype=np.int64) ** 2
+    return (sq[:, :, None] < thresholds).reshape(sq.shape[0], sq.shape[1] * size).astype(np.float64)
 
 
 def objectworld(
@@ -134,11 +143,6 @@ def objectworld(
         sq[:, k] = absent if d2 is None else d2
     continuous = np.sqrt(sq.astype(np.float64))
 
-    def discrete() -> np.ndarray:
-        # distance < d  <=>  squared distance < d**2 (exact in integers)
-        thresholds = np.arange(1, size + 1, dtype=np.int64) ** 2
-        return (sq[:, :, None] < thresholds).reshape(S, 2 * n_colours * size).astype(np.float64)
-
     near0 = sq[:, 0] < 3**2
     near1 = sq[:, 1] < 2**2
     reward = np.where(near0 & near1, 1.0, np.where(near0, -1.0, 0.0))
@@ -153,7 +157,7 @@ def objectworld(
         mdp=mdp,
         feature_sets={
             "continuous": continuous,
-            "discrete": LazyFeatures((S, 2 * n_colours * size), discrete),
+            "discrete": LazyFeatures((S, 2 * n_colours * size), functools.partial(_discrete_features, sq, size)),
         },
         default_features="continuous",
         reward=reward,
