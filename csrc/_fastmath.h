@@ -134,8 +134,9 @@ TIRL_CLONES static void tirl_soft_block(double *TIRL_RESTRICT e, Py_ssize_t n, P
     for (a = 0; a < A; a++)
         for (i = 0; i < n; i++)
             acc[i] += e[a * n + i];
-    for (i = 0; i < n; i++)
-        v[i] = m[i] + tau * tirl_log(acc[i]);
+    if (v != NULL) /* NULL: the policy alone (a forward pass recomputing it from known values) */
+        for (i = 0; i < n; i++)
+            v[i] = m[i] + tau * tirl_log(acc[i]);
     if (pi == NULL)
         return;
     for (a = 0; a < A; a++)

@@ -306,7 +306,8 @@ cdef inline void _backup_block(
     IN: reward (S*A) flat; vnext is V_{t+1} (S,); ev, vmax its exponential
     cache (non-causal mode only); ``succ``: shared support's successor lists
     (_products.h) or NULL; work: _work_size(A) doubles.
-    OUT: v[s]; q[s*A:(s+1)*A] unless ``q`` is NULL; pi[s*A:(s+1)*A] unless
+    OUT: v[s] unless ``v`` is NULL (a forward pass recomputing the policy of known values); q[s*A:(s+1)*A]
+    unless ``q`` is NULL; pi[s*A:(s+1)*A] unless
     ``pi`` is NULL (the policy is then not formed: values only); in
     non-causal mode, unless ``shift`` is NULL, the shift and normaliser ``z``
     of each row's soft sum (the posterior's reweighted dynamics need them).
@@ -341,7 +342,7 @@ cdef inline void _backup_block(
             for a in range(A):
                 q[k0 + i * A + a] = e[a * n + i]
     if mode != _HARD:
-        tirl_soft_block(e, n, A, tau, (pi + k0) if pi != NULL else NULL, v + s0, work)
+        tirl_soft_block(e, n, A, tau, (pi + k0) if pi != NULL else NULL, (v + s0) if v != NULL else NULL, work)
         return
     for i in range(n):
         m = -INFINITY
@@ -350,7 +351,8 @@ cdef inline void _backup_block(
             if e[a * n + i] > m:
                 m = e[a * n + i]
                 best = a
-        v[s0 + i] = m
+        if v != NULL:
+            v[s0 + i] = m
         if pi != NULL:
             for a in range(A):
                 pi[k0 + i * A + a] = 1.0 if a == best else 0.0
@@ -486,7 +488,6 @@ def plan_arrays(
     cdef double* Q_p = &Q[0, 0, 0] if keep_q and T * S * A > 0 else NULL
     cdef double* pi_p = &pi[0, 0, 0] if keep_policy and T * S * A > 0 else NULL
     cdef double[::1] ev = np.empty(max(S, 1), dtype=np.float64)
-    cdef double[::1] v_again = np.empty(max(S, 1), dtype=np.float64)
     cdef double[::1] work = np.empty(max(n_threads, 1) * _work_size(A), dtype=np.float64)
     cdef const idx_t* succ_p = _ptr(succ)
     cdef Loop loop
@@ -502,7 +503,7 @@ def plan_arrays(
                 stopped = True
                 break
             _backup_all(S, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], &V[t + 1, 0], &ev[0], gamma, tau,
-                        mode, succ_p, (Q_p + t * S * A) if Q_p != NULL else NULL, &v_again[0],
+                        mode, succ_p, (Q_p + t * S * A) if Q_p != NULL else NULL, NULL,
                         (pi_p + t * S * A) if pi_p != NULL else NULL, &work[0], nt)
             _step_done(&loop)
     if stopped:
@@ -796,11 +797,10 @@ def soft_forward(
     shift_arr = np.empty(max(n_rows, 1), dtype=np.float64)
     norm_arr = np.empty(max(n_rows, 1), dtype=np.float64)
     ev_arr = np.empty(max(S, 1), dtype=np.float64)
-    v_arr = np.empty(max(S, 1), dtype=np.float64)  # the recomputed V[t] (equal to V[t] bit for bit)
     cdef double[:, ::1] D = D_arr
     cdef double[:, :, ::1] mu = mu_arr
     cdef double[:, ::1] total = total_arr
-    cdef double[::1] shift = shift_arr, norm = norm_arr, ev = ev_arr, v_again = v_arr
+    cdef double[::1] shift = shift_arr, norm = norm_arr, ev = ev_arr
     cdef double[::1] work = np.empty(nt * W, dtype=np.float64)
     cdef double* shift_p = &shift[0] if reweigh else NULL
     cdef double* norm_p = &norm[0] if reweigh else NULL
@@ -851,7 +851,7 @@ def soft_forward(
                 if not given or reweigh:
                     # mu_t's rows double as the policy's buffer
                     _backup_block(s0, s1, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], v_next, &ev[0],
-                                  vmax, gamma, tau, mode, succ_p, NULL, &v_again[0], NULL if given else mu_t,
+                                  vmax, gamma, tau, mode, succ_p, NULL, NULL, NULL if given else mu_t,
                                   shift_p, norm_p, &work[threadid() * W])
                 _weigh_block(s0, s1, A, d_t, pi_given if given else mu_t, w, mu_t, &total[0, 0])
             if reweigh:
