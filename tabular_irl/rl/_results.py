@@ -1,0 +1,119 @@
+"""Results of the ``rl`` methods: small frozen dataclasses with named fields.
+
+Arrays are stored read-only; ``history`` tables are dicts of equal-length
+lists, one entry per iteration or checkpoint, so that
+``pandas.DataFrame(result.history)`` is the learning curve.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+__all__ = ["BehaviorCloningResult", "ImitationGap", "freeze"]
+
+
+def freeze(result):
+    """Make the array fields of a result read-only (returns the result)."""
+    for f in fields(result):
+        value = getattr(result, f.name)
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+    return result
+
+
+@dataclass(frozen=True, eq=False)
+class BehaviorCloningResult:
+    """Result of :func:`~tabular_irl.rl.behavior_cloning`.
+
+    Attributes
+    ----------
+    policy : ndarray, shape (T, S, A) or (S, A)
+        The maximum-likelihood policy (smoothed): time-indexed when ``time_indexed``.
+    counts : ndarray, shape of ``policy``
+        Demonstrated state-action counts ``n_t(s, a)`` (or ``n(s, a)``).
+    visited : ndarray of bool, shape (T, S) or (S,)
+        States the demonstrations visit (at that step); elsewhere the policy is uniform.
+    log_likelihood : float
+        ``sum_i sum_t log policy_t(a_t^i | s_t^i)`` over the demonstrated steps used.
+    time_indexed : bool
+    smoothing : float
+
+    Examples
+    --------
+    >>> from tabular_irl import Trajectories, MDP
+    >>> from tabular_irl.rl import behavior_cloning
+    >>> import numpy as np
+    >>> mdp = MDP.from_dense(np.ones((2, 2, 2)) / 2, initial=[1.0, 0.0])
+    >>> fit = behavior_cloning(mdp, Trajectories([[0, 1, 0]], [[1, 0]]))
+    >>> fit.policy.tolist(), fit.log_likelihood
+    ([[0.0, 1.0], [1.0, 0.0]], 0.0)
+    """
+
+    policy: np.ndarray
+    counts: np.ndarray
+    visited: np.ndarray
+    log_likelihood: float
+    time_indexed: bool
+    smoothing: float
+
+
+@dataclass(frozen=True, eq=False)
+class ImitationGap:
+    r"""Result of :func:`~tabular_irl.rl.imitation_gap`: the exact gap and the bounds it is compared against.
+
+    Attributes
+    ----------
+    gap : float
+        ``J(expert) - J(policy)``, exact.
+    epsilon : float
+        Per-step error under the expert's own state distribution, averaged
+        over time: ``(1/T) sum_t E_{s ~ D_t^E} delta_t(s)``, where
+        ``delta_t(s) = 1 - sum_a min(pi_t^E(a|s), pi_t(a|s))`` is the
+        probability that the two policies disagree when coupled as closely as
+        possible (``1 - pi_t(a*|s)`` for a deterministic expert).
+    bc_bound : float
+        ``T^2 epsilon R`` (Ross & Bagnell 2010), ``R = max r - min r``.
+    online_bound : float
+        ``T epsilon_own u`` (Ross, Gordon & Bagnell 2011): the bound of a
+        learner whose error ``epsilon_own`` is measured on its own state
+        distribution, ``u`` the largest spread of the expert's action values.
+    epsilon_own : float
+        As ``epsilon``, under the policy's own state distribution.
+    reward_range : float
+        ``R``.
+    advantage_range : float
+        ``u = max_{t,s} (max_a Q_t^E(s, a) - min_a Q_t^E(s, a))``.
+    expert_value, value : float
+        ``J(expert)``, ``J(policy)``.
+    step_error : ndarray, shape (T,)
+        ``E_{s ~ D_t^E} delta_t(s)`` per step (``epsilon`` is its mean).
+    horizon : int
+    discount : float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tabular_irl import MDP
+    >>> from tabular_irl.rl import imitation_gap
+    >>> P = np.zeros((2, 2, 2)); P[0, 0, 0] = P[0, 1, 1] = P[1, :, 1] = 1.0   # a tightrope
+    >>> rope = MDP.from_dense(P, initial=[1.0, 0.0])
+    >>> learner = np.array([[0.9, 0.1], [0.5, 0.5]])                      # slips with probability 0.1
+    >>> out = imitation_gap(rope, [[1.0, 0.0], [0.0, 0.0]], [[1.0, 0.0], [0.5, 0.5]], learner, horizon=3)
+    >>> round(out.gap, 6), round(out.epsilon, 6), round(out.bc_bound, 6)  # 0.1 + 0.19 + 0.271
+    (0.561, 0.1, 0.9)
+    """
+
+    gap: float
+    epsilon: float
+    bc_bound: float
+    online_bound: float
+    epsilon_own: float
+    reward_range: float
+    advantage_range: float
+    expert_value: float
+    value: float
+    step_error: np.ndarray = field(repr=False)
+    horizon: int = 0
+    discount: float = 1.0
