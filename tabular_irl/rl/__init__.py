@@ -6,12 +6,16 @@ evaluations from ``mdp.initial`` (or ``initial=``):
 
 * :func:`behavior_cloning` (maximum likelihood) and :func:`imitation_gap`: the
   exact cost of compounding errors, against ``T^2 epsilon`` and ``T epsilon``.
-* :func:`policy_gradient`: the exact ``(J, dJ/dlogits)``.
+* :func:`policy_gradient`: the exact ``(J, dJ/dlogits)``; :func:`reinforce_gradient`:
+  its sampled estimate (on-policy, off-policy, from a fusion of behaviour
+  policies), with the per-trajectory terms; :func:`gradient_estimator_study`
+  tabulates its bias and variance.
 """
 
-from ._results import BehaviorCloningResult, ImitationGap
+from ._results import BehaviorCloningResult, ImitationGap, ReinforceGradient
 from .cloning import behavior_cloning, imitation_gap
-from .gradients import policy_gradient
+from .gradients import policy_gradient, reinforce_gradient
+from .study import gradient_estimator_study
 
 __all__ = [
     "behavior_cloning",
@@ -19,4 +23,7 @@ __all__ = [
     "BehaviorCloningResult",
     "ImitationGap",
     "policy_gradient",
+    "reinforce_gradient",
+    "ReinforceGradient",
+    "gradient_estimator_study",
 ]

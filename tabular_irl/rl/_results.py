@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-__all__ = ["BehaviorCloningResult", "ImitationGap", "freeze"]
+__all__ = ["BehaviorCloningResult", "ImitationGap", "ReinforceGradient", "freeze"]
 
 
 def freeze(result):
@@ -117,3 +117,40 @@ class ImitationGap:
     step_error: np.ndarray = field(repr=False)
     horizon: int = 0
     discount: float = 1.0
+
+
+@dataclass(frozen=True, eq=False)
+class ReinforceGradient:
+    """Result of :func:`~tabular_irl.rl.reinforce_gradient`.
+
+    Attributes
+    ----------
+    estimate : ndarray, shape of ``logits``
+        ``terms.mean(axis=0)``.
+    terms : ndarray, shape (N,) + shape of ``logits``
+        One row per sampled trajectory: its own estimate of the gradient.
+    standard_error : ndarray, shape of ``logits``
+        ``terms.std(axis=0, ddof=1) / sqrt(N)`` (``inf`` for one trajectory).
+    ratios : ndarray, shape (N, T)
+        The prefix importance ratios ``w_{0:t}`` (ones on-policy).
+    future_ratios : bool
+    on_policy : bool
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tabular_irl import MDP, Trajectories
+    >>> from tabular_irl.rl import reinforce_gradient
+    >>> coin = MDP.from_dense(np.ones((1, 2, 1)), initial=[1.0])   # one state, two actions
+    >>> est = reinforce_gradient(coin, [[1.0, 0.0]], np.zeros((1, 2)), Trajectories([[0, 0], [0, 0]], [[0], [1]]))
+    >>> est.terms[:, 0].tolist(), est.estimate.tolist()  # (e_a - pi) r(a): a=0 scores +-0.5, a=1 earns 0
+    ([[0.5, -0.5], [0.0, 0.0]], [[0.25, -0.25]])
+    """
+
+    estimate: np.ndarray
+    terms: np.ndarray = field(repr=False)
+    standard_error: np.ndarray = field(repr=False)
+    ratios: np.ndarray = field(repr=False)
+    future_ratios: bool = True
+    on_policy: bool = True
+
