@@ -10,11 +10,20 @@ evaluations from ``mdp.initial`` (or ``initial=``):
   its sampled estimate (on-policy, off-policy, from a fusion of behaviour
   policies), with the per-trajectory terms; :func:`gradient_estimator_study`
   tabulates its bias and variance.
+* :func:`pretrain_finetune` (cloning, then policy gradients), :func:`hybrid_objective`
+  and :func:`hybrid_policy_optimization` (the return plus ``lam`` times the
+  demonstrations' log-likelihood).
 """
 
-from ._results import BehaviorCloningResult, ImitationGap, ReinforceGradient
+from ._results import (
+    BehaviorCloningResult,
+    ImitationGap,
+    PolicyOptimizationResult,
+    ReinforceGradient,
+)
 from .cloning import behavior_cloning, imitation_gap
 from .gradients import policy_gradient, reinforce_gradient
+from .hybrid import hybrid_objective, hybrid_policy_optimization, pretrain_finetune
 from .study import gradient_estimator_study
 
 __all__ = [
@@ -26,4 +35,8 @@ __all__ = [
     "reinforce_gradient",
     "ReinforceGradient",
     "gradient_estimator_study",
+    "pretrain_finetune",
+    "hybrid_objective",
+    "hybrid_policy_optimization",
+    "PolicyOptimizationResult",
 ]

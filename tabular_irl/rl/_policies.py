@@ -100,9 +100,9 @@ def evaluate(problem: Problem, policy: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 def policy_return(problem: Problem, policy: np.ndarray) -> float:
-    """Exact ``J(pi) = sum_{s,a} mu(s, a) r(s, a)`` from the problem's start (one forward pass)."""
-    counts = _passes.expected_counts(problem.mdp, policy, problem.T, problem.gamma, problem.initial)
-    return float(np.sum(counts * problem.reward))
+    """Exact ``J(pi) = initial @ V_0`` from the problem's start: the same bits as :func:`evaluate` gives a gradient."""
+    V, _ = evaluate(problem, policy)
+    return float(problem.initial @ (V if problem.T is None else V[0]))
 
 
 def step_counts(problem: Problem, policy: np.ndarray) -> np.ndarray:

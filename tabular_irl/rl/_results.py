@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-__all__ = ["BehaviorCloningResult", "ImitationGap", "ReinforceGradient", "freeze"]
+__all__ = ["BehaviorCloningResult", "ImitationGap", "ReinforceGradient", "PolicyOptimizationResult", "freeze"]
 
 
 def freeze(result):
@@ -153,4 +153,55 @@ class ReinforceGradient:
     ratios: np.ndarray = field(repr=False)
     future_ratios: bool = True
     on_policy: bool = True
+
+
+@dataclass(frozen=True, eq=False)
+class PolicyOptimizationResult:
+    """Result of the policy optimisers of :mod:`tabular_irl.rl`: the package's result protocol
+    (:mod:`tabular_irl.irl._result`) with the learned policy's exact return.
+
+    Attributes
+    ----------
+    theta : ndarray, shape (T, S, A) or (S, A)
+        The final logits.
+    reward : ndarray, shape (S, A)
+        The reward the return is measured with.
+    policy : ndarray, shape of ``theta``
+        ``softmax(theta)``.
+    value : float
+        Its exact return ``J``.
+    objective : float
+        What was maximised, at ``theta`` (``J`` itself, or ``J + lam * log-likelihood``).
+    converged : bool
+    message : str
+    n_iter : int
+    method : str
+    history : dict
+        Per iteration, starting with the initial policy (iteration 0):
+        ``"iteration"``, ``"value"`` (the exact return ``J``) and ``"objective"``,
+        plus what the method adds (``"log_likelihood"``, ``"gap"``, ``"js"``...).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tabular_irl import gridworld, sample_trajectories, value_iteration
+    >>> from tabular_irl.rl import pretrain_finetune
+    >>> world = gridworld(3)
+    >>> expert = value_iteration(world.mdp, world.reward, horizon=4).policy
+    >>> demos = sample_trajectories(world.mdp, expert, 20, horizon=4, seed=0)
+    >>> fit = pretrain_finetune(world.mdp, world.reward, demos, horizon=4, n_iter=5, lr=1.0)
+    >>> len(fit.history["value"]), fit.theta.shape, bool(fit.value == fit.history["value"][-1])
+    (6, (4, 9, 5), True)
+    """
+
+    theta: np.ndarray
+    reward: np.ndarray
+    policy: np.ndarray
+    value: float
+    objective: float
+    converged: bool
+    message: str
+    n_iter: int
+    method: str
+    history: dict = field(repr=False)
 

@@ -54,7 +54,7 @@ def exact_gradient(problem: Problem, logits: np.ndarray) -> tuple[float, np.ndar
     pi = softmax(logits)
     V, Q = evaluate(problem, pi)
     counts = step_counts(problem, pi)
-    if problem.T is None:
+    if problem.T is None:  # J as policy_return forms it
         return float(problem.initial @ V), counts * (Q - V[:, None])
     grad = counts * (Q - V[:-1, :, None])
     return float(problem.initial @ V[0]), grad.sum(axis=0) if logits.ndim == 2 else grad
