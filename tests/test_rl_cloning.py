@@ -152,3 +152,49 @@ def test_imitation_gap_needs_a_horizon_and_valid_policies():
         imitation_gap(mdp, r, EXPERT, EXPERT)
     with pytest.raises(ValueError, match="policy row"):
         imitation_gap(mdp, r, EXPERT, [[0.5, 0.6], [0.5, 0.5]], horizon=3)
+
+
+# -- DAgger ------------------------------------------------------------------------
+
+from tabular_irl import value_iteration  # noqa: E402
+from tabular_irl.rl import dagger  # noqa: E402
+
+
+def test_dagger_exact_recovers_the_expert_on_its_support():
+    world = gridworld(3, slip=0.2)
+    expert = value_iteration(world.mdp, world.reward, horizon=5).policy
+    run = dagger(world.mdp, expert, horizon=5, n_iter=3, n_per_iter=None, reward=world.reward)
+    assert run.history["gap"] == [0.0, 0.0, 0.0] and run.history["epsilon"] == [0.0, 0.0, 0.0]
+    assert not run.sampled and run.history["iteration"] == [1, 2, 3]
+    labelled = run.counts.sum(axis=-1) > 0
+    np.testing.assert_array_equal(run.policy[labelled], expert[labelled])
+
+
+def test_dagger_closes_the_gap_that_cloning_leaves():
+    """Few expert demonstrations miss states; the learner's own visits get labelled and the gap shrinks."""
+    world = gridworld(4, slip=0.3)
+    T = 8
+    expert = value_iteration(world.mdp, world.reward, horizon=T).policy
+    run = dagger(world.mdp, expert, horizon=T, n_iter=10, n_per_iter=2, reward=world.reward, seed=0)
+    gaps = run.history["gap"]
+    # iteration 1 is behavioural cloning of 2 expert demonstrations
+    bc = behavior_cloning(world.mdp, sample_trajectories(world.mdp, expert, 2, horizon=T, seed=1), horizon=T)
+    assert gaps[0] > 0.1 and gaps[-1] < 0.5 * gaps[0]
+    assert imitation_gap(world.mdp, world.reward, expert, run.policy, horizon=T).gap == pytest.approx(gaps[-1],
+                                                                                                     abs=1e-12)
+    assert run.history["n_labels"] == [2 * T * (i + 1) for i in range(10)]
+    assert bc.policy.shape == run.policy.shape
+    again = dagger(world.mdp, expert, horizon=T, n_iter=10, n_per_iter=2, reward=world.reward, seed=0)
+    np.testing.assert_array_equal(again.policy, run.policy)  # same seed, same run
+
+
+def test_dagger_beta_and_bad_input():
+    mdp, r = tightrope()
+    run = dagger(mdp, EXPERT, horizon=4, n_iter=3, n_per_iter=5, beta=0.5, seed=0)
+    assert "gap" not in run.history and len(run.history["epsilon"]) == 3
+    with pytest.raises(ValueError, match="beta must be in"):
+        dagger(mdp, EXPERT, horizon=4, n_iter=3, n_per_iter=5, beta=1.5)
+    with pytest.raises(ValueError, match="n_per_iter must be >= 1"):
+        dagger(mdp, EXPERT, horizon=4, n_iter=3, n_per_iter=0)
+    with pytest.raises(ValueError, match="policy"):
+        dagger(mdp, np.ones((3, 2)), horizon=4, n_iter=3, n_per_iter=5)

@@ -5,7 +5,8 @@ Softmax tabular policies given by ``logits`` (time-indexed ``(T, S, A)`` with
 evaluations from ``mdp.initial`` (or ``initial=``):
 
 * :func:`behavior_cloning` (maximum likelihood) and :func:`imitation_gap`: the
-  exact cost of compounding errors, against ``T^2 epsilon`` and ``T epsilon``.
+  exact cost of compounding errors, against ``T^2 epsilon`` and ``T epsilon``;
+  :func:`dagger`, sampled or on exact state distributions.
 * :func:`policy_gradient`: the exact ``(J, dJ/dlogits)``; :func:`reinforce_gradient`:
   its sampled estimate (on-policy, off-policy, from a fusion of behaviour
   policies), with the per-trajectory terms; :func:`gradient_estimator_study`
@@ -17,11 +18,12 @@ evaluations from ``mdp.initial`` (or ``initial=``):
 
 from ._results import (
     BehaviorCloningResult,
+    DaggerResult,
     ImitationGap,
     PolicyOptimizationResult,
     ReinforceGradient,
 )
-from .cloning import behavior_cloning, imitation_gap
+from .cloning import behavior_cloning, dagger, imitation_gap
 from .gradients import policy_gradient, reinforce_gradient
 from .hybrid import hybrid_objective, hybrid_policy_optimization, pretrain_finetune
 from .study import gradient_estimator_study
@@ -31,6 +33,8 @@ __all__ = [
     "imitation_gap",
     "BehaviorCloningResult",
     "ImitationGap",
+    "dagger",
+    "DaggerResult",
     "policy_gradient",
     "reinforce_gradient",
     "ReinforceGradient",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-__all__ = ["BehaviorCloningResult", "ImitationGap", "ReinforceGradient", "PolicyOptimizationResult", "freeze"]
+__all__ = ["BehaviorCloningResult", "ImitationGap", "ReinforceGradient", "PolicyOptimizationResult", "DaggerResult", "freeze"]
 
 
 def freeze(result):
@@ -205,3 +205,37 @@ class PolicyOptimizationResult:
     method: str
     history: dict = field(repr=False)
 
+
+@dataclass(frozen=True, eq=False)
+class DaggerResult:
+    """Result of :func:`~tabular_irl.rl.dagger`.
+
+    Attributes
+    ----------
+    policy : ndarray, shape (T, S, A)
+        The policy fitted on all the labels (uniform on states never labelled).
+    counts : ndarray, shape (T, S, A)
+        The aggregated expert labels (expected labels with exact distributions).
+    history : dict
+        Per iteration: ``"iteration"``, ``"n_labels"``, ``"epsilon"``,
+        ``"epsilon_own"``, and with a reward ``"value"`` and ``"gap"`` (exact).
+    n_iter : int
+    sampled : bool
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tabular_irl import MDP
+    >>> from tabular_irl.rl import dagger
+    >>> P = np.zeros((2, 2, 2)); P[0, 0, 0] = P[0, 1, 1] = P[1, :, 1] = 1.0   # a tightrope
+    >>> rope = MDP.from_dense(P, initial=[1.0, 0.0])
+    >>> run = dagger(rope, [[1.0, 0.0], [1.0, 0.0]], horizon=3, n_iter=1, n_per_iter=None, reward=[1.0, 0.0])
+    >>> run.policy[0].tolist(), run.history["gap"]   # state 1 is never reached: uniform there
+    ([[1.0, 0.0], [0.5, 0.5]], [0.0])
+    """
+
+    policy: np.ndarray
+    counts: np.ndarray
+    history: dict = field(repr=False)
+    n_iter: int = 0
+    sampled: bool = True

@@ -16,14 +16,14 @@ from typing import Any
 import numpy as np
 
 from .. import _passes
-from .._validation import check_horizon, check_policy, check_positive_real
+from .._validation import check_horizon, check_policy, check_positive_int, check_positive_real, check_real, check_seed
 from ..irl._common import check_demos
-from ..mdp import MDP
-from ..trajectories import Trajectories
-from ._policies import evaluate, per_step, resolve
-from ._results import BehaviorCloningResult, ImitationGap, freeze
+from ..mdp import MDP, check_mdp
+from ..trajectories import Trajectories, sample_trajectories
+from ._policies import Problem, evaluate, per_step, resolve
+from ._results import BehaviorCloningResult, DaggerResult, ImitationGap, freeze
 
-__all__ = ["behavior_cloning", "imitation_gap"]
+__all__ = ["behavior_cloning", "imitation_gap", "dagger"]
 
 
 def _step_counts(demos: Trajectories, S: int, A: int, T: int | None) -> np.ndarray:
@@ -197,10 +197,13 @@ def imitation_gap(
     (1.0, 0.01, 1.0)
     """
     problem = resolve(mdp, reward, horizon, discount, initial)
-    T = problem.T
     S, A = problem.shape
-    pi_e = check_policy(expert_policy, S, A, T)
-    pi = check_policy(policy, S, A, T)
+    return _gap(problem, check_policy(expert_policy, S, A, problem.T), check_policy(policy, S, A, problem.T))
+
+
+def _gap(problem: Problem, pi_e: np.ndarray, pi: np.ndarray) -> ImitationGap:
+    """:func:`imitation_gap` of validated policies."""
+    T = problem.T
     # 1 - sum_a min(p, q) is the total variation 1/2 sum_a |p - q|, which is exactly 0 for equal rows
     delta = 0.5 * np.abs(per_step(pi_e, T) - per_step(pi, T)).sum(axis=-1)  # (T, S)
     D_e, _, counts_e = _passes.rollout(problem.mdp, pi_e, T, problem.gamma, problem.initial)
@@ -216,3 +219,127 @@ def imitation_gap(
                                online_bound=T * epsilon_own * u, epsilon_own=epsilon_own, reward_range=R,
                                advantage_range=u, expert_value=J_e, value=J, step_error=step_error, horizon=T,
                                discount=problem.gamma))
+
+
+def _betas(beta: Any, n_iter: int) -> np.ndarray:
+    """``beta_i`` for iterations ``i = 1..n_iter``: ``1[i = 1]`` by default, ``p^(i-1)`` for a float ``p``."""
+    if beta is None:
+        return np.r_[1.0, np.zeros(n_iter - 1)]
+    p = check_real(beta, "beta", 0.0, 1.0)
+    return p ** np.arange(n_iter, dtype=np.float64)
+
+
+def _expert_labels(rng: np.random.Generator, pi_e: np.ndarray, steps: np.ndarray, states: np.ndarray) -> np.ndarray:
+    """One action drawn from ``pi_e[t, s]`` for every visited ``(t, s)`` (the expert queried once per visit)."""
+    rows = np.cumsum(pi_e[steps, states], axis=-1)
+    a = (rows < rng.random(steps.shape)[..., None] * rows[..., -1:]).sum(axis=-1)
+    return np.minimum(a, pi_e.shape[-1] - 1)
+
+
+def dagger(
+    mdp: MDP,
+    expert_policy: Any,
+    *,
+    horizon: int,
+    n_iter: int,
+    n_per_iter: int | None,
+    beta: float | None = None,
+    reward: Any = None,
+    discount: float | None = None,
+    initial: Any = None,
+    seed: int | np.random.Generator | None = None,
+) -> DaggerResult:
+    r"""DAgger (Ross, Gordon & Bagnell 2011): imitation on the learner's own state distribution.
+
+    Iteration ``i = 1..n_iter``: run ``pi_mix = beta_i pi^E + (1 - beta_i) pi_i``
+    for ``n_per_iter`` trajectories, label every visited ``(t, s)`` with an
+    action the expert draws there, add the labels to the data set, and fit
+    ``pi_{i+1}`` by behavioural cloning on all the data (time-indexed;
+    uniform on states never labelled). With ``n_per_iter=None`` the
+    infinite-sample version aggregates the exact expected labels
+    ``D_t^{mix}(s) pi^E_t(a|s)`` instead.
+
+    Parameters
+    ----------
+    mdp : MDP
+    expert_policy : array_like, shape (S, A) or (T, S, A)
+        The expert queried for labels.
+    horizon : int
+    n_iter : int
+    n_per_iter : int or None
+        Trajectories per iteration; None: exact state distributions.
+    beta : float in [0, 1], optional
+        ``beta_i = beta^(i-1)``; by default ``beta_1 = 1`` (the first data are
+        the expert's own demonstrations) and ``beta_i = 0`` after.
+    reward : array_like, shape (S,) or (S, A), optional
+        With it the history holds the exact return ``value`` and ``gap`` of every iterate.
+    discount : float, optional
+        Of the returns.
+    initial : array_like, shape (S,), optional
+    seed : int, Generator or None
+
+    Returns
+    -------
+    DaggerResult
+        ``policy`` (the last fit), ``counts`` (the aggregated labels) and
+        ``history`` per iteration: ``"iteration"``, ``"n_labels"``,
+        ``"epsilon"`` and ``"epsilon_own"`` (the exact errors on the expert's and
+        on the learner's distributions, as :func:`imitation_gap`), and with a
+        reward ``"value"`` and ``"gap"``.
+
+    See Also
+    --------
+    imitation_gap, behavior_cloning
+
+    References
+    ----------
+    Ross, Gordon & Bagnell (2011). A reduction of imitation learning and
+    structured prediction to no-regret online learning. AISTATS.
+
+    Examples
+    --------
+    >>> from tabular_irl import gridworld, value_iteration
+    >>> world = gridworld(3, slip=0.2)
+    >>> expert = value_iteration(world.mdp, world.reward, horizon=5).policy
+    >>> run = dagger(world.mdp, expert, horizon=5, n_iter=4, n_per_iter=3, reward=world.reward, seed=0)
+    >>> run.policy.shape, len(run.history["gap"]), run.history["n_labels"]
+    ((5, 9, 5), 4, [15, 30, 45, 60])
+    >>> exact = dagger(world.mdp, expert, horizon=5, n_iter=2, n_per_iter=None, reward=world.reward)
+    >>> [round(g, 12) for g in exact.history["gap"]]  # the expert's own support, labelled exactly
+    [0.0, 0.0]
+    """
+    S, A = check_mdp(mdp).n_states, mdp.n_actions
+    problem = resolve(mdp, np.zeros((S, A)) if reward is None else reward, horizon, discount, initial)
+    T = problem.T
+    pi_e = np.ascontiguousarray(per_step(check_policy(expert_policy, S, A, T), T))
+    n_iter = check_positive_int(n_iter, "n_iter")
+    if n_per_iter is not None:
+        n_per_iter = check_positive_int(n_per_iter, "n_per_iter")
+    betas = _betas(beta, n_iter)
+    rng = check_seed(seed)
+    counts = np.zeros((T, S, A))
+    pi = np.full((T, S, A), 1.0 / A)
+    history: dict = {}
+    n_labels = 0
+    for i, b in enumerate(betas, start=1):
+        mix = b * pi_e + (1.0 - b) * pi
+        if n_per_iter is None:
+            D, _, _ = _passes.rollout(problem.mdp, mix, T, 1.0, problem.initial)
+            counts += D[:-1, :, None] * pi_e
+            n_labels += T
+        else:
+            visits = sample_trajectories(problem.mdp, mix, n_per_iter, horizon=T, seed=rng, initial=problem.initial)
+            steps = np.broadcast_to(np.arange(T), (n_per_iter, T))
+            states = visits.states[:, :-1]
+            labels = _expert_labels(rng, pi_e, steps, states)
+            np.add.at(counts, (steps, states, labels), 1.0)
+            n_labels += n_per_iter * T
+        pi = maximum_likelihood(counts, 0.0)
+        out = _gap(problem, pi_e, pi)
+        record = dict(iteration=i, n_labels=n_labels, epsilon=out.epsilon, epsilon_own=out.epsilon_own)
+        if reward is not None:
+            record.update(value=out.value, gap=out.gap)
+        for key, value in record.items():
+            history.setdefault(key, []).append(value)
+    return freeze(DaggerResult(policy=pi, counts=counts, history=history, n_iter=n_iter,
+                               sampled=n_per_iter is not None))
