@@ -14,6 +14,8 @@ evaluations from ``mdp.initial`` (or ``initial=``):
 * :func:`pretrain_finetune` (cloning, then policy gradients), :func:`hybrid_objective`
   and :func:`hybrid_policy_optimization` (the return plus ``lam`` times the
   demonstrations' log-likelihood).
+* :func:`q_learning`: replay buffer, target table, demonstrations (DQfD's
+  margin), count bonus, with the exact ``||Q - Q*||`` along the way.
 """
 
 from ._results import (
@@ -21,11 +23,13 @@ from ._results import (
     DaggerResult,
     ImitationGap,
     PolicyOptimizationResult,
+    QLearningResult,
     ReinforceGradient,
 )
 from .cloning import behavior_cloning, dagger, imitation_gap
 from .gradients import policy_gradient, reinforce_gradient
 from .hybrid import hybrid_objective, hybrid_policy_optimization, pretrain_finetune
+from .qlearning import q_learning
 from .study import gradient_estimator_study
 
 __all__ = [
@@ -43,4 +47,6 @@ __all__ = [
     "hybrid_objective",
     "hybrid_policy_optimization",
     "PolicyOptimizationResult",
+    "q_learning",
+    "QLearningResult",
 ]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-__all__ = ["BehaviorCloningResult", "ImitationGap", "ReinforceGradient", "PolicyOptimizationResult", "DaggerResult", "freeze"]
+__all__ = ["BehaviorCloningResult", "ImitationGap", "ReinforceGradient", "PolicyOptimizationResult", "DaggerResult", "QLearningResult", "freeze"]
 
 
 def freeze(result):
@@ -239,3 +239,44 @@ class DaggerResult:
     history: dict = field(repr=False)
     n_iter: int = 0
     sampled: bool = True
+
+
+@dataclass(frozen=True, eq=False)
+class QLearningResult:
+    """Result of :func:`~tabular_irl.rl.q_learning`.
+
+    Attributes
+    ----------
+    Q : ndarray, shape (S, A)
+        The learned action values.
+    policy : ndarray, shape (S, A)
+        Greedy (one-hot) in ``Q``.
+    Q_star : ndarray, shape (S, A)
+        The optimal action values (exact).
+    optimal_value : float
+        ``J*``, the optimal policy's exact return.
+    history : dict
+        Per checkpoint: ``"step"`` (environment steps), ``"q_error"``
+        (``||Q - Q*||_inf``), ``"value"`` (exact return of the greedy policy),
+        ``"updates"`` (minibatch updates so far).
+    n_steps, n_updates : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tabular_irl import MDP
+    >>> from tabular_irl.rl import q_learning
+    >>> coin = MDP.from_dense(np.ones((1, 2, 1)), initial=[1.0])   # one state: action 0 pays 1
+    >>> run = q_learning(coin, [[1.0, 0.0]], discount=0.5, n_steps=200, buffer_size=50, batch_size=4,
+    ...                  target_update=10, lr=0.5, epsilon=1.0, seed=0)
+    >>> run.Q_star.tolist(), run.policy.tolist(), bool(run.history["q_error"][-1] < 0.05)
+    ([[2.0, 1.0]], [[1.0, 0.0]], True)
+    """
+
+    Q: np.ndarray
+    policy: np.ndarray
+    Q_star: np.ndarray
+    optimal_value: float
+    history: dict = field(repr=False)
+    n_steps: int = 0
+    n_updates: int = 0
