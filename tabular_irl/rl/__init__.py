@@ -16,6 +16,10 @@ evaluations from ``mdp.initial`` (or ``initial=``):
   demonstrations' log-likelihood).
 * :func:`q_learning`: replay buffer, target table, demonstrations (DQfD's
   margin), count bonus, with the exact ``||Q - Q*||`` along the way.
+* :func:`gail`: the GAIL policy loop, with the exact Jensen-Shannon divergence
+  of every iterate.
+
+Every method's iterates are evaluated exactly, so learning curves are exact.
 """
 
 from ._results import (
@@ -28,6 +32,7 @@ from ._results import (
 )
 from .cloning import behavior_cloning, dagger, imitation_gap
 from .gradients import policy_gradient, reinforce_gradient
+from .gail import gail
 from .hybrid import hybrid_objective, hybrid_policy_optimization, pretrain_finetune
 from .qlearning import q_learning
 from .study import gradient_estimator_study
@@ -49,4 +54,5 @@ __all__ = [
     "PolicyOptimizationResult",
     "q_learning",
     "QLearningResult",
+    "gail",
 ]
