@@ -226,3 +226,10 @@ def test_gradient_estimator_study_measures_the_bias():
     fusion_lecture = table.where(sampler="fusion", future_ratios=False).rows[0]
     assert fusion_lecture[3] > 5 * fusion_lecture[4]  # biased: far beyond the noise
     assert table.meta["gradient_norm"] > 0
+
+
+def test_reinforce_terms_that_cannot_fit_fail_at_once(monkeypatch):
+    mdp, r, logits, q1, q2, tr, _ = tiny_case(0)
+    monkeypatch.setenv("TABULAR_IRL_MEMORY_LIMIT", "1K")
+    with pytest.raises(MemoryError, match="per-trajectory terms"):
+        reinforce_gradient(mdp, r, logits, tr)

@@ -38,9 +38,10 @@ from typing import Any
 import numpy as np
 from scipy.special import logsumexp
 
+from .. import _passes
+from .._logspace import discount_weights
 from .._validation import _describe, check_finite_array
 from ..approx._sampler import PolicyMixture, as_sampler, check_trajectories
-from .._logspace import discount_weights
 from ..mdp import MDP
 from ..trajectories import Trajectories
 from ._policies import Problem, evaluate, log_softmax, resolve, softmax, step_counts
@@ -286,6 +287,8 @@ def reinforce_gradient(
     score = -pi_rows
     np.put_along_axis(score, a[..., None], np.take_along_axis(score, a[..., None], axis=2) + 1.0, axis=2)
     contrib = coeff[..., None] * score
+    _passes.check_fits(N * theta.size * 8, f"the per-trajectory terms (N,) + logits.shape = {(N,) + theta.shape}",
+                       "pass fewer samples per call (the estimate is the mean of the terms of every call)")
     terms = np.zeros((N,) + theta.shape)
     rows = np.broadcast_to(np.arange(N)[:, None], (N, T))
     if theta.ndim == 3:
