@@ -34,6 +34,14 @@ def test_exact_occupancies_recover_the_experts(problem):
     np.testing.assert_allclose(run.history["objective"], 2 * js - np.log(4), rtol=0, atol=1e-15)
 
 
+def test_finite_horizon_occupancies(problem):
+    world, expert, _ = problem
+    rho = occupancy_measure(world.mdp, expert, discount=0.8, horizon=6)
+    run = gail(world.mdp, rho, discount=0.8, horizon=6, tol=1e-12)
+    assert run.converged
+    assert np.abs(occupancy_measure(world.mdp, run.policy, discount=0.8, horizon=6) - rho).sum() < 1e-5
+
+
 def test_the_policy_step_follows_minus_log_one_minus_d(problem):
     """One policy-gradient step on r = -log(1 - D*) is a descent direction of JS (the envelope theorem)."""
     world, _, rho = problem

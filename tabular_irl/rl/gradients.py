@@ -271,10 +271,16 @@ def reinforce_gradient(
     if mixture is None:
         w = np.ones((N, T))
     else:
-        with np.errstate(invalid="ignore"):  # a prefix q cannot produce never appears among its samples
-            w = np.exp(np.cumsum(log_pi_sa, axis=1) - _prefix_log_q(mixture, s, a))
+        log_q = _prefix_log_q(mixture, s, a)
+        if np.isneginf(log_q).any():  # a prefix q cannot produce never appears among its samples
+            i, t = (int(k) for k in np.argwhere(np.isneginf(log_q))[0])
+            raise ValueError(f"samples hold a step that behavior gives probability 0 (trajectory {i}, step {t}): "
+                             "they were not drawn from it")
+        with np.errstate(over="ignore"):
+            w = np.exp(np.cumsum(log_pi_sa, axis=1) - log_q)
         if not np.all(np.isfinite(w)):
-            raise ValueError("samples hold a step that behavior gives probability 0: they were not drawn from it")
+            raise ValueError("importance ratios overflow (above 1e308): behavior is too far from the policy "
+                             "over this horizon")
     r = problem.reward[s, a] * discount_weights(T, problem.gamma)
     if future_ratios:
         coeff = np.cumsum((w * r)[:, ::-1], axis=1)[:, ::-1]
