@@ -30,3 +30,14 @@ def test_off_policy_gradient_with_demos(tmp_path, capsys):
         assert row[3] < 5 * row[4]  # unbiased: within the noise
     fusion = table.where(sampler="fusion", future_ratios=False).rows[0]
     assert fusion[3] > 5 * fusion[4]
+
+
+def test_imitation_learning_curves(tmp_path, capsys):
+    load = __import__("test_examples")._load
+    out = load("imitation_learning_curves").main(tmp_path / "lc.png", n_iter=4, n_seeds=2, finetune_iter=6)
+    bc, dg = out["bc_gap"], out["dagger_gap"]
+    assert bc[0] == dg[0]  # the first round of DAgger is cloning of the same expert trajectories
+    assert bc[-1] < bc[0] and dg[-1] < dg[0]
+    exact = np.asarray(out["finetune"]["exact"])
+    assert np.all(np.diff(exact) > 0) and exact[-1] < out["optimal_value"]
+    assert "DAgger" in capsys.readouterr().out
