@@ -103,3 +103,13 @@ def test_bad_input_is_named(world, demos):
         pretrain_finetune(world.mdp, world.reward, demos, discount=0.9, n_iter=3, lr=1.0, n_per_iter=10)
     with pytest.raises(ValueError, match="smoothing must be > 0"):
         pretrain_finetune(world.mdp, world.reward, demos, horizon=4, n_iter=3, lr=1.0, smoothing=0.0)
+
+
+def test_discounted_hybrid_limits(world, demos):
+    plan = value_iteration(world.mdp, world.reward, discount=0.9, method="policy_iteration")
+    rl = hybrid_policy_optimization(world.mdp, world.reward, demos, 0.0, discount=0.9)
+    assert rl.theta.shape == (9, 5)
+    assert float(world.mdp.initial @ plan.V) - 1e-5 < rl.value <= float(world.mdp.initial @ plan.V) + 1e-12
+    bc = behavior_cloning(world.mdp, demos)  # stationary: every demonstrated step
+    il = hybrid_policy_optimization(world.mdp, world.reward, demos, 1e3, discount=0.9, n_iter=5000, tol=1e-8)
+    assert np.abs(il.policy - bc.policy)[bc.visited].max() < 2e-3
