@@ -30,9 +30,9 @@ from ._results import (
     QLearningResult,
     ReinforceGradient,
 )
+from .adversarial import gail
 from .cloning import behavior_cloning, dagger, imitation_gap
 from .gradients import policy_gradient, reinforce_gradient
-from .gail import gail
 from .hybrid import hybrid_objective, hybrid_policy_optimization, pretrain_finetune
 from .qlearning import q_learning
 from .study import gradient_estimator_study

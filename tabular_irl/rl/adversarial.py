@@ -1,5 +1,8 @@
 r"""The GAIL policy loop (Ho & Ermon 2016), with every iterate's Jensen-Shannon divergence exact.
 
+(The module is not called ``gail``: ``import tabular_irl.rl.gail as m`` would then
+bind the function :func:`gail` re-exported by the package, not the module.)
+
 GAIL's saddle point is
 
 .. math::
