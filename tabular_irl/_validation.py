@@ -847,3 +847,25 @@ def check_table(table: Any, columns: Any, made_by: str, name: str = "table") -> 
     if not isinstance(present, tuple) or not all(c in present for c in columns):
         raise TypeError(f"{name} must be the StudyTable of {made_by}, got {_describe(table)}")
     return table
+
+
+# --------------------------------------------------------------------------
+# tabular_irl.rl: softmax policies given by logits
+# (a block of its own at the end of the module, added with the rl subpackage)
+# --------------------------------------------------------------------------
+
+def check_logits(logits: Any, n_states: int, n_actions: int, horizon: int | None, name: str = "logits") -> np.ndarray:
+    """Validate the logits of a softmax policy: ``(S, A)`` stationary, or ``(T, S, A)`` with a horizon.
+
+    Returns a fresh C-contiguous float64 array; every entry must be finite (a
+    ``-inf`` logit is an action the policy can never learn to take again).
+    """
+    arr = _as_float_array(logits, name)
+    if arr.shape == (n_states, n_actions) or (horizon is not None and arr.shape == (horizon, n_states, n_actions)):
+        return check_finite_array(np.array(arr), name)
+    want = f"(S, A) = ({n_states}, {n_actions})"
+    if horizon is not None:
+        want += f" or (T, S, A) = ({horizon}, {n_states}, {n_actions})"
+    else:
+        want += " (time-indexed (T, S, A) logits need horizon=T)"
+    raise ValueError(f"{name} must have shape {want}, got shape {arr.shape}")
