@@ -511,6 +511,81 @@ def plan_arrays(
     return Q_arr, pi_arr
 
 
+cdef inline void _evaluate_block(
+    Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A,
+    const idx_t* indptr, const idx_t* indices, const double* data, const double* reward,
+    const double* vnext, double gamma, const idx_t* succ, const double* pi, double* q, double* v, double* work,
+) noexcept nogil:
+    """Q = r + gamma P V' and V = sum_a pi Q for the states s0 <= s < s1 (a given policy's backup).
+
+    ``pi``: the policy's (S*A) row block for this step; ``q`` (S*A) or NULL.
+    The backups are formed transposed in ``work`` as in _backup_block.
+    """
+    cdef Py_ssize_t i, a, n = s1 - s0, k0 = s0 * A
+    cdef double acc
+    cdef double* e = work + 2 * BLOCK
+    if idx_t is int32_t:
+        tirl_backups_i32(indptr, indices, succ, data, reward, gamma, s0, s1, A, vnext, e)
+    else:
+        tirl_backups_i64(indptr, indices, succ, data, reward, gamma, s0, s1, A, vnext, e)
+    for i in range(n):
+        acc = 0.0
+        for a in range(A):
+            acc = acc + pi[k0 + i * A + a] * e[a * n + i]
+        v[s0 + i] = acc
+    if q != NULL:
+        for i in range(n):
+            for a in range(A):
+                q[k0 + i * A + a] = e[a * n + i]
+
+
+def evaluate_policy(
+    const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
+    const double[:, ::1] reward, const double[:, :, ::1] policy, Py_ssize_t horizon, double gamma,
+    int n_threads, bint keep_q=True, const idx_t[::1] succ=None,
+):
+    """Exact finite-horizon evaluation of a given policy.
+
+    IN: CSR of P (S*A, S); reward (S, A); policy (1, S, A) stationary or
+    (T, S, A) time-indexed, rows summing to 1; horizon T; gamma; ``succ`` as
+    in backward_finite.
+    OUT: V (T+1, S) with V[T] = 0 and ``V_t(s) = sum_a pi_t(a|s) Q_t(s, a)``,
+    ``Q_t = r + gamma P V_{t+1}``; Q (T, S, A) with ``keep_q``, else None.
+    """
+    cdef Py_ssize_t S = reward.shape[0], A = reward.shape[1], T = horizon, t, b, s0
+    cdef Py_ssize_t n_blocks = (S + BLOCK - 1) // BLOCK, W = _work_size(A)
+    cdef bint stationary = policy.shape[0] == 1
+    V_arr = np.zeros((T + 1, S), dtype=np.float64)
+    Q_arr = np.empty((T, S, A), dtype=np.float64) if keep_q else None
+    cdef double[:, ::1] V = V_arr
+    cdef double[:, :, ::1] Q = Q_arr
+    cdef double* q_t
+    cdef double[::1] work = np.empty(max(n_threads, 1) * W, dtype=np.float64)
+    cdef const idx_t* succ_p = _ptr(succ)
+    cdef Loop loop
+    cdef int nt
+    cdef bint stopped = False
+    if S == 0 or A == 0:
+        return V_arr, Q_arr
+    _loop_init(&loop, n_threads)
+    with nogil:
+        for t in range(T - 1, -1, -1):
+            nt = _step(&loop)
+            if nt == 0:
+                stopped = True
+                break
+            q_t = &Q[t, 0, 0] if keep_q else NULL
+            for b in prange(n_blocks, num_threads=nt, schedule="static"):
+                s0 = b * BLOCK
+                _evaluate_block(s0, min(s0 + BLOCK, S), A, &indptr[0], &indices[0], &data[0], &reward[0, 0],
+                                &V[t + 1, 0], gamma, succ_p, &policy[0 if stationary else t, 0, 0], q_t, &V[t, 0],
+                                &work[threadid() * W])
+            _step_done(&loop)
+    if stopped:
+        _raise_pending()
+    return V_arr, Q_arr
+
+
 def backward_discounted(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
     const double[:, ::1] reward, double gamma, double tau, int mode,

@@ -17,6 +17,11 @@ def backward_finite(
     keep_q: bool = True, keep_policy: bool = True, succ: NDArray[np.integer] | None = None,
     V_out: NDArray[np.float64] | None = None, policy_out: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None, NDArray[np.float64] | None]: ...
+def evaluate_policy(
+    indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
+    reward: NDArray[np.float64], policy: NDArray[np.float64], horizon: int, gamma: float, n_threads: int,
+    keep_q: bool = True, succ: NDArray[np.integer] | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]: ...
 def backward_discounted(
     indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
     reward: NDArray[np.float64], gamma: float, tau: float, mode: int, tol: float, max_iter: int,

@@ -216,6 +216,17 @@ def _plan_arrays(mdp, reward, V, gamma, tau, mode, *, keep_q, keep_policy):
                                 keep_q=keep_q, keep_policy=keep_policy, succ=mdp._shared_parts())
 
 
+def evaluate_policy(mdp, reward: np.ndarray, policy: np.ndarray, T: int, gamma: float, *,
+                    keep_q: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+    """``(V (T+1, S), Q (T, S, A) or None)`` of a validated ``(S, A)`` or ``(T, S, A)`` policy: its exact evaluation."""
+    check_fits((T + 1) * mdp.n_states * 8 + keep_q * _tsa_bytes(T, mdp),
+               f"the evaluation's V (T+1, S){' and Q (T, S, A)' if keep_q else ''} for horizon {T}",
+               "use a shorter horizon")
+    pi3 = policy[None] if policy.ndim == 2 else policy
+    return _kernels.evaluate_policy(*mdp._kernel_parts(), reward, np.ascontiguousarray(pi3), T, gamma,
+                                    threads_for(mdp), keep_q=keep_q, succ=mdp._shared_parts())
+
+
 def backward_discounted(mdp, reward: np.ndarray, gamma: float, tau: float, mode: int, tol: float, max_iter: int,
                         report=None):
     """Discounted value iteration: ``(V (S,), Q (S, A), policy (S, A), n_iter, error_bound, converged)``.

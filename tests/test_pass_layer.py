@@ -241,3 +241,23 @@ def test_builders_refuse_what_cannot_fit_before_allocating():
         objectworld(100_000)
     with pytest.raises(MemoryError, match=r"random_mdp\(10,000,000,000 states, 5 actions, branching 4\)"):
         random_mdp(10**10, 5, 4)
+
+
+@given(tiny_sizes, seeds, st.sampled_from([1.0, 0.9]), st.booleans())
+def test_evaluate_policy_kernel_is_the_bellman_expectation(sizes, seed, gamma, stationary):
+    """V_t = sum_a pi_t Q_t, Q_t = r + gamma P V_{t+1}: against a dense NumPy twin and enumeration of trajectories."""
+    from tabular_irl import _passes
+
+    S, A, T = sizes
+    mdp, P, init, r = tiny_problem(seed, S, A, reward_scale=3.0)
+    rng = np.random.default_rng(seed)
+    pi = rng.dirichlet(np.ones(A), size=(S,) if stationary else (T, S))
+    V, Q = _passes.evaluate_policy(mdp, np.ascontiguousarray(r), pi, T, gamma)
+    Vr = np.zeros((T + 1, S))
+    for t in range(T - 1, -1, -1):
+        Qt = r + gamma * np.einsum("sap,p->sa", P, Vr[t + 1])
+        assert_allclose(Q[t], Qt, rtol=0, atol=1e-12)
+        Vr[t] = ((pi if stationary else pi[t]) * Qt).sum(axis=1)
+    assert_allclose(V, Vr, rtol=0, atol=1e-12)
+    _, _, ret = ref.enumerate_policy(P, init, pi, T, r, gamma=gamma)
+    assert_allclose(init @ V[0], ret, rtol=0, atol=1e-10)

@@ -78,8 +78,8 @@ def evaluate(problem: Problem, policy: np.ndarray) -> tuple[np.ndarray, np.ndarr
     r"""Exact policy evaluation ``(V, Q)`` of a validated policy.
 
     Finite horizon: ``V (T+1, S)`` with ``V[T] = 0``, ``Q (T, S, A)``,
-    ``Q_t = r + gamma P V_{t+1}``, ``V_t = sum_a pi_t Q_t`` (one sparse product
-    per step). Discounted: ``V (S,)`` solving ``(I - gamma P_pi) V = r_pi``
+    ``Q_t = r + gamma P V_{t+1}``, ``V_t = sum_a pi_t Q_t`` (the compiled
+    pass :func:`tabular_irl._passes.evaluate_policy`). Discounted: ``V (S,)`` solving ``(I - gamma P_pi) V = r_pi``
     (:func:`tabular_irl._passes.solve_refined`) and ``Q = r + gamma P V``.
     """
     mdp, r, T, gamma = problem.mdp, problem.reward, problem.T, problem.gamma
@@ -90,13 +90,7 @@ def evaluate(problem: Problem, policy: np.ndarray) -> tuple[np.ndarray, np.ndarr
         system = sp.csr_array(sp.identity(S, format="csr") - gamma * _passes.policy_transitions(mdp, policy))
         V = _passes.solve_refined(system, r_pi)
         return V, r + gamma * (P @ V).reshape(S, A)
-    pis = per_step(policy, T)
-    V = np.zeros((T + 1, S))
-    Q = np.empty((T, S, A))
-    for t in range(T - 1, -1, -1):
-        Q[t] = r + gamma * (P @ V[t + 1]).reshape(S, A)
-        V[t] = np.einsum("sa,sa->s", pis[t], Q[t])
-    return V, Q
+    return _passes.evaluate_policy(mdp, np.ascontiguousarray(r), np.ascontiguousarray(policy), T, gamma)
 
 
 def policy_return(problem: Problem, policy: np.ndarray) -> float:
