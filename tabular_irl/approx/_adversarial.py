@@ -47,6 +47,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.special import expit, xlogy
 
+from .._deprecation import renamed_arguments
 from .._logspace import discount_weights, row_ids
 from .._validation import (
     check_bool,
@@ -88,8 +89,8 @@ def occupancy_measure(
     mdp: MDP,
     policy: Any,
     *,
-    discount: float | None = None,
     horizon: int | None = None,
+    discount: float | None = None,
     initial: Any = None,
 ) -> np.ndarray:
     r"""Normalised state-action occupancy ``rho(s, a)`` of ``policy``, shape ``(S, A)``, summing to 1.
@@ -102,7 +103,7 @@ def occupancy_measure(
     mdp : MDP
     policy : array_like, shape (S, A) or (T, S, A)
         Rows are distributions; time-indexed only with a horizon.
-    discount, horizon
+    horizon, discount
         As in :func:`tabular_irl.soft_backward`: ``horizon`` alone (finite,
         undiscounted), ``discount`` alone (infinite, discounted) or both.
     initial : array_like, shape (S,), optional
@@ -470,15 +471,16 @@ class _Discriminator:
         return x, value, grad, it
 
 
+@renamed_arguments(expert="demos", n_policy_samples="n")
 def airl(
     mdp: MDP,
-    expert: Any,
+    demos: Any,
     *,
-    discount: float,
     horizon: int | None = None,
+    discount: float,
     shaping: bool = False,
     state_only: bool = False,
-    n_policy_samples: int | None = None,
+    n: int | None = None,
     l2: float = 0.0,
     smoothing: float = 0.0,
     max_iter: int = 200,
@@ -501,24 +503,26 @@ def airl(
     Parameters
     ----------
     mdp : MDP
-    expert : Trajectories or array_like, shape (S, A)
+    demos : Trajectories or array_like, shape (S, A)
         Demonstrations (samples, step ``t`` weighted ``gamma^t``), or the
         expert's exact normalised occupancy measure (see
-        :func:`occupancy_measure`): the infinite-sample limit.
-    discount : float
-        ``gamma`` in ``[0, 1)``: of the soft value iteration, the
-        occupancies and the shaping term.
+        :func:`occupancy_measure`): the infinite-sample limit. Formerly
+        ``expert`` (deprecated).
     horizon : int, optional
         Occupancies of the policy truncated to ``T`` steps (normalised), to
         match finite demonstrations exactly; infinite by default. Also the
         length of policy samples (default: the demonstrations' horizon).
+    discount : float
+        ``gamma`` in ``[0, 1)``: of the soft value iteration, the
+        occupancies and the shaping term.
     shaping : bool, default False
         ``f = g + gamma h(s') - h(s)`` instead of ``f(s, a)``.
     state_only : bool, default False
         ``g(s)`` instead of ``g(s, a)`` (AIRL's disentangled reward; only with ``shaping``).
-    n_policy_samples : int, optional
+    n : int, optional
         Train against ``n`` fresh trajectories of the policy per iteration
-        instead of its exact occupancy.
+        instead of its exact occupancy. Formerly ``n_policy_samples``
+        (deprecated).
     l2 : float, default 0
         Penalty ``l2 / 2 ||x||^2`` on the discriminator's parameters. Without
         it, a pair the policy shows but the expert never does drives ``f``
@@ -559,7 +563,7 @@ def airl(
     AIRLResult
         Not converging is reported (``converged=False``, ``message``) and
         warned about with :class:`~tabular_irl.ConvergenceWarning`; with
-        ``n_policy_samples`` that is expected, as every iteration sees new noise.
+        ``n`` policy samples that is expected, as every iteration sees new noise.
 
     Examples
     --------
@@ -587,20 +591,20 @@ def airl(
     eta = check_real(policy_step, "policy_step", 0.0, 1.0, open_low=True)
     S, A = mdp.n_states, mdp.n_actions
 
-    if isinstance(expert, Trajectories):
-        demos = check_trajectories(expert, "expert", mdp, None)
+    if isinstance(demos, Trajectories):
+        demos = check_trajectories(demos, "demos", mdp, None)
         expert_tr = _sample_transitions(demos, S, A, gamma, bool(shaping))
         expert_occ = np.bincount(expert_tr.sa, weights=expert_tr.w, minlength=S * A).reshape(S, A)
         default_len = demos.horizon
     else:
-        expert_occ = _check_occupancy(expert, "expert", S, A)
+        expert_occ = _check_occupancy(demos, "demos", S, A)
         expert_tr = _exact_transitions(mdp, expert_occ, shaping)
         default_len = None
-    if n_policy_samples is not None:
-        n_policy_samples = check_positive_int(n_policy_samples, "n_policy_samples")
+    if n is not None:
+        n = check_positive_int(n, "n")
         sample_len = T if T is not None else default_len
         if sample_len is None:
-            raise ValueError("n_policy_samples needs a sample length: give horizon=T (the expert is an occupancy, "
+            raise ValueError("n (policy samples) needs a sample length: give horizon=T (demos is an occupancy, "
                              "not trajectories)")
     rng = check_seed(seed)
     init = mdp.initial
@@ -623,11 +627,11 @@ def airl(
     converged = False
     k = 0
     for k in range(1, max_iter + 1):
-        if n_policy_samples is None:
+        if n is None:
             policy_tr = _exact_transitions(mdp, occ, shaping)
         else:
             policy_tr = _sample_transitions(
-                sample_trajectories(mdp, pi, n_policy_samples, horizon=sample_len, seed=rng), S, A, gamma,
+                sample_trajectories(mdp, pi, n, horizon=sample_len, seed=rng), S, A, gamma,
                 bool(shaping))
         if eps > 0:
             policy_tr = _merge(policy_tr, prior)
@@ -653,7 +657,7 @@ def airl(
     else:
         message = (f"not converged: occupancy still changed by {change:.3g} > tol={tol:g} after max_iter={max_iter} "
                    "iterations" + (" (expected with policy samples: each iteration sees new noise)"
-                                   if n_policy_samples is not None else "; increase max_iter"))
+                                   if n is not None else "; increase max_iter"))
         warn_not_converged(message)
     g, h = disc.split(x)
     out = AIRLResult(
@@ -662,6 +666,6 @@ def airl(
         occupancy=occ, expert_occupancy=expert_occ, js_divergence=history["js_divergence"][-1],
         discriminator_policy=np.array(prev_pi), objective=history["discriminator_objective"][-1], n_iter=k,
         converged=converged, message=message, method="airl", discount=gamma, horizon=T,
-        sampled=n_policy_samples is not None, history=history)
+        sampled=n is not None, history=history)
     readonly(out.theta, out.reward, out.potential, out.f, out.occupancy, out.expert_occupancy)
     return out

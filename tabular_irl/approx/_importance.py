@@ -98,7 +98,7 @@ class LogPartitionEstimate:
     --------
     >>> import numpy as np
     >>> from tabular_irl import gridworld, sample_trajectories
-    >>> world = gridworld(3, slip=0.2, start=(0, 0))
+    >>> world = gridworld(3, slip=0.2, initial=(0, 0))
     >>> uniform = np.full((9, 5), 0.2)
     >>> samples = sample_trajectories(world.mdp, uniform, 100, horizon=4, seed=0)
     >>> est = importance_sampled_log_partition(world.mdp, world.reward, samples, uniform, horizon=4)
@@ -138,7 +138,7 @@ class ImportanceSampledGradient:
     --------
     >>> import numpy as np
     >>> from tabular_irl import gridworld, sample_trajectories
-    >>> world = gridworld(3, slip=0.2, start=(0, 0))
+    >>> world = gridworld(3, slip=0.2, initial=(0, 0))
     >>> uniform = np.full((9, 5), 0.2)
     >>> demos = sample_trajectories(world.mdp, uniform, 10, horizon=4, seed=0)
     >>> samples = sample_trajectories(world.mdp, uniform, 200, horizon=4, seed=1)
@@ -296,7 +296,7 @@ def importance_sampled_log_partition(
     --------
     >>> import numpy as np
     >>> from tabular_irl import gridworld, posterior_marginals, sample_trajectories
-    >>> world = gridworld(3, slip=0.2, start=(0, 0))
+    >>> world = gridworld(3, slip=0.2, initial=(0, 0))
     >>> uniform = np.full((9, 5), 0.2)
     >>> samples = sample_trajectories(world.mdp, uniform, 20000, horizon=4, seed=0)
     >>> est = importance_sampled_log_partition(world.mdp, world.reward, samples, uniform, horizon=4)
@@ -364,7 +364,7 @@ def importance_sampled_gradient(
     --------
     >>> import numpy as np
     >>> from tabular_irl import gridworld, soft_backward, sample_trajectories
-    >>> world = gridworld(4, slip=0.2, start=(0, 0))
+    >>> world = gridworld(4, slip=0.2, initial=(0, 0))
     >>> expert = soft_backward(world.mdp, 5 * world.reward, horizon=6)
     >>> demos = sample_trajectories(world.mdp, expert.policy, 50, horizon=6, seed=0)
     >>> uniform = np.full((16, 5), 0.2)

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from .._deprecation import renamed_arguments
 from .._features import LinearFeatures, as_linear_features
 from .._logspace import discount_weights
 from .._validation import (
@@ -165,9 +166,10 @@ def _summary(C: np.ndarray, cbar: np.ndarray) -> tuple[np.ndarray, np.ndarray, f
     return mean, np.sqrt(var), n_eff
 
 
+@renamed_arguments(trajectories="demos")
 def weighted_feature_expectations(
     mdp: MDP,
-    trajectories: Trajectories,
+    demos: Trajectories,
     *,
     features: Any = None,
     discount: float | None = None,
@@ -184,8 +186,9 @@ def weighted_feature_expectations(
     Parameters
     ----------
     mdp : MDP
-    trajectories : Trajectories
-        ``N`` trajectories of horizon ``T``.
+    demos : Trajectories
+        ``N`` trajectories of horizon ``T``: demonstrations, or any sample
+        (of a policy, of a sampler). Formerly ``trajectories`` (deprecated).
     features : array_like or sparse matrix, shape (S, d) or (S, A, d), optional
     discount : float, optional
         ``gamma`` in ``[0, 1]`` weighting step ``t`` by ``gamma^t`` (in
@@ -209,7 +212,7 @@ def weighted_feature_expectations(
     array([0.5, 0.5])
     """
     mdp = check_mdp(mdp)
-    tr = check_trajectories(trajectories, "trajectories", mdp, None)
+    tr = check_trajectories(demos, "demos", mdp, None)
     gamma = 1.0 if discount is None else check_discount(discount, allow_one=True)
     c = check_sample_weights(sample_weights, tr.n_trajectories)
     cbar = c / c.sum()

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .._deprecation import reordered_arguments
 from .._validation import (
     check_finite_array,
     check_horizon_discount,
@@ -242,11 +243,14 @@ def check_log_partition_gradient(
                                      against="analytic")
 
 
+@reordered_arguments(("mdp", "features", "demos", "theta"),
+                     is_old=lambda args: len(args) > 2 and isinstance(args[2], Trajectories),
+                     old_defaults={"theta": None})
 def check_objective_gradient(
     mdp: MDP,
     features: Any,
+    theta: Any,
     demos: Trajectories,
-    theta: Any = None,
     *,
     horizon: int | None = None,
     discount: float | None = None,
@@ -272,9 +276,12 @@ def check_objective_gradient(
     ----------
     mdp : MDP
     features : array_like or sparse matrix, shape (S, d) or (S, A, d)
+    theta : array_like, shape (d,), or None
+        Point of the check (zeros when None).
     demos : Trajectories
-    theta : array_like, shape (d,), optional
-        Point of the check (zeros).
+        Demonstrations of the objective. The order was ``(mdp, features,
+        demos, theta)`` before; that call still works, with a
+        ``DeprecationWarning``.
     horizon, discount, causal, l2
         As in :func:`~tabular_irl.maxent_objective`.
     n_directions : int, default 3
@@ -297,7 +304,7 @@ def check_objective_gradient(
     >>> world = gridworld(4, slip=0.2)
     >>> plan = soft_backward(world.mdp, world.reward, horizon=5)
     >>> demos = sample_trajectories(world.mdp, plan.policy, 10, horizon=5, seed=0)
-    >>> check_objective_gradient(world.mdp, world.features, demos, horizon=5, seed=0).passed
+    >>> check_objective_gradient(world.mdp, world.features, None, demos, horizon=5, seed=0).passed
     True
     """
     mdp = check_mdp(mdp)

@@ -82,6 +82,7 @@ from typing import Any
 
 import numpy as np
 
+from .._deprecation import renamed_arguments
 from .._progress import check_progress, progress_bar
 from .._validation import (
     check_finite_array,
@@ -388,10 +389,11 @@ def _mixture_policy(mdp: Any, policies: list, weights: np.ndarray, T: int | None
     return np.where(reached, num / np.where(reached, den, 1.0), fallback)
 
 
+@renamed_arguments(demos_or_expert_features="demos")
 def apprenticeship_learning(
     mdp: Any,
     features: Any,
-    demos_or_expert_features: Any,
+    demos: Any,
     *,
     horizon: int | None = None,
     discount: float | None = None,
@@ -416,10 +418,11 @@ def apprenticeship_learning(
     mdp : MDP
     features : array_like or sparse matrix, shape (S, d) or (S, A, d)
         ``phi(s)`` (broadcast over actions) or ``phi(s, a)``.
-    demos_or_expert_features : Trajectories or array_like, shape (d,)
+    demos : Trajectories or array_like, shape (d,)
         Demonstrations (``mu_E`` is then their empirical feature count
         ``mean_i sum_t gamma^t phi(s_t, a_t)``; with a horizon their horizon
         must equal it) or the expert's feature expectations ``mu_E`` directly.
+        Formerly ``demos_or_expert_features`` (deprecated).
     horizon, discount
         The model, as in :func:`~tabular_irl.value_iteration`: ``horizon``
         alone (finite, undiscounted), ``discount`` alone (infinite,
@@ -473,7 +476,7 @@ def apprenticeship_learning(
     phi = features_for(mdp, features)
     d = phi.d
     theta_init = np.zeros(d) if theta0 is None else check_finite_array(theta0, "theta0", (d,))
-    mu_E = expert_feature_expectations(mdp, phi, demos_or_expert_features, T, gamma).copy()
+    mu_E = expert_feature_expectations(mdp, phi, demos, T, gamma).copy()
     plan_discount = gamma  # with a horizon, 1.0 is allowed and means undiscounted
 
     def plan(w: np.ndarray):

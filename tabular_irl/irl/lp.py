@@ -327,12 +327,12 @@ def lp_irl(
     mdp: MDP,
     policy: Any,
     *,
+    horizon: Any = None,
     discount: float,
     features: Any = None,
     states: Any = None,
     l1: float = 0.0,
     r_max: float = 1.0,
-    horizon: Any = None,
     method: str = "highs",
     options: Mapping | None = None,
 ) -> LPIRLResult:

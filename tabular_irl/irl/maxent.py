@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import scipy.optimize as opt
 
+from .._deprecation import reordered_arguments
 from .._features import as_linear_features
 from .._progress import check_progress, progress_bar
 from .._validation import (
@@ -187,8 +188,18 @@ def maxent_objective(
     return value, grad.copy()
 
 
-def maxent_hessp(mdp, features, theta, demos, v, *, horizon=None, discount=None, causal=True, l2=0.0) -> np.ndarray:
+@reordered_arguments(("mdp", "features", "theta", "demos", "v"),
+                     is_old=lambda args: bool(args) and isinstance(args[0], MDP))
+def maxent_hessp(theta: Any, v: Any, mdp: MDP, features: Any, demos: Trajectories, *, horizon: int | None = None,
+                 discount: float | None = None, causal: bool = True, l2: float = 0.0) -> np.ndarray:
     r"""Exact Hessian-vector product :math:`\nabla^2 L(\theta) v`, shape ``(d,)``.
+
+    The arguments come in SciPy's ``hessp(x, p, *args)`` order: ``theta``
+    and the direction ``v`` first, then what ``args=`` would carry, so
+    ``maxent_hessp(theta, v, mdp, features, demos)`` is a Hessian-vector
+    product that :func:`scipy.optimize.minimize` can call. The old order
+    ``maxent_hessp(mdp, features, theta, demos, v)`` still works, with a
+    ``DeprecationWarning``.
 
     Since :math:`\nabla L = \bar\phi_{\text{emp}} - \mathbb{E}_\theta[\phi] - \lambda\theta`,
 
@@ -204,11 +215,13 @@ def maxent_hessp(mdp, features, theta, demos, v, *, horizon=None, discount=None,
 
     Parameters
     ----------
-    mdp, features, theta, demos, horizon, discount, causal, l2
-        As in :func:`maxent_objective`: ``features`` of shape ``(S, d)`` or
-        ``(S, A, d)``, ``theta`` of shape ``(d,)``.
+    theta : array_like, shape (d,)
+        The point.
     v : array_like, shape (d,)
         The direction.
+    mdp, features, demos, horizon, discount, causal, l2
+        As in :func:`maxent_objective`: ``features`` of shape ``(S, d)`` or
+        ``(S, A, d)``.
 
     Returns
     -------
@@ -224,7 +237,7 @@ def maxent_hessp(mdp, features, theta, demos, v, *, horizon=None, discount=None,
     >>> demos = sample_trajectories(world.mdp, soft_backward(world.mdp, world.reward, horizon=5).policy,
     ...                             20, horizon=5, seed=0)
     >>> theta, v = np.array([0.5, -1.0]), np.array([1.0, 2.0])
-    >>> hv = maxent_hessp(world.mdp, phi, theta, demos, v, horizon=5)
+    >>> hv = maxent_hessp(theta, v, world.mdp, phi, demos, horizon=5)
     >>> h = 1e-5  # central difference of the exact gradient along v
     >>> g_plus = maxent_objective(world.mdp, phi, theta + h * v, demos, horizon=5)[1]
     >>> g_minus = maxent_objective(world.mdp, phi, theta - h * v, demos, horizon=5)[1]
@@ -273,7 +286,7 @@ def maxent_hessian(mdp, features, theta, demos, *, horizon=None, discount=None, 
     >>> H = maxent_hessian(world.mdp, phi, theta, demos, horizon=5, l2=0.1)
     >>> H.shape, bool(np.array_equal(H, H.T)), bool(np.linalg.eigvalsh(H).max() <= -0.1 + 1e-12)
     ((2, 2), True, True)
-    >>> hv = maxent_hessp(world.mdp, phi, theta, demos, np.array([1.0, 0.0]), horizon=5, l2=0.1)
+    >>> hv = maxent_hessp(theta, np.array([1.0, 0.0]), world.mdp, phi, demos, horizon=5, l2=0.1)
     >>> bool(np.allclose(H[:, 0], hv))
     True
     """

@@ -21,6 +21,7 @@ from .._validation import (
     check_policy_at,
     check_positive_real,
     check_real_half_open,
+    check_seed,
     check_state_paths,
 )
 from ..envs._problem import GridGeometry
@@ -225,7 +226,7 @@ def plot_trajectories(
     color: str = "tab:red",
     alpha: float = 0.7,
     jitter: float = 0.2,
-    seed: int = 0,
+    seed: int | np.random.Generator | None = None,
     path: str | os.PathLike | None = None,
     dpi: float = 100,
 ) -> Axes:
@@ -244,8 +245,10 @@ def plot_trajectories(
     alpha : float, default 0.7
     jitter : float, default 0.2
         Each path is shifted by a random offset of at most this many cells
-        (fixed by ``seed``), so that paths through the same cells stay
+        (drawn with ``seed``), so that paths through the same cells stay
         distinguishable; ``0`` draws them through the cell centres.
+    seed : int, Generator or None, optional
+        Seed of the offsets; give one for the same figure every time.
 
     Returns
     -------
@@ -268,7 +271,7 @@ def plot_trajectories(
     jitter = check_real_half_open(jitter, "jitter", 0.0, 0.5)  # cells: half a cell would reach the next one
     dpi = check_positive_real(dpi, "dpi")
     ax = _grid_axes(ax, geom)
-    offsets = np.random.default_rng(seed).uniform(-jitter, jitter, size=(len(paths), 2))
+    offsets = check_seed(seed).uniform(-jitter, jitter, size=(len(paths), 2))
     for path_states, (dx, dy) in zip(paths, offsets):
         rows, cols = np.divmod(path_states, geom.cols)
         (line,) = ax.plot(cols + dx, rows + dy, color=color, alpha=alpha, linewidth=1.2, zorder=2.5,
