@@ -49,7 +49,10 @@ class Visitation:
         from its values, and cached: the same bits as the eager pass.
     total_state_action : ndarray, shape (S, A)
         Expected discounted counts ``sum_{t<T} gamma^t state_action[t]``
-        (the occupancy itself without a horizon). Expected feature counts are
+        (the occupancy itself without a horizon): not normalised, it sums to
+        ``sum_{t<T} gamma^t`` (``T`` undiscounted, ``1 / (1 - gamma)`` without
+        a horizon); :func:`tabular_irl.approx.occupancy_measure` is the
+        normalised one, summing to 1. Expected feature counts are
         ``einsum("sa,sak->k", total_state_action, features)``.
     horizon : int or None
     discount : float

@@ -64,7 +64,7 @@ class SoftPlan:
         ``1.0`` for undiscounted finite horizons.
     causal : bool
     temperature : float
-        ``0.0`` marks the hard-max plan of :func:`value_iteration`.
+        ``0.0`` marks the plan of the hard maximum, :func:`value_iteration`.
     n_iter : int
         Backward sweeps performed (``T`` for finite horizons); for
         ``method == "policy_iteration"`` the policy evaluations (sparse LU
@@ -372,7 +372,7 @@ def value_iteration(
     max_iter: int = 1_000_000,
     method: str = "value_iteration",
 ) -> SoftPlan:
-    r"""Hard-max backward pass (the ``temperature -> 0`` limit of :func:`soft_backward`).
+    r"""Backward pass with the hard maximum (the ``temperature -> 0`` limit of :func:`soft_backward`).
 
     :math:`Q_t = r + \gamma P V_{t+1}`, :math:`V_t = \max_a Q_t`, and the
     policy is one-hot on the first maximising action (ties go to the lowest

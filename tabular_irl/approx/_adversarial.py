@@ -97,6 +97,12 @@ def occupancy_measure(
 
     Discounted (no horizon): ``(1 - gamma) d(s, a)``; finite horizon:
     ``sum_{t<T} gamma^t mu_t(s, a) / sum_{t<T} gamma^t`` (``gamma = 1`` without a discount).
+    This is the *normalised* occupancy, a distribution over pairs (what the
+    GAIL/AIRL discriminators compare); the expected counts
+    :attr:`Visitation.total_state_action <tabular_irl.Visitation>` of
+    :func:`~tabular_irl.visitation` are not normalised and sum to
+    ``sum_{t<T} gamma^t`` (``T`` undiscounted, ``1 / (1 - gamma)`` without a
+    horizon): ``occupancy_measure = total_state_action / total_state_action.sum()``.
 
     Parameters
     ----------
@@ -139,6 +145,10 @@ def occupancy_measure(
     >>> rho = occupancy_measure(world.mdp, np.full((9, 5), 0.2), discount=0.9)
     >>> rho.shape, round(float(rho.sum()), 12)
     ((9, 5), 1.0)
+    >>> from tabular_irl import visitation
+    >>> counts = visitation(world.mdp, np.full((9, 5), 0.2), discount=0.9).total_state_action
+    >>> round(float(counts.sum()), 10), bool(np.allclose(rho, counts / counts.sum()))  # unnormalised: 1/(1-gamma)
+    (10.0, True)
     """
     mdp = check_mdp(mdp)
     T, gamma, *_ = resolve_model(horizon, discount)

@@ -193,7 +193,7 @@ def _add_file_commands(sub) -> None:
     mode.add_argument("--non-causal", action="store_true",
                       help="the non-causal MaxEnt model (Ziebart 2008; undiscounted finite horizon only) instead of "
                       "maximum causal entropy")
-    mode.add_argument("--hard", action="store_true", help="hard-max value iteration (no temperature)")
+    mode.add_argument("--hard", action="store_true", help="value iteration with the hard maximum (no temperature)")
     solve.add_argument("--temperature", type=_positive_float, default=None, metavar="X",
                        help="soft-max temperature tau > 0 (default: 1)")
     solve.add_argument("--out", required=True, metavar="OUT.npz",
