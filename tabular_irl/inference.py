@@ -60,6 +60,12 @@ class Visitation:
         Set by :func:`posterior_marginals`: ``initial @ V[0]`` of the
         non-causal backward pass.
 
+    See Also
+    --------
+    visitation : the visitation of a policy or plan.
+    posterior_marginals : the non-causal posterior.
+    tabular_irl.trajectories.empirical_visitation : the empirical one.
+
     Examples
     --------
     >>> import numpy as np
@@ -305,6 +311,23 @@ def posterior_marginals(
     Visitation
         With ``log_partition`` set.
 
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
+
+    See Also
+    --------
+    visitation : the causal (forward) visitation.
+    soft_backward : the backward pass it starts from.
+
+    References
+    ----------
+    Ziebart, Maas, Bagnell & Dey (2008), "Maximum entropy inverse reinforcement learning", AAAI.
+
     Examples
     --------
     >>> from tabular_irl import gridworld, posterior_marginals
@@ -349,6 +372,19 @@ def expected_feature_counts(vis: Visitation, features: Any) -> np.ndarray:
     Returns
     -------
     ndarray, shape (d,)
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
+
+    See Also
+    --------
+    visitation : the visitation it contracts.
+    empirical_feature_counts : the empirical counterpart.
 
     Examples
     --------

@@ -160,6 +160,11 @@ class MDPFile:
     metadata : dict
         The JSON object saved with the file (``{}`` when none was).
 
+    See Also
+    --------
+    load_mdp : returns it.
+    save_mdp : writes the file.
+
     Examples
     --------
     >>> import os, tempfile
@@ -251,6 +256,19 @@ def save_mdp(
     pathlib.Path
         The path actually written (with ``.npz``): pass it to :func:`load_mdp`.
 
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
+
+    See Also
+    --------
+    load_mdp : reads it back.
+    save_trajectories : the demonstrations' file.
+
     Examples
     --------
     >>> import os, tempfile
@@ -313,6 +331,19 @@ def save_trajectories(path: str | os.PathLike, demos: Trajectories, *,
     -------
     pathlib.Path
         The path actually written.
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
+
+    See Also
+    --------
+    load_trajectories : reads it back.
+    save_mdp : the problem's file.
 
     Examples
     --------
@@ -527,6 +558,11 @@ def load_mdp(path: str | os.PathLike) -> MDPFile:
         of the wrong dtype or shape, or fails validation; the message names the
         file and the field.
 
+    See Also
+    --------
+    save_mdp : writes the file.
+    load_metadata : the metadata alone.
+
     Examples
     --------
     >>> import os, tempfile
@@ -562,6 +598,11 @@ def load_trajectories(path: str | os.PathLike) -> Trajectories:
     FileNotFoundError, ValueError
         As :func:`load_mdp`.
 
+    See Also
+    --------
+    save_trajectories : writes the file.
+    load_metadata : the metadata alone.
+
     Examples
     --------
     A file written with NumPy alone:
@@ -582,6 +623,27 @@ def load_metadata(path: str | os.PathLike) -> dict:
     """The metadata of an MDP or a trajectories file, as a dict (``{}`` when none was saved).
 
     Only the header and the ``metadata`` field are read; errors as :func:`load_mdp`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file written by :func:`save_mdp` or :func:`save_trajectories`.
+
+    Returns
+    -------
+    dict
+        The metadata saved with the file (``{}`` when none was).
+
+    Raises
+    ------
+    OSError
+        The file cannot be read.
+    ValueError
+        Not a tabular_irl file, or a damaged one; as :func:`load_mdp`.
+
+    See Also
+    --------
+    load_mdp, load_trajectories : the whole file.
 
     Examples
     --------

@@ -72,6 +72,10 @@ class PolicyDivergence:
     The weights ``w`` are the expert's visitation; see :func:`policy_divergence`,
     which returns this.
 
+    See Also
+    --------
+    policy_divergence : returns it.
+
     Examples
     --------
     >>> import numpy as np
@@ -145,6 +149,19 @@ def policy_value(
     -------
     float
 
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
+
+    See Also
+    --------
+    expected_value_difference : values of two policies compared.
+    tabular_irl.visitation : the visitation it weights the reward by.
+
     Examples
     --------
     >>> import numpy as np
@@ -200,6 +217,23 @@ def expected_value_difference(
     Returns
     -------
     float
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
+
+    See Also
+    --------
+    policy_value : the values it compares.
+    policy_divergence : how far the policies are.
+
+    References
+    ----------
+    Levine, Popovic & Koltun (2011), "Nonlinear inverse reinforcement learning with Gaussian processes", NeurIPS.
 
     Examples
     --------
@@ -270,6 +304,19 @@ def policy_divergence(
     PolicyDivergence
         ``kl`` (``+inf`` when the learned policy excludes an action the
         expert takes in a reached state; never NaN) and ``total_variation``.
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
+
+    See Also
+    --------
+    expected_value_difference : the difference in value.
+    PolicyDivergence : the result.
 
     Examples
     --------
@@ -357,6 +404,22 @@ def feature_expectation_distance(
     Returns
     -------
     float
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
+
+    See Also
+    --------
+    tabular_irl.expected_feature_counts : the feature expectations compared.
+
+    References
+    ----------
+    Abbeel & Ng (2004), "Apprenticeship learning via inverse reinforcement learning", ICML.
 
     Examples
     --------
@@ -450,6 +513,11 @@ def reward_correlation(true_reward: Any, learned_reward: Any) -> float:
     ValueError
         If either reward is constant (the correlation is undefined), naming it.
 
+    See Also
+    --------
+    reward_distance : a distance between rewards.
+    tabular_irl.approx.reward_correlation_modulo_shaping : correlation up to shaping.
+
     Examples
     --------
     >>> reward_correlation([1.0, 2.0, 3.0], [1.0, 3.0, 2.0])
@@ -492,6 +560,10 @@ def reward_distance(true_reward: Any, learned_reward: Any) -> float:
     ------
     ValueError
         If either reward is constant (it cannot be standardised), naming it.
+
+    See Also
+    --------
+    reward_correlation : the correlation of rewards.
 
     Examples
     --------

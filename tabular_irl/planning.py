@@ -77,6 +77,12 @@ class SoftPlan:
         (stationary) plans, the method that actually ran (``"auto"`` resolved);
         ``None`` for finite horizons.
 
+    See Also
+    --------
+    soft_backward : returns it.
+    value_iteration : the hard-maximum plan.
+    visitation : rolls a plan forward.
+
     Examples
     --------
     >>> import numpy as np
@@ -343,6 +349,26 @@ def soft_backward(
     -------
     SoftPlan
 
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
+
+    See Also
+    --------
+    value_iteration : the hard maximum.
+    visitation : rolls the plan forward.
+    soft_backward_batch : many rewards at once.
+
+    References
+    ----------
+    Ziebart, Maas, Bagnell & Dey (2008), "Maximum entropy inverse reinforcement learning", AAAI.
+
+    Ziebart, Bagnell & Dey (2010), "Modeling interaction via the principle of maximum causal entropy", ICML.
+
     Examples
     --------
     >>> from tabular_irl import gridworld, soft_backward
@@ -389,6 +415,47 @@ def value_iteration(
     :math:`a_k(s)` unless another action is better by more than rounding), and
     stop when the policy is stable. Either way the result is one exact backup
     of the last iterate, with the same ``error_bound``.
+
+    Parameters
+    ----------
+    mdp : MDP
+    reward : array_like, shape (S,) or (S, A)
+        State rewards broadcast over actions.
+    horizon : int, optional
+        ``T >= 1`` decisions (finite horizon).
+    discount : float, optional
+        ``gamma``: in ``[0, 1)`` alone (stationary plan), in ``[0, 1]`` with a horizon.
+    tol : float, default 1e-10
+        Discounted only: stop when the bound on ``max |V - V*|`` is below it.
+    max_iter : int, default 1000000
+        Discounted only: the most sweeps (or policy evaluations) before giving up;
+        a plan that has not converged warns with :class:`ConvergenceWarning` and
+        has ``converged=False``.
+    method : {"value_iteration", "auto", "policy_iteration"}, default "value_iteration"
+        Discounted only: the solver (see above).
+
+    Returns
+    -------
+    SoftPlan
+        ``V``, ``Q`` and the one-hot ``policy`` (shapes as in :func:`soft_backward`),
+        ``temperature == 0``, ``log_partition = initial @ V[0]``.
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
+
+    See Also
+    --------
+    soft_backward : the soft maximum.
+    soft_backward_batch : ``hard=True`` for many rewards.
+
+    References
+    ----------
+    Puterman (1994), "Markov decision processes: discrete stochastic dynamic programming", Wiley.
 
     Examples
     --------

@@ -54,6 +54,11 @@ class Trajectories:
     horizon : int
         ``T``, the number of decisions per trajectory.
 
+    See Also
+    --------
+    sample_trajectories : draws them.
+    load_trajectories, save_trajectories : files.
+
     Examples
     --------
     Two trajectories of two decisions, ``(s_0, a_0, s_1, a_1, s_2)`` each:
@@ -197,6 +202,19 @@ def sample_trajectories(
     -------
     Trajectories
 
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
+
+    See Also
+    --------
+    Trajectories : what it returns.
+    visitation : the exact expectation of the samples' visits.
+
     Examples
     --------
     >>> from tabular_irl import gridworld, soft_backward, sample_trajectories
@@ -256,6 +274,19 @@ def empirical_feature_counts(demos: Trajectories, features: Any, *, discount: fl
     Returns
     -------
     ndarray, shape (d,)
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
+
+    See Also
+    --------
+    expected_feature_counts : the exact expectation under a policy.
+    tabular_irl.trajectories.empirical_visitation : the empirical visitation.
 
     Examples
     --------

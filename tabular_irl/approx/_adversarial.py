@@ -200,6 +200,32 @@ def js_divergence(expert_occupancy: Any, policy_occupancy: Any) -> float:
         \mathrm{JS}(p, q) = \tfrac12 \mathrm{KL}(p \,\|\, m) + \tfrac12 \mathrm{KL}(q \,\|\, m),
         \qquad m = \tfrac12 (p + q).
 
+    Parameters
+    ----------
+    expert_occupancy, policy_occupancy : array_like, same shape
+        Normalised occupancy measures ``p`` and ``q`` (non-negative, each summing to 1), e.g. from :func:`occupancy_measure`.
+
+    Returns
+    -------
+    float
+        ``JS(p, q)`` in nats.
+
+    Raises
+    ------
+    ValueError
+        Occupancies that are not normalised, negative, or of different shapes.
+
+    See Also
+    --------
+    gail_discriminator : the discriminator whose game value it is.
+    occupancy_measure : normalised occupancies.
+
+    References
+    ----------
+    Lin (1991), "Divergence measures based on the Shannon entropy", IEEE Trans. Inf. Theory 37(1).
+
+    Ho & Ermon (2016), "Generative adversarial imitation learning", NeurIPS.
+
     Examples
     --------
     >>> js_divergence([[1.0, 0.0]], [[0.0, 1.0]]) == float(np.log(2))
@@ -220,6 +246,14 @@ class GAILDiscriminator:
     objective : float
         ``sum rho_E log D + sum rho_pi log(1 - D)`` at ``D``, ``= 2 JS - log 4``.
     js_divergence : float
+
+    See Also
+    --------
+    gail_discriminator : returns it.
+
+    References
+    ----------
+    Ho & Ermon (2016), "Generative adversarial imitation learning", NeurIPS.
 
     Examples
     --------
@@ -245,6 +279,20 @@ def gail_discriminator(expert_occupancy: Any, policy_occupancy: Any) -> GAILDisc
     -------
     GAILDiscriminator
 
+    Raises
+    ------
+    ValueError
+        Occupancies that are not normalised, negative, or of different shapes.
+
+    See Also
+    --------
+    js_divergence : the value of the optimal discriminator's game.
+    occupancy_measure : the occupancies it compares.
+
+    References
+    ----------
+    Ho & Ermon (2016), "Generative adversarial imitation learning", NeurIPS.
+
     Examples
     --------
     >>> disc = gail_discriminator([[0.5, 0.5]], [[0.25, 0.75]])
@@ -269,6 +317,25 @@ def airl_discriminator(f: Any, policy: Any) -> np.ndarray:
     f : array_like, shape (S, A) (or any shape broadcasting with ``policy``)
     policy : array_like, shape (S, A)
         ``pi(a | s)``; where it is 0, ``D = 1``.
+
+    Returns
+    -------
+    ndarray
+        ``D``, in ``[0, 1]``, of the broadcast shape of ``f`` and ``policy``.
+
+    Raises
+    ------
+    ValueError
+        Arrays that are not finite, a policy outside ``[0, 1]``, or shapes that do not broadcast.
+
+    See Also
+    --------
+    airl : fits ``f``.
+    gail_discriminator : the unstructured optimum.
+
+    References
+    ----------
+    Fu, Luo & Levine (2018), "Learning robust rewards with adversarial inverse reinforcement learning", ICLR.
 
     Examples
     --------
@@ -336,6 +403,15 @@ class AIRLResult:
         ``"discriminator_objective"`` (``J`` at the fit),
         ``"discriminator_iterations"`` (Newton) and ``"discriminator_gradient"``
         (``max |dJ/dx|`` at the fit).
+
+    See Also
+    --------
+    airl : returns it.
+    tabular_irl.irl.FitResult : the protocol it follows.
+
+    References
+    ----------
+    Fu, Luo & Levine (2018), "Learning robust rewards with adversarial inverse reinforcement learning", ICLR.
 
     Examples
     --------
@@ -574,6 +650,25 @@ def airl(
         Not converging is reported (``converged=False``, ``message``) and
         warned about with :class:`~tabular_irl.ConvergenceWarning`; with
         ``n`` policy samples that is expected, as every iteration sees new noise.
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
+        horizon do not fit the MDP are a ``ValueError`` too.
+
+    See Also
+    --------
+    occupancy_measure : the exact expert occupancy it accepts.
+    airl_discriminator : the discriminator's form.
+    adversarial_study : AIRL against exact MaxEnt IRL.
+
+    References
+    ----------
+    Fu, Luo & Levine (2018), "Learning robust rewards with adversarial inverse reinforcement learning", ICLR.
 
     Examples
     --------

@@ -94,6 +94,14 @@ class LogPartitionEstimate:
         population efficiency ``1 / E_q[(p/q)^2]``.
     n_samples : int
 
+    See Also
+    --------
+    importance_sampled_log_partition : returns it.
+
+    References
+    ----------
+    Finn, Levine & Abbeel (2016), "Guided cost learning: deep inverse optimal control via policy optimization", ICML.
+
     Examples
     --------
     >>> import numpy as np
@@ -133,6 +141,14 @@ class ImportanceSampledGradient:
         (less the dynamics' terms), estimated.
     log_partition : LogPartitionEstimate
         The estimate of ``log Z`` and the weights behind both estimates.
+
+    See Also
+    --------
+    importance_sampled_gradient : returns it.
+
+    References
+    ----------
+    Finn, Levine & Abbeel (2016), "Guided cost learning: deep inverse optimal control via policy optimization", ICML.
 
     Examples
     --------
@@ -237,6 +253,28 @@ def importance_log_weights(mdp: MDP, reward: Any, samples: Trajectories, sampler
     sampler : array_like, shape (S, A) or (T, S, A), or PolicyMixture
     horizon : int
 
+    Returns
+    -------
+    ndarray, shape (n,)
+        ``log w_j`` of each sample, in the order of ``samples``.
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
+        horizon do not fit the MDP are a ``ValueError`` too.
+
+    See Also
+    --------
+    importance_sampled_gradient, importance_sampled_log_partition : the estimators built on them.
+
+    References
+    ----------
+    Finn, Levine & Abbeel (2016), "Guided cost learning: deep inverse optimal control via policy optimization", ICML.
+
     Examples
     --------
     >>> import numpy as np
@@ -291,6 +329,24 @@ def importance_sampled_log_partition(
     Returns
     -------
     LogPartitionEstimate
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
+        horizon do not fit the MDP are a ``ValueError`` too.
+
+    See Also
+    --------
+    tabular_irl.soft_backward : the exact log partition.
+    importance_sampling_theory : its exact bias and variance.
+
+    References
+    ----------
+    Finn, Levine & Abbeel (2016), "Guided cost learning: deep inverse optimal control via policy optimization", ICML.
 
     Examples
     --------
@@ -359,6 +415,24 @@ def importance_sampled_gradient(
     Returns
     -------
     ImportanceSampledGradient
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
+        horizon do not fit the MDP are a ``ValueError`` too.
+
+    See Also
+    --------
+    tabular_irl.maxent_objective : the exact gradient it estimates.
+    importance_sampling_theory : its exact bias and variance.
+
+    References
+    ----------
+    Finn, Levine & Abbeel (2016), "Guided cost learning: deep inverse optimal control via policy optimization", ICML.
 
     Examples
     --------

@@ -73,6 +73,10 @@ class SampledFeatureExpectations:
     effective_sample_size : float
         Kish's ``1 / sum_j cbar_j^2`` (``n`` for equal weights).
 
+    See Also
+    --------
+    sampled_feature_expectations, weighted_feature_expectations : return it.
+
     Examples
     --------
     >>> import numpy as np
@@ -101,6 +105,10 @@ class FeatureCountMoments:
         ``E[C]``, the expected feature counts.
     covariance : ndarray, shape (d, d)
         ``Cov[C]``.
+
+    See Also
+    --------
+    feature_count_moments : returns it.
 
     Examples
     --------
@@ -202,6 +210,20 @@ def weighted_feature_expectations(
     -------
     SampledFeatureExpectations
 
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
+        horizon do not fit the MDP are a ``ValueError`` too.
+
+    See Also
+    --------
+    sampled_feature_expectations : draws the trajectories first.
+    tabular_irl.empirical_feature_counts : the plain mean of demonstrations.
+
     Examples
     --------
     >>> import numpy as np
@@ -260,6 +282,19 @@ def sampled_feature_expectations(
     -------
     SampledFeatureExpectations
 
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
+
+    See Also
+    --------
+    weighted_feature_expectations : the weighted mean of given trajectories.
+    feature_count_moments : the exact mean and covariance.
+
     Examples
     --------
     >>> import numpy as np
@@ -309,6 +344,19 @@ def feature_count_moments(
     Returns
     -------
     FeatureCountMoments
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
+
+    See Also
+    --------
+    sampled_feature_expectations : the Monte-Carlo estimate whose error it predicts.
+    tabular_irl.expected_feature_counts : the mean alone.
 
     Examples
     --------

@@ -63,6 +63,19 @@ class StudyTable:
 
     ``None`` marks a value that is not available (printed as ``-``).
 
+    Attributes
+    ----------
+    columns : tuple of str
+        The column names.
+    rows : tuple of tuple
+        One tuple per row, in the order of ``columns``.
+    meta : dict
+        Exact reference values and the arguments of the study that made it.
+
+    See Also
+    --------
+    importance_sampling_study, feature_expectation_study, adversarial_study : return it.
+
     Examples
     --------
     >>> t = StudyTable(("method", "error"), [("a", 0.5), ("b", None)], {"note": "demo"})
@@ -259,6 +272,25 @@ def importance_sampling_study(
         One row per (sampler, n); ``meta`` holds ``exact_gradient``,
         ``exact_log_partition``, ``exact_objective`` and the arguments.
 
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
+        horizon do not fit the MDP are a ``ValueError`` too.
+
+    See Also
+    --------
+    importance_sampled_gradient : the estimator studied.
+    importance_sampling_theory : the exact predictions.
+    plot_importance_sampling_study : draws the table.
+
+    References
+    ----------
+    Finn, Levine & Abbeel (2016), "Guided cost learning: deep inverse optimal control via policy optimization", ICML.
+
     Examples
     --------
     >>> import numpy as np
@@ -388,6 +420,19 @@ def feature_expectation_study(
     -------
     StudyTable
 
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
+
+    See Also
+    --------
+    sampled_feature_expectations : the estimator studied.
+    feature_count_moments : the exact prediction.
+
     Examples
     --------
     >>> import numpy as np
@@ -477,6 +522,24 @@ def adversarial_study(
     Returns
     -------
     StudyTable
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
+        horizon do not fit the MDP are a ``ValueError`` too.
+
+    See Also
+    --------
+    airl : one of the two fits compared.
+    tabular_irl.maxent_irl : the other.
+
+    References
+    ----------
+    Fu, Luo & Levine (2018), "Learning robust rewards with adversarial inverse reinforcement learning", ICLR.
 
     Examples
     --------

@@ -61,6 +61,10 @@ class ImportanceSamplingTheory:
         Limit of ``effective_sample_size / n``:
         ``1 / sum_g rho(g)^2 (1 + chi2_g) / q_0(g)``.
 
+    See Also
+    --------
+    importance_sampling_theory : returns it.
+
     Examples
     --------
     >>> import numpy as np
@@ -184,6 +188,22 @@ def importance_sampling_theory(
     Returns
     -------
     ImportanceSamplingTheory
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
+
+    See Also
+    --------
+    importance_sampled_gradient, importance_sampled_log_partition : the estimators it predicts.
+
+    References
+    ----------
+    Finn, Levine & Abbeel (2016), "Guided cost learning: deep inverse optimal control via policy optimization", ICML.
 
     Examples
     --------

@@ -155,6 +155,14 @@ def run_all_checks(
     -------
     list of CheckResult
 
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
+
     See Also
     --------
     check_bellman, check_occupancy, check_posterior, check_log_partition_gradient,

@@ -122,6 +122,14 @@ def check_hessian_covariance(
     CheckResult
         ``error = max_ij |H_ij - Cov_ij|`` (absolute; entries at most 1 in these units).
 
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
+
     See Also
     --------
     tabular_irl.maxent_hessp : the Hessian-vector product built on the same derivatives.

@@ -117,6 +117,14 @@ def check_gradient(
         to 1, relative beyond); the tolerance is ``tol`` plus the rounding bound
         ``4 eps max(1, |f(x)|) / h / max(1, ||gradient||)``.
 
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
+
     See Also
     --------
     check_log_partition_gradient, check_objective_gradient : the same test for
@@ -199,6 +207,14 @@ def check_log_partition_gradient(
     -------
     CheckResult
         ``error = max_k |central difference - analytic|`` in the scaled units above.
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
 
     See Also
     --------
@@ -292,6 +308,14 @@ def check_objective_gradient(
     -------
     CheckResult
         ``error = max_k |central difference - gradient . u_k|`` (scaled units).
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
 
     See Also
     --------

@@ -72,6 +72,14 @@ def check_bellman(
         values of order 1: the policy's exponent carries rounding ``eps max |Q| / tau``),
         whichever is larger.
 
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
+
     See Also
     --------
     tabular_irl.soft_backward : the pass checked.
@@ -161,6 +169,14 @@ def check_occupancy(
     CheckResult
         ``error``: the largest violation, absolute in probability units (divided by
         ``1 / (1 - gamma)`` for discounted occupancies).
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
 
     See Also
     --------
@@ -258,6 +274,14 @@ def check_posterior(
         ``error``: the largest violation, absolute (probabilities; ``log_partition``
         relative to ``max(1, |log_partition|)``).
 
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
+
     See Also
     --------
     tabular_irl.posterior_marginals : the pass checked.
@@ -337,6 +361,14 @@ def check_causal_noncausal(
     CheckResult
         Deterministic: ``max(max |V_nc - V_c| / max(1, max |V|), max |visitation differences|)``;
         stochastic: ``max(0, max (V_c - V_nc)) / max(1, max |V|)`` (the violation of Jensen).
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
 
     See Also
     --------

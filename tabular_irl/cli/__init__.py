@@ -286,6 +286,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         input; 130 when interrupted. Bad command-line syntax, and ``--help``,
         exit through ``argparse`` (``SystemExit`` with 2, and 0).
 
+    See Also
+    --------
+    build_parser : the argument parser.
+
     Examples
     --------
     Solve the soft backward pass of an MDP file and read the result back:

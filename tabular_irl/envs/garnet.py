@@ -96,6 +96,22 @@ def random_mdp(
         ``{"gaussian": (S, d)}`` (the default ``features``); ``theta (d,)``;
         ``reward (S,)``; ``grid`` None; ``info`` ``{"branching": branching}``.
 
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
+
+    See Also
+    --------
+    gridworld, objectworld : structured problems.
+
+    References
+    ----------
+    Archibald, McKinnon & Thomas (1995), "On the generation of Markov decision processes", Journal of the Operational Research Society 46(3).
+
     Examples
     --------
     >>> p = random_mdp(5, 2, 3, seed=0)

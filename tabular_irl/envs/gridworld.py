@@ -199,6 +199,19 @@ def gridworld(
         column); ``theta = reward`` (exact for one-hot features); ``grid``
         with the layout; ``info`` empty.
 
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
+
+    See Also
+    --------
+    objectworld : a gridworld with coloured objects and features.
+    random_mdp : unstructured problems.
+
     Examples
     --------
     >>> p = gridworld(3, slip=0.0)

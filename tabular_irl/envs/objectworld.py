@@ -99,6 +99,22 @@ def objectworld(
         ``"outer_colours"`` and ``"inner_colours"`` ``(n_objects,)`` int64
         (read-only arrays; object ``i`` sits at ``object_cells[i]``).
 
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it.
+
+    See Also
+    --------
+    gridworld : the grid it is built on.
+
+    References
+    ----------
+    Levine, Popovic & Koltun (2011), "Nonlinear inverse reinforcement learning with Gaussian processes", NeurIPS.
+
     Examples
     --------
     >>> p = objectworld(10, seed=0)

@@ -68,6 +68,11 @@ class FitResult(Protocol):
     method : str
     history : dict
 
+    See Also
+    --------
+    maxent_irl, max_margin_planning, apprenticeship_learning, lp_irl : fits that return it.
+    tabular_irl.approx.airl : the adversarial fit.
+
     Examples
     --------
     >>> import numpy as np

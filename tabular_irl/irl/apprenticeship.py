@@ -211,6 +211,19 @@ def min_norm_point(points: Any, target: Any = None) -> tuple[np.ndarray, np.ndar
     point : ndarray, shape (d,)
         ``x* = weights @ points``.
 
+    Raises
+    ------
+    ValueError
+        ``points`` not a non-empty finite ``(k, d)`` array, or ``target`` of another dimension.
+
+    See Also
+    --------
+    apprenticeship_learning : uses it for the mixture weights.
+
+    References
+    ----------
+    Wolfe (1976), "Finding the nearest point in a polytope", Mathematical Programming 11.
+
     Examples
     --------
     >>> weights, point = min_norm_point([[0.0, 1.0], [2.0, 1.0]], target=[0.5, 0.0])
@@ -294,6 +307,15 @@ class ApprenticeshipResult:
         Per iteration: ``"margin"`` (as ``margins``) and ``"hull_distance"``
         (from ``mu_E`` to the hull of the policies found so far).
     epsilon : float
+
+    See Also
+    --------
+    apprenticeship_learning : returns it.
+    tabular_irl.irl.FitResult : the protocol it follows.
+
+    References
+    ----------
+    Abbeel & Ng (2004), "Apprenticeship learning via inverse reinforcement learning", ICML.
 
     Examples
     --------
@@ -452,6 +474,25 @@ def apprenticeship_learning(
         unattainable: ``distance_lower_bound > epsilon``) gives
         ``converged=False``, a ``message`` that suggests the fix, and a
         :class:`~tabular_irl.ConvergenceWarning`.
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
+        horizon do not fit the MDP are a ``ValueError`` too.
+
+    See Also
+    --------
+    max_margin_planning : margins with a structured loss.
+    maxent_irl : the maximum entropy alternative.
+    tabular_irl.irl.min_norm_point : the exact projection step.
+
+    References
+    ----------
+    Abbeel & Ng (2004), "Apprenticeship learning via inverse reinforcement learning", ICML.
 
     Examples
     --------

@@ -160,6 +160,15 @@ class LPIRLResult:
         code (0 when converged, now in ``message``); ``theta`` of the features
         variant (``None`` for the finite-state LP).
 
+    See Also
+    --------
+    lp_irl : returns it.
+    tabular_irl.irl.FitResult : the protocol it follows.
+
+    References
+    ----------
+    Ng & Russell (2000), "Algorithms for inverse reinforcement learning", ICML.
+
     Examples
     --------
     >>> import numpy as np
@@ -398,6 +407,11 @@ def lp_irl(
     ValueError
         For bad input.
 
+    See Also
+    --------
+    max_margin_planning : margins from demonstrations.
+    maxent_irl : the maximum entropy alternative.
+
     Notes
     -----
     Sizes: the finite-state LP has ``4 S`` variables (``R^+, R^-, V, t``),
@@ -416,6 +430,10 @@ def lp_irl(
     HiGHS returns one optimal vertex. A margin of 0 is a tie: ``pi(s)`` is
     one of several optimal actions there, so a planner's tie-breaking may
     pick another (the paper's objective does not ask for strict margins).
+
+    References
+    ----------
+    Ng & Russell (2000), "Algorithms for inverse reinforcement learning", ICML.
 
     Examples
     --------

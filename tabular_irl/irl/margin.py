@@ -185,6 +185,15 @@ class MMPResult:
         ``"qp_gap"`` (duality gap of the restricted QP just solved), and
         ``"qp_iter"`` (active-set iterations of each QP solve).
 
+    See Also
+    --------
+    max_margin_planning : returns it.
+    tabular_irl.irl.FitResult : the protocol it follows.
+
+    References
+    ----------
+    Ratliff, Bagnell & Zinkevich (2006), "Maximum margin planning", ICML.
+
     Examples
     --------
     >>> import numpy as np
@@ -768,6 +777,25 @@ def max_margin_planning(
     MMPResult
         Not converging is reported (``converged=False``, ``message``) and
         warned about with :class:`ConvergenceWarning`.
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
+        horizon do not fit the MDP are a ``ValueError`` too.
+
+    See Also
+    --------
+    tabular_irl.irl.mmp_objective : the objective minimised.
+    apprenticeship_learning : feature matching without a loss.
+    maxent_irl : the maximum entropy alternative.
+
+    References
+    ----------
+    Ratliff, Bagnell & Zinkevich (2006), "Maximum margin planning", ICML.
 
     Examples
     --------

@@ -171,6 +171,27 @@ def maxent_objective(
     gradient : ndarray, shape (d,)
         Empirical minus expected feature counts, minus ``l2 * theta``.
 
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
+        horizon do not fit the MDP are a ``ValueError`` too.
+
+    See Also
+    --------
+    maxent_irl : maximises it.
+    maxent_hessp, maxent_hessian : second derivatives.
+    reward_gradient : the gradient with respect to the reward table.
+
+    References
+    ----------
+    Ziebart, Maas, Bagnell & Dey (2008), "Maximum entropy inverse reinforcement learning", AAAI.
+
+    Ziebart, Bagnell & Dey (2010), "Modeling interaction via the principle of maximum causal entropy", ICML.
+
     Examples
     --------
     >>> import numpy as np
@@ -227,6 +248,27 @@ def maxent_hessp(theta: Any, v: Any, mdp: MDP, features: Any, demos: Trajectorie
     -------
     ndarray, shape (d,)
 
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
+        horizon do not fit the MDP are a ``ValueError`` too.
+
+    See Also
+    --------
+    maxent_hessian : the full matrix.
+    maxent_objective : value and gradient.
+    scipy.optimize.minimize : takes it as ``hessp``.
+
+    References
+    ----------
+    Ziebart, Maas, Bagnell & Dey (2008), "Maximum entropy inverse reinforcement learning", AAAI.
+
+    Ziebart, Bagnell & Dey (2010), "Modeling interaction via the principle of maximum causal entropy", ICML.
+
     Examples
     --------
     >>> import numpy as np
@@ -272,6 +314,25 @@ def maxent_hessian(mdp, features, theta, demos, *, horizon=None, discount=None, 
     Returns
     -------
     ndarray, shape (d, d)
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
+        horizon do not fit the MDP are a ``ValueError`` too.
+
+    See Also
+    --------
+    maxent_hessp : one Hessian-vector product.
+    maxent_objective : value and gradient.
+    tabular_irl.checks.check_hessian_covariance : Hessian = feature covariance.
+
+    References
+    ----------
+    Ziebart, Maas, Bagnell & Dey (2008), "Maximum entropy inverse reinforcement learning", AAAI.
 
     Examples
     --------
@@ -337,6 +398,25 @@ def reward_gradient(
     gradient : ndarray, shape (S, A)
         ``dL/dr(s, a)``. (Sum it over actions for a state-only reward model.)
 
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
+        horizon do not fit the MDP are a ``ValueError`` too.
+
+    See Also
+    --------
+    maxent_objective : the same objective in feature space.
+
+    References
+    ----------
+    Ziebart, Maas, Bagnell & Dey (2008), "Maximum entropy inverse reinforcement learning", AAAI.
+
+    Ziebart, Bagnell & Dey (2010), "Modeling interaction via the principle of maximum causal entropy", ICML.
+
     Examples
     --------
     >>> import numpy as np
@@ -399,6 +479,24 @@ def classic_maxent_gradient(
         The exact non-causal ``L(theta)`` (no penalty).
     gradient : ndarray, shape (d,)
         ``g(theta)`` above.
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
+        ``horizon`` not an integer, ...).
+    ValueError
+        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
+        horizon do not fit the MDP are a ``ValueError`` too.
+
+    See Also
+    --------
+    maxent_objective : the exact gradient of the non-causal objective.
+    classic_maxent_irl : the fit that follows this gradient.
+
+    References
+    ----------
+    Ziebart, Maas, Bagnell & Dey (2008), "Maximum entropy inverse reinforcement learning", AAAI.
 
     Examples
     --------
@@ -467,6 +565,17 @@ class MaxEntResult:
         Per iteration (Newton polishing steps included): ``"objective"`` and
         ``"grad_norm"``, the ``max |gradient|`` that ``converged`` tests
         (plot them with :func:`tabular_irl.plotting.plot_convergence`).
+
+    See Also
+    --------
+    maxent_irl : returns it.
+    tabular_irl.irl.FitResult : the protocol it follows.
+
+    References
+    ----------
+    Ziebart, Maas, Bagnell & Dey (2008), "Maximum entropy inverse reinforcement learning", AAAI.
+
+    Ziebart, Bagnell & Dey (2010), "Modeling interaction via the principle of maximum causal entropy", ICML.
 
     Examples
     --------
@@ -727,6 +836,18 @@ def maxent_irl(
         Not converging is reported (``converged=False``, ``message``) and
         warned about with :class:`ConvergenceWarning`.
 
+    See Also
+    --------
+    maxent_objective : the objective maximised.
+    maxent_hessp : its Hessian-vector products.
+    classic_maxent_irl : the rollout gradient of the 2008 paper.
+
+    References
+    ----------
+    Ziebart, Maas, Bagnell & Dey (2008), "Maximum entropy inverse reinforcement learning", AAAI.
+
+    Ziebart, Bagnell & Dey (2010), "Modeling interaction via the principle of maximum causal entropy", ICML.
+
     Examples
     --------
     >>> import numpy as np
@@ -786,6 +907,15 @@ def classic_maxent_irl(
     -------
     MaxEntResult
         With ``method="L-BFGS-B"``.
+
+    See Also
+    --------
+    maxent_irl : exact gradients of either model.
+    classic_maxent_gradient : the direction it follows.
+
+    References
+    ----------
+    Ziebart, Maas, Bagnell & Dey (2008), "Maximum entropy inverse reinforcement learning", AAAI.
 
     Examples
     --------

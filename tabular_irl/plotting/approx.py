@@ -47,6 +47,10 @@ def plot_importance_sampling_study(table: StudyTable, path: str | os.PathLike | 
     TypeError
         ``table`` is not a table of :func:`~tabular_irl.approx.importance_sampling_study`.
 
+    See Also
+    --------
+    tabular_irl.approx.importance_sampling_study : the table it draws.
+
     Examples
     --------
     >>> import os, tempfile

@@ -101,6 +101,11 @@ def plot_convergence(
     ValueError
         Its history has none of the series above.
 
+    See Also
+    --------
+    plot_gridworld_summary : includes this panel.
+    tabular_irl.irl.FitResult : the ``history`` it reads.
+
     Examples
     --------
     >>> ax = plot_convergence({"objective": [-3.0, -2.5, -2.4], "grad_norm": [1.0, 0.1, 1e-4]})  # doctest: +SKIP
@@ -171,6 +176,17 @@ def plot_reward_scatter(
     matplotlib.axes.Axes
         The points are one ``PathCollection`` (``gid="reward_scatter"``)
         whose offsets are ``(true, learned)``.
+
+    Raises
+    ------
+    ImportError
+        matplotlib is not installed (``pip install tabular_irl[plot]``).
+    TypeError, ValueError
+        An argument of the wrong type or value; the message names it.
+
+    See Also
+    --------
+    tabular_irl.metrics.reward_correlation : the correlation it shows.
 
     Examples
     --------
@@ -334,6 +350,17 @@ def plot_gridworld_summary(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Raises
+    ------
+    ImportError
+        matplotlib is not installed (``pip install tabular_irl[plot]``).
+    TypeError, ValueError
+        An argument of the wrong type or value; the message names it.
+
+    See Also
+    --------
+    plot_grid_values, plot_policy, plot_trajectories, plot_reward_scatter, plot_convergence : its panels.
 
     Examples
     --------

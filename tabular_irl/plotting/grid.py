@@ -111,6 +111,18 @@ def plot_grid_values(
     matplotlib.axes.Axes
         ``ax.images[0]`` is the heatmap; its data is ``values`` on the grid.
 
+    Raises
+    ------
+    ImportError
+        matplotlib is not installed (``pip install tabular_irl[plot]``).
+    TypeError, ValueError
+        An argument of the wrong type or value; the message names it.
+
+    See Also
+    --------
+    plot_policy : arrows over the values.
+    plot_gridworld_summary : a whole fit.
+
     Examples
     --------
     >>> import tabular_irl as tirl
@@ -169,7 +181,9 @@ def plot_policy(
     values : array_like, shape (S,) or (rows, cols), optional
         A heatmap drawn underneath (e.g. ``plan.V[t]``), with its colorbar.
     ax, title, path, dpi
-        As in :func:`plot_grid_values`; ``label`` and ``cmap`` are the heatmap's.
+        As in :func:`plot_grid_values`.
+    label, cmap
+        The heatmap's colorbar label and colormap, as in :func:`plot_grid_values`.
     color : str, optional
         Arrow colour; white on a heatmap, black otherwise.
 
@@ -178,6 +192,18 @@ def plot_policy(
     matplotlib.axes.Axes
         The arrows are one ``Quiver`` (``gid="policy"``) with an arrow at
         each non-wall, non-goal cell, in state order.
+
+    Raises
+    ------
+    ImportError
+        matplotlib is not installed (``pip install tabular_irl[plot]``).
+    TypeError, ValueError
+        An argument of the wrong type or value; the message names it.
+
+    See Also
+    --------
+    plot_grid_values : the heatmap underneath.
+    plot_trajectories : paths over the grid.
 
     Examples
     --------
@@ -255,6 +281,18 @@ def plot_trajectories(
     matplotlib.axes.Axes
         One ``Line2D`` per path with ``gid="trajectory"``; its data is
         ``(col + dx, row + dy)`` of the path's states.
+
+    Raises
+    ------
+    ImportError
+        matplotlib is not installed (``pip install tabular_irl[plot]``).
+    TypeError, ValueError
+        An argument of the wrong type or value; the message names it.
+
+    See Also
+    --------
+    plot_policy : the policy that drew them.
+    tabular_irl.sample_trajectories : draws demonstrations.
 
     Examples
     --------
