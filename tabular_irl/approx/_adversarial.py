@@ -203,7 +203,8 @@ def js_divergence(expert_occupancy: Any, policy_occupancy: Any) -> float:
     Parameters
     ----------
     expert_occupancy, policy_occupancy : array_like, same shape
-        Normalised occupancy measures ``p`` and ``q`` (non-negative, each summing to 1), e.g. from :func:`occupancy_measure`.
+        Normalised occupancy measures ``p`` and ``q`` (non-negative, each summing to 1), e.g. from
+        :func:`occupancy_measure`.
 
     Returns
     -------

@@ -75,7 +75,8 @@ def shaping_residual(mdp: MDP, reward: Any, *, discount: float) -> np.ndarray:
 
     References
     ----------
-    Ng, Harada & Russell (1999), "Policy invariance under reward transformations: theory and application to reward shaping", ICML.
+    Ng, Harada & Russell (1999), "Policy invariance under reward transformations: theory and application to reward
+    shaping", ICML.
 
     Examples
     --------
@@ -126,7 +127,8 @@ def reward_correlation_modulo_shaping(mdp: MDP, true_reward: Any, learned_reward
 
     References
     ----------
-    Ng, Harada & Russell (1999), "Policy invariance under reward transformations: theory and application to reward shaping", ICML.
+    Ng, Harada & Russell (1999), "Policy invariance under reward transformations: theory and application to reward
+    shaping", ICML.
 
     Examples
     --------

@@ -110,7 +110,8 @@ def random_mdp(
 
     References
     ----------
-    Archibald, McKinnon & Thomas (1995), "On the generation of Markov decision processes", Journal of the Operational Research Society 46(3).
+    Archibald, McKinnon & Thomas (1995), "On the generation of Markov decision processes", Journal of the
+    Operational Research Society 46(3).
 
     Examples
     --------
