@@ -314,10 +314,11 @@ def posterior_marginals(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``reward``, ``horizon``, ``temperature`` or ``initial`` out of range, of
+        the wrong shape or not finite.
 
     See Also
     --------
@@ -376,10 +377,9 @@ def expected_feature_counts(vis: Visitation, features: Any) -> np.ndarray:
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        An argument of the wrong type; the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``vis`` or ``features`` out of range, of the wrong shape or not finite.
 
     See Also
     --------

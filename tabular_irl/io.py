@@ -259,10 +259,11 @@ def save_mdp(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``features``, ``reward``, ``horizon``, ``discount`` or ``metadata`` out
+        of range, of the wrong shape or not finite.
 
     See Also
     --------
@@ -335,10 +336,11 @@ def save_trajectories(path: str | os.PathLike, demos: Trajectories, *,
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``demos`` of the wrong type; the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``demos`` or ``metadata`` out of range, of the wrong shape or not
+        finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
 
     See Also
     --------

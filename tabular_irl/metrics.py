@@ -152,10 +152,11 @@ def policy_value(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``policy``, ``reward``, ``horizon``, ``discount`` or ``initial`` out of
+        range, of the wrong shape or not finite.
 
     See Also
     --------
@@ -221,10 +222,13 @@ def expected_value_difference(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``relative`` not True or False; the message names
+        it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``true_reward``, ``expert_policy``, ``learned_policy``, ``horizon``,
+        ``discount`` or ``initial`` out of range, of the wrong shape or not
+        finite.
 
     See Also
     --------
@@ -308,10 +312,11 @@ def policy_divergence(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``expert_policy``, ``learned_policy``, ``horizon``, ``discount`` or
+        ``initial`` out of range, of the wrong shape or not finite.
 
     See Also
     --------
@@ -408,10 +413,12 @@ def feature_expectation_distance(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``features``, ``expert_policy``, ``learned_policy``, ``horizon``,
+        ``discount``, ``initial`` or ``ord`` out of range, of the wrong shape or
+        not finite.
 
     See Also
     --------

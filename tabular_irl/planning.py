@@ -352,10 +352,12 @@ def soft_backward(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``causal`` not True or False; the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``reward``, ``horizon``, ``discount``, ``temperature``, ``tol``,
+        ``max_iter`` or ``method`` out of range, of the wrong shape or not
+        finite.
 
     See Also
     --------
@@ -443,10 +445,11 @@ def value_iteration(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``reward``, ``horizon``, ``discount``, ``tol``, ``max_iter`` or
+        ``method`` out of range, of the wrong shape or not finite.
 
     See Also
     --------

@@ -205,10 +205,12 @@ def sample_trajectories(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``seed`` neither an integer nor a Generator; the
+        message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``policy``, ``n``, ``horizon`` or ``initial`` out of range, of the wrong
+        shape or not finite.
 
     See Also
     --------
@@ -278,10 +280,11 @@ def empirical_feature_counts(demos: Trajectories, features: Any, *, discount: fl
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``demos`` of the wrong type; the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``demos``, ``features`` or ``discount`` out of range, of the wrong shape
+        or not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
 
     See Also
     --------

@@ -655,11 +655,16 @@ def airl(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``demos`` of the wrong type, ``seed`` neither an
+        integer nor a Generator, ``shaping`` or ``state_only`` not True or
+        False; the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
-        horizon do not fit the MDP are a ``ValueError`` too.
+        ``demos``, ``horizon``, ``discount``, ``n``, ``l2``, ``smoothing``,
+        ``max_iter``, ``tol``, ``discriminator_max_iter``,
+        ``discriminator_tol``, ``policy_step`` or ``policy0`` out of range, of
+        the wrong shape or not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
 
     See Also
     --------

@@ -261,11 +261,11 @@ def importance_log_weights(mdp: MDP, reward: Any, samples: Trajectories, sampler
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
-        horizon do not fit the MDP are a ``ValueError`` too.
+        ``reward``, ``samples``, ``sampler`` or ``horizon`` out of range, of the
+        wrong shape or not finite.
 
     See Also
     --------
@@ -333,11 +333,11 @@ def importance_sampled_log_partition(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
-        horizon do not fit the MDP are a ``ValueError`` too.
+        ``reward``, ``samples``, ``sampler``, ``horizon``, ``initial`` or
+        ``sample_weights`` out of range, of the wrong shape or not finite.
 
     See Also
     --------
@@ -419,11 +419,13 @@ def importance_sampled_gradient(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``demos`` of the wrong type; the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
-        horizon do not fit the MDP are a ``ValueError`` too.
+        ``features``, ``theta``, ``demos``, ``samples``, ``sampler``,
+        ``horizon`` or ``sample_weights`` out of range, of the wrong shape or
+        not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
 
     See Also
     --------

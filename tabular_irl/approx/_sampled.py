@@ -213,11 +213,12 @@ def weighted_feature_expectations(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``demos`` of the wrong type;
+        the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
-        horizon do not fit the MDP are a ``ValueError`` too.
+        ``demos``, ``features``, ``discount`` or ``sample_weights`` out of
+        range, of the wrong shape or not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
 
     See Also
     --------
@@ -285,10 +286,12 @@ def sampled_feature_expectations(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``seed`` neither an integer nor a Generator; the
+        message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``policy``, ``n``, ``horizon``, ``features``, ``discount`` or
+        ``initial`` out of range, of the wrong shape or not finite.
 
     See Also
     --------
@@ -348,10 +351,11 @@ def feature_count_moments(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``policy``, ``features``, ``horizon``, ``discount`` or ``initial`` out
+        of range, of the wrong shape or not finite.
 
     See Also
     --------

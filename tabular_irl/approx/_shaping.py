@@ -64,10 +64,10 @@ def shaping_residual(mdp: MDP, reward: Any, *, discount: float) -> np.ndarray:
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`; the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``reward`` or ``discount`` out of range, of the wrong shape or not
+        finite.
 
     See Also
     --------

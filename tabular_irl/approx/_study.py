@@ -275,11 +275,14 @@ def importance_sampling_study(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``demos`` of the wrong type, ``seed`` neither an
+        integer nor a Generator; the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
-        horizon do not fit the MDP are a ``ValueError`` too.
+        ``features``, ``theta``, ``demos``, ``horizon``, ``samplers``, ``n``,
+        ``n_repeats`` or ``mixture_weight`` out of range, of the wrong shape or
+        not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
 
     See Also
     --------
@@ -423,10 +426,13 @@ def feature_expectation_study(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``seed`` neither an integer nor a Generator; the
+        message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``policy``, ``features``, ``horizon``, ``discount``, ``n``,
+        ``n_repeats`` or ``initial`` out of range, of the wrong shape or not
+        finite.
 
     See Also
     --------
@@ -526,11 +532,12 @@ def adversarial_study(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``demos`` of the wrong type;
+        the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
-        horizon do not fit the MDP are a ``ValueError`` too.
+        ``demos``, ``discount``, ``expert_policy``, ``true_reward``, ``l2`` or
+        ``max_iter`` out of range, of the wrong shape or not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
 
     See Also
     --------

@@ -192,10 +192,11 @@ def importance_sampling_theory(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``features``, ``theta``, ``sampler``, ``horizon``, ``initial`` or
+        ``sampler_initial`` out of range, of the wrong shape or not finite.
 
     See Also
     --------

@@ -158,10 +158,13 @@ def run_all_checks(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``seed`` neither an integer nor a Generator; the
+        message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``features``, ``horizon``, ``discount``, ``reward``, ``tol``,
+        ``exact_tol``, ``n_directions`` or ``n`` out of range, of the wrong
+        shape or not finite.
 
     See Also
     --------

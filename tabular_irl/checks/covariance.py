@@ -125,10 +125,12 @@ def check_hessian_covariance(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``seed`` neither an integer nor a Generator; the
+        message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``reward``, ``features``, ``horizon``, ``n_directions``, ``initial`` or
+        ``tol`` out of range, of the wrong shape or not finite.
 
     See Also
     --------

@@ -120,10 +120,10 @@ def check_gradient(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``seed`` neither an integer nor a Generator; the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``fun``, ``x``, ``n_directions``, ``step``, ``tol`` or ``name`` out of
+        range, of the wrong shape or not finite.
 
     See Also
     --------
@@ -211,10 +211,13 @@ def check_log_partition_gradient(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``seed`` neither an integer nor a Generator,
+        ``causal`` not True or False; the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``reward``, ``features``, ``horizon``, ``discount``, ``temperature``,
+        ``n_directions`` or ``tol`` out of range, of the wrong shape or not
+        finite.
 
     See Also
     --------
@@ -312,10 +315,15 @@ def check_objective_gradient(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``demos`` of the wrong type, ``seed`` neither an
+        integer nor a Generator, ``causal`` not True or False; the message names
+        it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``features``, ``theta``, ``demos``, ``horizon``, ``discount``, ``l2``,
+        ``n_directions`` or ``tol`` out of range, of the wrong shape or not
+        finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
 
     See Also
     --------

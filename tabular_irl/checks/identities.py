@@ -75,10 +75,11 @@ def check_bellman(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``causal`` not True or False; the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``reward``, ``horizon``, ``discount``, ``temperature`` or ``tol`` out of
+        range, of the wrong shape or not finite.
 
     See Also
     --------
@@ -173,10 +174,11 @@ def check_occupancy(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``policy``, ``horizon``, ``discount``, ``initial`` or ``tol`` out of
+        range, of the wrong shape or not finite.
 
     See Also
     --------
@@ -277,10 +279,11 @@ def check_posterior(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``reward``, ``horizon``, ``temperature``, ``initial`` or ``tol`` out of
+        range, of the wrong shape or not finite.
 
     See Also
     --------
@@ -365,10 +368,11 @@ def check_causal_noncausal(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``reward``, ``horizon``, ``temperature`` or ``tol`` out of range, of the
+        wrong shape or not finite.
 
     See Also
     --------

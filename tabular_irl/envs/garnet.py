@@ -99,10 +99,10 @@ def random_mdp(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``seed`` neither an integer nor a Generator; the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``n_states``, ``n_actions``, ``branching`` or ``n_features`` out of
+        range, of the wrong shape or not finite.
 
     See Also
     --------

@@ -202,10 +202,11 @@ def gridworld(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        An argument of the wrong type; the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``rows``, ``cols``, ``slip``, ``walls``, ``goals``, ``goal_reward``,
+        ``step_reward`` or ``initial`` out of range, of the wrong shape or not
+        finite.
 
     See Also
     --------

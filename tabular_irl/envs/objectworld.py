@@ -102,10 +102,10 @@ def objectworld(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``seed`` neither an integer nor a Generator; the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it.
+        ``size``, ``n_objects``, ``n_colours`` or ``slip`` out of range, of the
+        wrong shape or not finite.
 
     See Also
     --------

@@ -478,11 +478,13 @@ def apprenticeship_learning(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``demos`` of the wrong type; the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
-        horizon do not fit the MDP are a ``ValueError`` too.
+        ``features``, ``demos``, ``horizon``, ``discount``, ``method``,
+        ``epsilon``, ``max_iter`` or ``theta0`` out of range, of the wrong shape
+        or not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
 
     See Also
     --------

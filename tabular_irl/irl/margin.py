@@ -659,9 +659,7 @@ def mmp_objective(
     >>> bool(np.isclose(value, fit.objective))
     True
     """
-    problem = _Problem(mdp, features, demos, horizon, discount, loss, C)
-    psi = check_finite_array(theta, "theta", (problem.features.d,))
-    b, mu_pi, _ = problem.loss_augmented(psi)
+    problem, psi, b, mu_pi = _loss_augmented_at(mdp, features, theta, demos, horizon, discount, loss, C)
     grad = psi + (problem.weight * (b > 0)) @ (mu_pi - problem.expert)
     return problem.objective(psi, b), grad
 
@@ -713,10 +711,16 @@ def mmp_margin_violations(
     >>> mmp_margin_violations(world.mdp, world.features, np.zeros(9), demos, horizon=4).shape
     (3,)
     """
-    problem = _Problem(mdp, features, demos, horizon, discount, loss, 1.0)
-    psi = check_finite_array(theta, "theta", (problem.features.d,))
-    b, _, _ = problem.loss_augmented(psi)
+    problem, _, b, _ = _loss_augmented_at(mdp, features, theta, demos, horizon, discount, loss, 1.0)
     return b[problem.inverse]
+
+
+def _loss_augmented_at(mdp, features, theta, demos, horizon, discount, loss, C) -> tuple:
+    """The validated problem, ``psi = theta``, and the loss-augmented violations ``b`` and feature counts ``mu_pi``."""
+    problem = _Problem(mdp, features, demos, horizon, discount, loss, C)
+    psi = check_finite_array(theta, "theta", (problem.features.d,))
+    b, mu_pi, _ = problem.loss_augmented(psi)
+    return problem, psi, b, mu_pi
 
 
 def max_margin_planning(
@@ -781,11 +785,13 @@ def max_margin_planning(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``demos`` of the wrong type; the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
-        horizon do not fit the MDP are a ``ValueError`` too.
+        ``features``, ``demos``, ``horizon``, ``discount``, ``loss``, ``C``,
+        ``method``, ``max_iter`` or ``tol`` out of range, of the wrong shape or
+        not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
 
     See Also
     --------

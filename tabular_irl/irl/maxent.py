@@ -174,11 +174,13 @@ def maxent_objective(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``demos`` of the wrong type, ``causal`` not True or
+        False; the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
-        horizon do not fit the MDP are a ``ValueError`` too.
+        ``features``, ``theta``, ``demos``, ``horizon``, ``discount`` or ``l2``
+        out of range, of the wrong shape or not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
 
     See Also
     --------
@@ -251,11 +253,13 @@ def maxent_hessp(theta: Any, v: Any, mdp: MDP, features: Any, demos: Trajectorie
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``demos`` of the wrong type, ``causal`` not True or
+        False; the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
-        horizon do not fit the MDP are a ``ValueError`` too.
+        ``theta``, ``v``, ``features``, ``demos``, ``horizon``, ``discount`` or
+        ``l2`` out of range, of the wrong shape or not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
 
     See Also
     --------
@@ -318,11 +322,13 @@ def maxent_hessian(mdp, features, theta, demos, *, horizon=None, discount=None, 
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``demos`` of the wrong type, ``causal`` not True or
+        False; the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
-        horizon do not fit the MDP are a ``ValueError`` too.
+        ``features``, ``theta``, ``demos``, ``horizon``, ``discount`` or ``l2``
+        out of range, of the wrong shape or not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
 
     See Also
     --------
@@ -401,11 +407,13 @@ def reward_gradient(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``demos`` of the wrong type, ``causal`` not True or
+        False; the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
-        horizon do not fit the MDP are a ``ValueError`` too.
+        ``reward``, ``demos``, ``horizon`` or ``discount`` out of range, of the
+        wrong shape or not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
 
     See Also
     --------
@@ -483,11 +491,12 @@ def classic_maxent_gradient(
     Raises
     ------
     TypeError
-        An argument of the wrong type (``mdp`` not an :class:`~tabular_irl.MDP`,
-        ``horizon`` not an integer, ...).
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``demos`` of the wrong type; the message names it.
     ValueError
-        An argument out of range or of the wrong shape; the message names it. Demonstrations whose indices or
-        horizon do not fit the MDP are a ``ValueError`` too.
+        ``features``, ``theta``, ``demos`` or ``horizon`` out of range, of the
+        wrong shape or not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
 
     See Also
     --------
