@@ -108,6 +108,7 @@ def test_weighted_feature_expectations_trajectories_is_demos(small):
     assert_array_equal(new.feature_counts, old.feature_counts)
 
 
+@pytest.mark.filterwarnings("ignore::tabular_irl.ConvergenceWarning")  # a few iterations are enough here
 def test_airl_expert_is_demos(small):
     world, plan, _ = small
     rho = approx.occupancy_measure(world.mdp, plan.policy[0], discount=0.8)
@@ -117,6 +118,7 @@ def test_airl_expert_is_demos(small):
     assert_array_equal(new.occupancy, old.occupancy)
 
 
+@pytest.mark.filterwarnings("ignore::tabular_irl.ConvergenceWarning")  # a few iterations are enough here
 def test_airl_n_policy_samples_is_n(small):
     world, _, demos = small
     kw = dict(discount=0.8, max_iter=2, seed=3, smoothing=0.01)
@@ -169,6 +171,7 @@ def test_importance_sampling_theory_start_is_initial(small):
     assert new.log_partition == old.log_partition
 
 
+@pytest.mark.filterwarnings("ignore::tabular_irl.ConvergenceWarning")  # a few iterations are enough here
 def test_plot_gridworld_summary_n_paths_is_n(small):
     pytest.importorskip("matplotlib")
     import matplotlib
@@ -233,3 +236,19 @@ def test_empirical_visitation_unpacks_like_the_old_tuple(small):
     with pytest.warns(DeprecationWarning, match=r"unpacking the Visitation into \(state, state_action\)"):
         D, mu = vis
     assert D is vis.state and mu is vis.state_action
+
+
+def test_objectives_return_exactly_value_and_gradient(small):
+    """Objectives are ``(value, gradient)`` pairs, as ``scipy.optimize.minimize(..., jac=True)`` expects."""
+    from tabular_irl.irl import classic_maxent_gradient, mmp_margin_violations, mmp_objective, reward_gradient
+
+    world, _, demos = small
+    theta = np.linspace(-0.5, 0.5, 9)
+    pairs = [tirl.maxent_objective(world.mdp, world.features, theta, demos, horizon=T),
+             mmp_objective(world.mdp, world.features, theta, demos, horizon=T),
+             classic_maxent_gradient(world.mdp, world.features, theta, demos, horizon=T),
+             reward_gradient(world.mdp, world.reward, demos, horizon=T)]
+    for pair in pairs:
+        assert isinstance(pair, tuple) and len(pair) == 2 and np.ndim(pair[0]) == 0
+    # mmp_objective's former third output has a function of its own
+    assert mmp_margin_violations(world.mdp, world.features, theta, demos, horizon=T).shape == (demos.n_trajectories,)
