@@ -39,7 +39,10 @@ def past_wrappers(stacklevel: int) -> int:
     written for; a warning it issues (``ConvergenceWarning``, say) would
     otherwise point at this module instead of the user's line.
     """
-    frame = sys._getframe(stacklevel)  # the frame the caller's stacklevel points at (this call adds one)
+    try:
+        frame = sys._getframe(stacklevel)  # the frame the caller's stacklevel points at (this call adds one)
+    except ValueError:  # a stack shallower than that: warnings.warn copes, so let it
+        return stacklevel
     while frame is not None and frame.f_code in _WRAPPERS:
         frame, stacklevel = frame.f_back, stacklevel + 1
     return stacklevel
