@@ -106,7 +106,7 @@ def run(
     Parameters
     ----------
     size, slip : int, float
-        ``gridworld(size, slip=slip, start=(0, 0))``: goal in the bottom-right corner.
+        ``gridworld(size, slip=slip, initial=(0, 0))``: goal in the bottom-right corner.
     horizon : int
         ``T``; at least ``2 * (size - 1) + 1`` for the goal's reward to be reachable.
     n_demos : int
@@ -129,13 +129,13 @@ def run(
     """
     start = time.perf_counter()
     say = print if verbose else (lambda *a, **k: None)
-    world = gridworld(size, slip=slip, start=(0, 0))
+    world = gridworld(size, slip=slip, initial=(0, 0))
     mdp, reward = world.mdp, np.asarray(world.reward)
     rng = np.random.default_rng(seed)
     expert = soft_backward(mdp, 5.0 * reward, horizon=horizon)
     demos = sample_trajectories(mdp, expert.policy, n_demos, horizon=horizon, seed=rng)
     theta = theta_scale * reward  # one-hot features: theta is the state reward
-    table = importance_sampling_study(mdp, world.features, theta, demos, horizon=horizon, ns=ns,
+    table = importance_sampling_study(mdp, world.features, theta, demos, horizon=horizon, n=ns,
                                       n_repeats=n_repeats, seed=rng)
     say(f"{world.name}, slip {slip}, T={horizon}, {n_demos} demonstrations; gradient at theta = "
         f"{theta_scale:g} * reward; {n_repeats} replicates per (sampler, n)")
@@ -144,7 +144,7 @@ def run(
     say(table.to_text(COLUMNS))
 
     rate = feature_expectation_study(mdp, expert.policy, world.features, horizon=horizon,
-                                     ns=(10, 100, 1000, 10000), n_repeats=20, seed=rng)
+                                     n=(10, 100, 1000, 10000), n_repeats=20, seed=rng)
     say("\nMonte-Carlo feature expectations of the expert (n rollouts):")
     say(rate.to_text())
     say(f"fitted slope of log RMSE on log n: {rate.meta['slope']:.3f} (expected -0.5)")

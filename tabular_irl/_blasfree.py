@@ -3,8 +3,8 @@
 Why: a multithreaded BLAS (OpenBLAS: NumPy's and SciPy's each bring one) keeps
 its threads spinning for a while after every call large enough to be threaded.
 On a 2-core machine those threads then take the cores from the kernels'
-OpenMP threads: a 2-thread gradient pass (128x128 gridworld, T=50) measured
-23 ms alone and 112-118 ms right after one BLAS matrix-vector product
+OpenMP threads: a 2-thread gradient pass (128x128 gridworld, T=50) ran about
+five times slower right after one BLAS matrix-vector product than alone
 (README, "Building and debugging", Threads). A fit computes ``r = phi theta``,
 ``phi^T counts`` and ``rho_0 . V_0`` at every iteration, just before or after
 the passes, so these use NumPy's own ``einsum`` loops instead (single-threaded,

@@ -29,6 +29,11 @@ def get_num_threads() -> int:
     int
         The thread count, ``>= 1``.
 
+    See Also
+    --------
+    set_num_threads : change it.
+    show_config : the build and thread settings.
+
     Examples
     --------
     >>> from tabular_irl import get_num_threads
@@ -66,6 +71,11 @@ def set_num_threads(n: int | None) -> None:
     ValueError
         If ``n`` is not an integer ``>= 1`` or ``None``.
 
+    See Also
+    --------
+    get_num_threads : the current count.
+    show_config : the build and thread settings.
+
     Examples
     --------
     >>> from tabular_irl import get_num_threads, set_num_threads
@@ -99,6 +109,10 @@ def show_config(print_out: bool = True) -> dict:
         ``version`` (str), ``kernels_compiled`` (bool), ``kernels_path``
         (str), ``openmp`` (bool: built with OpenMP), ``num_threads`` (int,
         :func:`get_num_threads`) and ``cpu_count`` (int or None).
+
+    See Also
+    --------
+    get_num_threads, set_num_threads
 
     Examples
     --------

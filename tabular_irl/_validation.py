@@ -427,7 +427,8 @@ def check_temperature(temperature: Any) -> float:
         raise TypeError(f"temperature must be a real number > 0, got {_describe(temperature)}")
     value = float(temperature)
     if not (np.isfinite(value) and value > 0.0):
-        raise ValueError(f"temperature must be finite and > 0, got {value!r} (use value_iteration for the hard max)")
+        raise ValueError(f"temperature must be finite and > 0, got {value!r} "
+                         "(use value_iteration for the hard maximum)")
     return value
 
 

@@ -46,6 +46,11 @@ class SoftValues:
     horizon, discount, temperature
         As passed; ``temperature`` is 0 for hard passes.
 
+    See Also
+    --------
+    soft_backward_batch : returns it.
+    SoftPlan : one pass, with Q and the policy.
+
     Examples
     --------
     >>> import numpy as np
@@ -136,6 +141,15 @@ def soft_backward_batch(
     ValueError
         On a missing horizon, rewards of the wrong shape or not finite, or
         values that overflow float64.
+
+    See Also
+    --------
+    soft_backward : one reward, with Q and the policy.
+    value_iteration : the hard maximum for one reward.
+
+    References
+    ----------
+    Ziebart, Bagnell & Dey (2010), "Modeling interaction via the principle of maximum causal entropy", ICML.
 
     Examples
     --------

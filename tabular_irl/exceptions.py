@@ -24,6 +24,10 @@ class ConvergenceWarning(UserWarning):
     ``message`` that says what did not converge and how to fix it; it never
     raises for it.
 
+    See Also
+    --------
+    tabular_irl.irl.FitResult : ``converged`` and ``message`` of every fit.
+
     Examples
     --------
     >>> import warnings

@@ -49,13 +49,22 @@ class Visitation:
         from its values, and cached: the same bits as the eager pass.
     total_state_action : ndarray, shape (S, A)
         Expected discounted counts ``sum_{t<T} gamma^t state_action[t]``
-        (the occupancy itself without a horizon). Expected feature counts are
+        (the occupancy itself without a horizon): not normalised, it sums to
+        ``sum_{t<T} gamma^t`` (``T`` undiscounted, ``1 / (1 - gamma)`` without
+        a horizon); :func:`tabular_irl.approx.occupancy_measure` is the
+        normalised one, summing to 1. Expected feature counts are
         ``einsum("sa,sak->k", total_state_action, features)``.
     horizon : int or None
     discount : float
     log_partition : float or None
         Set by :func:`posterior_marginals`: ``initial @ V[0]`` of the
         non-causal backward pass.
+
+    See Also
+    --------
+    visitation : the visitation of a policy or plan.
+    posterior_marginals : the non-causal posterior.
+    tabular_irl.trajectories.empirical_visitation : the empirical one.
 
     Examples
     --------
@@ -302,6 +311,24 @@ def posterior_marginals(
     Visitation
         With ``log_partition`` set.
 
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
+    ValueError
+        ``reward``, ``horizon``, ``temperature`` or ``initial`` out of range, of
+        the wrong shape or not finite.
+
+    See Also
+    --------
+    visitation : the causal (forward) visitation.
+    soft_backward : the backward pass it starts from.
+
+    References
+    ----------
+    Ziebart, Maas, Bagnell & Dey (2008), "Maximum entropy inverse reinforcement learning", AAAI.
+
     Examples
     --------
     >>> from tabular_irl import gridworld, posterior_marginals
@@ -346,6 +373,18 @@ def expected_feature_counts(vis: Visitation, features: Any) -> np.ndarray:
     Returns
     -------
     ndarray, shape (d,)
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type; the message names it.
+    ValueError
+        ``vis`` or ``features`` out of range, of the wrong shape or not finite.
+
+    See Also
+    --------
+    visitation : the visitation it contracts.
+    empirical_feature_counts : the empirical counterpart.
 
     Examples
     --------

@@ -161,6 +161,11 @@ class MDPFile:
     metadata : dict
         The JSON object saved with the file (``{}`` when none was).
 
+    See Also
+    --------
+    load_mdp : returns it.
+    save_mdp : writes the file.
+
     Examples
     --------
     >>> import os, tempfile
@@ -252,6 +257,20 @@ def save_mdp(
     pathlib.Path
         The path actually written (with ``.npz``): pass it to :func:`load_mdp`.
 
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
+    ValueError
+        ``features``, ``reward``, ``horizon``, ``discount`` or ``metadata`` out
+        of range, of the wrong shape or not finite.
+
+    See Also
+    --------
+    load_mdp : reads it back.
+    save_trajectories : the demonstrations' file.
+
     Examples
     --------
     >>> import os, tempfile
@@ -314,6 +333,20 @@ def save_trajectories(path: str | os.PathLike, demos: Trajectories, *,
     -------
     pathlib.Path
         The path actually written.
+
+    Raises
+    ------
+    TypeError
+        ``demos`` of the wrong type; the message names it.
+    ValueError
+        ``demos`` or ``metadata`` out of range, of the wrong shape or not
+        finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
+
+    See Also
+    --------
+    load_trajectories : reads it back.
+    save_mdp : the problem's file.
 
     Examples
     --------
@@ -480,6 +513,11 @@ def load_mdp(path: str | os.PathLike) -> MDPFile:
         of the wrong dtype or shape, or fails validation; the message names the
         file and the field.
 
+    See Also
+    --------
+    save_mdp : writes the file.
+    load_metadata : the metadata alone.
+
     Examples
     --------
     >>> import os, tempfile
@@ -515,6 +553,11 @@ def load_trajectories(path: str | os.PathLike) -> Trajectories:
     FileNotFoundError, ValueError
         As :func:`load_mdp`.
 
+    See Also
+    --------
+    save_trajectories : writes the file.
+    load_metadata : the metadata alone.
+
     Examples
     --------
     A file written with NumPy alone:
@@ -535,6 +578,27 @@ def load_metadata(path: str | os.PathLike) -> dict:
     """The metadata of an MDP or a trajectories file, as a dict (``{}`` when none was saved).
 
     Only the header and the ``metadata`` field are read; errors as :func:`load_mdp`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file written by :func:`save_mdp` or :func:`save_trajectories`.
+
+    Returns
+    -------
+    dict
+        The metadata saved with the file (``{}`` when none was).
+
+    Raises
+    ------
+    OSError
+        The file cannot be read.
+    ValueError
+        Not a tabular_irl file, or a damaged one; as :func:`load_mdp`.
+
+    See Also
+    --------
+    load_mdp, load_trajectories : the whole file.
 
     Examples
     --------

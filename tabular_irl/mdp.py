@@ -113,6 +113,11 @@ class MDP:
     nnz : int
         Number of stored (non-zero) transition probabilities.
 
+    See Also
+    --------
+    gridworld, objectworld, random_mdp : ready-made MDPs.
+    load_mdp, save_mdp : files.
+
     Examples
     --------
     Two states, two actions: in state 0, action 0 moves to state 1 and action

@@ -72,6 +72,10 @@ class PolicyDivergence:
     The weights ``w`` are the expert's visitation; see :func:`policy_divergence`,
     which returns this.
 
+    See Also
+    --------
+    policy_divergence : returns it.
+
     Examples
     --------
     >>> import numpy as np
@@ -145,6 +149,20 @@ def policy_value(
     -------
     float
 
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
+    ValueError
+        ``policy``, ``reward``, ``horizon``, ``discount`` or ``initial`` out of
+        range, of the wrong shape or not finite.
+
+    See Also
+    --------
+    expected_value_difference : values of two policies compared.
+    tabular_irl.visitation : the visitation it weights the reward by.
+
     Examples
     --------
     >>> import numpy as np
@@ -200,6 +218,26 @@ def expected_value_difference(
     Returns
     -------
     float
+
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``relative`` not True or False; the message names
+        it.
+    ValueError
+        ``true_reward``, ``expert_policy``, ``learned_policy``, ``horizon``,
+        ``discount`` or ``initial`` out of range, of the wrong shape or not
+        finite.
+
+    See Also
+    --------
+    policy_value : the values it compares.
+    policy_divergence : how far the policies are.
+
+    References
+    ----------
+    Levine, Popovic & Koltun (2011), "Nonlinear inverse reinforcement learning with Gaussian processes", NeurIPS.
 
     Examples
     --------
@@ -270,6 +308,20 @@ def policy_divergence(
     PolicyDivergence
         ``kl`` (``+inf`` when the learned policy excludes an action the
         expert takes in a reached state; never NaN) and ``total_variation``.
+
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
+    ValueError
+        ``expert_policy``, ``learned_policy``, ``horizon``, ``discount`` or
+        ``initial`` out of range, of the wrong shape or not finite.
+
+    See Also
+    --------
+    expected_value_difference : the difference in value.
+    PolicyDivergence : the result.
 
     Examples
     --------
@@ -357,6 +409,24 @@ def feature_expectation_distance(
     Returns
     -------
     float
+
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
+    ValueError
+        ``features``, ``expert_policy``, ``learned_policy``, ``horizon``,
+        ``discount``, ``initial`` or ``ord`` out of range, of the wrong shape or
+        not finite.
+
+    See Also
+    --------
+    tabular_irl.expected_feature_counts : the feature expectations compared.
+
+    References
+    ----------
+    Abbeel & Ng (2004), "Apprenticeship learning via inverse reinforcement learning", ICML.
 
     Examples
     --------
@@ -450,6 +520,11 @@ def reward_correlation(true_reward: Any, learned_reward: Any) -> float:
     ValueError
         If either reward is constant (the correlation is undefined), naming it.
 
+    See Also
+    --------
+    reward_distance : a distance between rewards.
+    tabular_irl.approx.reward_correlation_modulo_shaping : correlation up to shaping.
+
     Examples
     --------
     >>> reward_correlation([1.0, 2.0, 3.0], [1.0, 3.0, 2.0])
@@ -492,6 +567,10 @@ def reward_distance(true_reward: Any, learned_reward: Any) -> float:
     ------
     ValueError
         If either reward is constant (it cannot be standardised), naming it.
+
+    See Also
+    --------
+    reward_correlation : the correlation of rewards.
 
     Examples
     --------

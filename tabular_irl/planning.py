@@ -65,7 +65,7 @@ class SoftPlan:
         ``1.0`` for undiscounted finite horizons.
     causal : bool
     temperature : float
-        ``0.0`` marks the hard-max plan of :func:`value_iteration`.
+        ``0.0`` marks the plan of the hard maximum, :func:`value_iteration`.
     n_iter : int
         Backward sweeps performed (``T`` for finite horizons); for
         ``method == "policy_iteration"`` the policy evaluations (sparse LU
@@ -77,6 +77,12 @@ class SoftPlan:
         ``"value_iteration"`` or ``"policy_iteration"`` for discounted
         (stationary) plans, the method that actually ran (``"auto"`` resolved);
         ``None`` for finite horizons.
+
+    See Also
+    --------
+    soft_backward : returns it.
+    value_iteration : the hard-maximum plan.
+    visitation : rolls a plan forward.
 
     Examples
     --------
@@ -348,12 +354,35 @@ def soft_backward(
     progress : bool or None, default None
         Progress of a discounted solve (sweeps or evaluations and the error
         bound) on ``stderr``: ``None`` shows it on a terminal after a second
-        and in logs as a timestamped line every 10 s once it has run 5 s
+        and in logs as timestamped lines, a few seconds apart, once the solve
+        has run a few seconds
         (``TABULAR_IRL_PROGRESS=0`` silences it); ``True`` always, ``False`` never.
 
     Returns
     -------
     SoftPlan
+
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``causal`` not True or False; the message names it.
+    ValueError
+        ``reward``, ``horizon``, ``discount``, ``temperature``, ``tol``,
+        ``max_iter`` or ``method`` out of range, of the wrong shape or not
+        finite.
+
+    See Also
+    --------
+    value_iteration : the hard maximum.
+    visitation : rolls the plan forward.
+    soft_backward_batch : many rewards at once.
+
+    References
+    ----------
+    Ziebart, Maas, Bagnell & Dey (2008), "Maximum entropy inverse reinforcement learning", AAAI.
+
+    Ziebart, Bagnell & Dey (2010), "Modeling interaction via the principle of maximum causal entropy", ICML.
 
     Examples
     --------
@@ -385,7 +414,7 @@ def value_iteration(
     method: str = "value_iteration",
     progress: bool | None = None,
 ) -> SoftPlan:
-    r"""Hard-max backward pass (the ``temperature -> 0`` limit of :func:`soft_backward`).
+    r"""Backward pass with the hard maximum (the ``temperature -> 0`` limit of :func:`soft_backward`).
 
     :math:`Q_t = r + \gamma P V_{t+1}`, :math:`V_t = \max_a Q_t`, and the
     policy is one-hot on the first maximising action (ties go to the lowest
@@ -402,6 +431,50 @@ def value_iteration(
     :math:`a_k(s)` unless another action is better by more than rounding), and
     stop when the policy is stable. Either way the result is one exact backup
     of the last iterate, with the same ``error_bound``.
+
+    Parameters
+    ----------
+    mdp : MDP
+    reward : array_like, shape (S,) or (S, A)
+        State rewards broadcast over actions.
+    horizon : int, optional
+        ``T >= 1`` decisions (finite horizon).
+    discount : float, optional
+        ``gamma``: in ``[0, 1)`` alone (stationary plan), in ``[0, 1]`` with a horizon.
+    tol : float, default 1e-10
+        Discounted only: stop when the bound on ``max |V - V*|`` is below it.
+    max_iter : int, default 1000000
+        Discounted only: the most sweeps (or policy evaluations) before giving up;
+        a plan that has not converged warns with :class:`ConvergenceWarning` and
+        has ``converged=False``.
+    method : {"value_iteration", "auto", "policy_iteration"}, default "value_iteration"
+        Discounted only: the solver (see above).
+    progress : bool or None, default None
+        Progress of a discounted solve, as in :func:`soft_backward`.
+
+    Returns
+    -------
+    SoftPlan
+        ``V``, ``Q`` and the one-hot ``policy`` (shapes as in :func:`soft_backward`),
+        ``temperature == 0``, ``log_partition = initial @ V[0]``.
+
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
+    ValueError
+        ``reward``, ``horizon``, ``discount``, ``tol``, ``max_iter`` or
+        ``method`` out of range, of the wrong shape or not finite.
+
+    See Also
+    --------
+    soft_backward : the soft maximum.
+    soft_backward_batch : ``hard=True`` for many rewards.
+
+    References
+    ----------
+    Puterman (1994), "Markov decision processes: discrete stochastic dynamic programming", Wiley.
 
     Examples
     --------

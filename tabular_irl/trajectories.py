@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ._deprecation import DeprecatedUnpacking
 from ._features import as_linear_features
 from ._logspace import discount_weights
 from ._validation import (
@@ -25,6 +26,7 @@ from ._validation import (
     check_trajectories,
     check_trajectory_indices,
 )
+from .inference import Visitation
 from .mdp import MDP, check_mdp
 
 __all__ = ["Trajectories", "sample_trajectories", "empirical_feature_counts", "empirical_visitation"]
@@ -51,6 +53,11 @@ class Trajectories:
         ``N`` (also ``len(demos)``).
     horizon : int
         ``T``, the number of decisions per trajectory.
+
+    See Also
+    --------
+    sample_trajectories : draws them.
+    load_trajectories, save_trajectories : files.
 
     Examples
     --------
@@ -195,6 +202,21 @@ def sample_trajectories(
     -------
     Trajectories
 
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``seed`` neither an integer nor a Generator; the
+        message names it.
+    ValueError
+        ``policy``, ``n``, ``horizon`` or ``initial`` out of range, of the wrong
+        shape or not finite.
+
+    See Also
+    --------
+    Trajectories : what it returns.
+    visitation : the exact expectation of the samples' visits.
+
     Examples
     --------
     >>> from tabular_irl import gridworld, soft_backward, sample_trajectories
@@ -255,6 +277,20 @@ def empirical_feature_counts(demos: Trajectories, features: Any, *, discount: fl
     -------
     ndarray, shape (d,)
 
+    Raises
+    ------
+    TypeError
+        ``demos`` of the wrong type; the message names it.
+    ValueError
+        ``demos``, ``features`` or ``discount`` out of range, of the wrong shape
+        or not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
+
+    See Also
+    --------
+    expected_feature_counts : the exact expectation under a policy.
+    tabular_irl.trajectories.empirical_visitation : the empirical visitation.
+
     Examples
     --------
     With one-hot state features the counts are the mean visits of each state
@@ -280,31 +316,58 @@ def empirical_feature_counts(demos: Trajectories, features: Any, *, discount: fl
     return phi.contract(demos.counts(S, A, discount=gamma))
 
 
-def empirical_visitation(demos: Trajectories, n_states: int, n_actions: int) -> tuple[np.ndarray, np.ndarray]:
-    """Empirical ``(T+1, S)`` state and ``(T, S, A)`` state-action frequencies.
+class _EmpiricalVisitation(DeprecatedUnpacking, Visitation):
+    """The :class:`~tabular_irl.Visitation` of :func:`empirical_visitation`; ``D, mu = ...`` still unpacks."""
 
-    ``D[t, s]`` is the fraction of trajectories with ``s_t = s`` and
-    ``mu[t, s, a]`` the fraction with ``(s_t, a_t) = (s, a)``: the empirical
-    twins of :func:`~tabular_irl.visitation`'s ``state`` and ``state_action``.
+    _unpacking = ("state", "state_action")
+
+
+def empirical_visitation(demos: Trajectories, n_states: int, n_actions: int) -> Visitation:
+    """Empirical visitation of demonstrations: ``(T+1, S)`` state and ``(T, S, A)`` state-action frequencies.
+
+    ``state[t, s]`` is the fraction of trajectories with ``s_t = s`` and
+    ``state_action[t, s, a]`` the fraction with ``(s_t, a_t) = (s, a)``: the
+    empirical twins of :func:`~tabular_irl.visitation`'s fields, returned as
+    the same :class:`~tabular_irl.Visitation` (``total_state_action`` is
+    their sum over ``t``, undiscounted, so it sums to ``T``). It used to be
+    the tuple ``(D, mu)``; unpacking it that way still works for one release,
+    with a ``DeprecationWarning``.
 
     Parameters
     ----------
     demos : Trajectories
+        ``N`` trajectories of horizon ``T``.
     n_states, n_actions : int
+        ``S`` and ``A`` of the MDP the indices refer to.
 
     Returns
     -------
-    D : ndarray, shape (T+1, S)
-    mu : ndarray, shape (T, S, A)
+    Visitation
+        ``state (T+1, S)``, ``state_action (T, S, A)``,
+        ``total_state_action (S, A)``, ``horizon = T``, ``discount = 1``.
+
+    Raises
+    ------
+    TypeError
+        ``demos`` not a :class:`Trajectories`.
+    ValueError
+        A state or action index outside ``[0, S)`` or ``[0, A)``.
+
+    See Also
+    --------
+    tabular_irl.visitation : the exact expected visitation of a policy.
+    empirical_feature_counts : the empirical feature counts of demonstrations.
 
     Examples
     --------
     >>> demos = Trajectories(states=[[0, 1, 1], [0, 0, 1]], actions=[[1, 0], [0, 1]])
-    >>> D, mu = empirical_visitation(demos, 2, 2)
-    >>> D.tolist()
+    >>> vis = empirical_visitation(demos, 2, 2)
+    >>> vis.state.tolist()
     [[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]]
-    >>> mu.shape, mu.sum(axis=(1, 2)).tolist()
+    >>> vis.state_action.shape, vis.state_action.sum(axis=(1, 2)).tolist()
     ((2, 2, 2), [1.0, 1.0])
+    >>> float(vis.total_state_action.sum())  # T = 2 steps
+    2.0
     """
     check_trajectories(demos, "demos")
     check_trajectory_indices(demos, "demos", n_states, n_actions, of=None)
@@ -316,4 +379,4 @@ def empirical_visitation(demos: Trajectories, n_states: int, n_actions: int) -> 
     np.add.at(mu, (np.broadcast_to(np.arange(T), (N, T)), demos.states[:, :-1], demos.actions), 1.0)
     D /= N
     mu /= N
-    return D, mu
+    return _EmpiricalVisitation(D, mu, mu.sum(axis=0), T, 1.0)

@@ -404,11 +404,11 @@ def test_bad_arguments(kwargs, error, match):
 
 def test_bad_data():
     world, phi = _world("coordinates")
-    with pytest.raises(ValueError, match=r"demos_or_expert_features must have shape \(2,\)"):
+    with pytest.raises(ValueError, match=r"^demos must have shape \(2,\)"):
         apprenticeship_learning(world.mdp, phi, [1.0, 1.0, 1.0], horizon=4)
-    with pytest.raises(ValueError, match="demos_or_expert_features must be finite"):
+    with pytest.raises(ValueError, match="^demos must be finite"):
         apprenticeship_learning(world.mdp, phi, [1.0, np.inf], horizon=4)
-    with pytest.raises(TypeError, match="demos_or_expert_features"):
+    with pytest.raises(TypeError, match="^demos"):
         apprenticeship_learning(world.mdp, phi, "expert", horizon=4)
     with pytest.raises(ValueError, match="features must have shape"):
         apprenticeship_learning(world.mdp, phi[:-1], [1.0, 1.0], horizon=4)

@@ -139,7 +139,7 @@ def test_airl_from_samples_gets_close_to_the_expert(slippery):
     assert js_divergence(rho_E, exact_policy_side.occupancy) < 1.5 * noise
     assert js_divergence(exact_policy_side.expert_occupancy, exact_policy_side.occupancy) < 1.5 * noise
     # policy samples too: each iteration sees new noise, smoothing keeps it from chasing it
-    kw = dict(discount=GAMMA, n_policy_samples=300, max_iter=10, seed=1, smoothing=0.01)
+    kw = dict(discount=GAMMA, n=300, max_iter=10, seed=1, smoothing=0.01)
     with pytest.warns(ConvergenceWarning, match="each iteration sees new noise"):
         sampled = airl(w.mdp, demos, **kw)
     assert sampled.sampled and sampled.n_iter == 10 and not sampled.converged
@@ -178,9 +178,9 @@ def test_bad_input_is_named(slippery):
     w, expert, rho_E = slippery
     with pytest.raises(ValueError, match="state_only=True needs shaping=True"):
         airl(w.mdp, rho_E, discount=GAMMA, state_only=True)
-    with pytest.raises(ValueError, match="expert must be a normalised occupancy measure summing to 1"):
+    with pytest.raises(ValueError, match="demos must be a normalised occupancy measure summing to 1"):
         airl(w.mdp, 2 * rho_E, discount=GAMMA)
-    with pytest.raises(ValueError, match=r"expert must have shape \(16, 5\)"):
+    with pytest.raises(ValueError, match=r"demos must have shape \(16, 5\)"):
         airl(w.mdp, rho_E[:3], discount=GAMMA)
     with pytest.raises(ValueError, match="discount must be in"):
         airl(w.mdp, rho_E, discount=1.0)
@@ -188,8 +188,8 @@ def test_bad_input_is_named(slippery):
         airl(w.mdp, rho_E, discount=GAMMA, policy_step=1.5)
     with pytest.raises(ValueError, match="policy0 must be positive everywhere"):
         airl(w.mdp, rho_E, discount=GAMMA, policy0=np.eye(5)[np.zeros(16, dtype=int)])
-    with pytest.raises(ValueError, match="n_policy_samples needs a sample length"):
-        airl(w.mdp, rho_E, discount=GAMMA, n_policy_samples=10)
+    with pytest.raises(ValueError, match=r"n \(policy samples\) needs a sample length"):
+        airl(w.mdp, rho_E, discount=GAMMA, n=10)
     with pytest.raises(TypeError, match="shaping must be True or False"):
         airl(w.mdp, rho_E, discount=GAMMA, shaping="yes")
     with pytest.raises(ValueError, match="policy_occupancy must have the shape of expert_occupancy"):

@@ -104,7 +104,7 @@ def test_exact_predictions_match_enumeration(seed, sizes, time_indexed):
     rng = np.random.default_rng(seed % 10_000 + 5)
     pi = _policy(rng, S, A, T, time_indexed)
     rho = demos.start_distribution(S)
-    th = importance_sampling_theory(mdp, phi, theta, pi, horizon=T, start=rho, sampler_initial=q0)
+    th = importance_sampling_theory(mdp, phi, theta, pi, horizon=T, initial=rho, sampler_initial=q0)
     tr, q = enumerate_under_sampler(P, q0, PolicyMixture([pi]), T)
     R = (phi @ theta)[tr.states[:, :-1], tr.actions].sum(axis=1)
     steps = np.arange(T)
@@ -143,7 +143,7 @@ def test_exact_predictions_match_enumeration(seed, sizes, time_indexed):
 
 @pytest.fixture(scope="module")
 def small_world():
-    w = gridworld(3, slip=0.2, start=(0, 0))
+    w = gridworld(3, slip=0.2, initial=(0, 0))
     T = 5
     expert = soft_backward(w.mdp, 5.0 * w.reward, horizon=T)
     demos = sample_trajectories(w.mdp, expert.policy, 30, horizon=T, seed=0)
@@ -207,7 +207,7 @@ def test_errors_shrink_with_n_as_the_exact_variance_predicts(small_world):
 
 def test_self_normalised_weights_and_ess_of_an_exact_sampler():
     """theta = 0: the non-causal target is the uniform policy itself, so every weight is equal."""
-    w = gridworld(3, slip=0.3, start=(0, 0))
+    w = gridworld(3, slip=0.3, initial=(0, 0))
     uniform = np.full((9, 5), 0.2)
     samples = sample_trajectories(w.mdp, uniform, 50, horizon=4, seed=0)
     est = importance_sampled_gradient(w.mdp, w.features, np.zeros(9), samples, samples, uniform, horizon=4)
@@ -270,7 +270,7 @@ def test_bad_input_is_named(small_world):
         importance_sampled_log_partition(w.mdp, theta, samples, uniform, horizon=5.0)
     with pytest.raises(ValueError, match="sampler must give every action positive probability"):
         importance_sampling_theory(w.mdp, w.features, theta, never_right, horizon=T)
-    with pytest.raises(ValueError, match="sampler_initial must be positive wherever start is"):
+    with pytest.raises(ValueError, match="sampler_initial must be positive wherever initial is"):
         importance_sampling_theory(w.mdp, w.features, theta, uniform, horizon=T, sampler_initial=np.eye(9)[4])
     with pytest.raises(ValueError, match="weights must sum to 1"):
         PolicyMixture([uniform, uniform], [0.5, 0.6])

@@ -87,7 +87,7 @@ def test_sampled_error_matches_the_exact_variance_at_the_1_over_sqrt_n_rate(worl
     """
     w, policy = world
     ns, R = (25, 400), 200
-    table = feature_expectation_study(w.mdp, policy, w.features, horizon=6, ns=ns, n_repeats=R, seed=0)
+    table = feature_expectation_study(w.mdp, policy, w.features, horizon=6, n=ns, n_repeats=R, seed=0)
     cov = feature_count_moments(w.mdp, policy, w.features, horizon=6).covariance
     rel_sd = np.sqrt(2 * np.trace(cov @ cov) / R) / np.trace(cov)
     ratio = table.column("ratio") ** 2  # measured MSE / exact MSE
@@ -127,7 +127,7 @@ def test_bad_input_is_named(world):
     w, policy = world
     tr = sampled_feature_expectations(w.mdp, policy, 3, horizon=6, seed=0)
     demos = Trajectories([[0, 1, 2]], [[1, 1]])
-    with pytest.raises(TypeError, match="trajectories must be tabular_irl.Trajectories"):
+    with pytest.raises(TypeError, match="demos must be tabular_irl.Trajectories"):
         weighted_feature_expectations(w.mdp, tr)
     with pytest.raises(ValueError, match=r"sample_weights must have shape \(1,\)"):
         weighted_feature_expectations(w.mdp, demos, sample_weights=[1.0, 2.0])
@@ -137,7 +137,7 @@ def test_bad_input_is_named(world):
         weighted_feature_expectations(w.mdp, demos, sample_weights=[0.0])
     with pytest.raises(ValueError, match="discount must be in"):
         weighted_feature_expectations(w.mdp, demos, discount=1.5)
-    with pytest.raises(ValueError, match=r"trajectories\.states\[0, 1\] = 99 is not a state of this MDP"):
+    with pytest.raises(ValueError, match=r"demos\.states\[0, 1\] = 99 is not a state of this MDP"):
         weighted_feature_expectations(w.mdp, Trajectories([[0, 99]], [[0]]))
     with pytest.raises(ValueError, match="features must have shape"):
         weighted_feature_expectations(w.mdp, demos, features=np.ones((3, 2)))
@@ -145,7 +145,7 @@ def test_bad_input_is_named(world):
         sampled_feature_expectations(w.mdp, policy, 2.0, horizon=6)
     with pytest.raises(ValueError, match="policy must have shape"):
         feature_count_moments(w.mdp, policy[:3], w.features, horizon=6)
-    with pytest.raises(ValueError, match=r"ns must be strictly increasing"):
-        feature_expectation_study(w.mdp, policy, w.features, horizon=6, ns=(10, 10))
+    with pytest.raises(ValueError, match=r"n must be strictly increasing"):
+        feature_expectation_study(w.mdp, policy, w.features, horizon=6, n=(10, 10))
     with pytest.raises(ValueError, match="n_repeats must be >= 2"):
         feature_expectation_study(w.mdp, policy, w.features, horizon=6, n_repeats=1)

@@ -18,7 +18,7 @@ from tabular_irl.irl import maxent_objective
 
 @pytest.fixture(scope="module")
 def setup():
-    w = gridworld(3, slip=0.2, start=(0, 0))
+    w = gridworld(3, slip=0.2, initial=(0, 0))
     T = 5
     expert = soft_backward(w.mdp, 5.0 * w.reward, horizon=T)
     demos = sample_trajectories(w.mdp, expert.policy, 30, horizon=T, seed=0)
@@ -28,7 +28,7 @@ def setup():
 @pytest.fixture(scope="module")
 def table(setup):
     w, T, demos = setup
-    return importance_sampling_study(w.mdp, w.features, 2.0 * w.reward, demos, horizon=T, ns=(10, 100, 1000),
+    return importance_sampling_study(w.mdp, w.features, 2.0 * w.reward, demos, horizon=T, n=(10, 100, 1000),
                                      n_repeats=20, seed=0)
 
 
@@ -58,7 +58,7 @@ def test_uncovered_replicates_are_counted_not_fatal():
     w = gridworld(3, slip=0.2)  # uniform start: demonstrations from 8 states
     T = 4
     demos = sample_trajectories(w.mdp, np.full((9, 5), 0.2), 40, horizon=T, seed=0)
-    table = importance_sampling_study(w.mdp, w.features, w.reward, demos, horizon=T, ns=(3, 300),
+    table = importance_sampling_study(w.mdp, w.features, w.reward, demos, horizon=T, n=(3, 300),
                                       n_repeats=5, seed=0, samplers={"uniform": np.full((9, 5), 0.2)})
     failed = table.column("n_failed")
     assert failed[0] == 5 and failed[1] == 0  # 3 samples cannot start in 8 states
@@ -108,6 +108,6 @@ def test_bad_input_is_named(setup):
         importance_sampling_study(w.mdp, w.features, w.reward, demos, horizon=T, samplers={"bad": np.ones(3)})
     with pytest.raises(ValueError, match="mixture_weight must be in"):
         importance_sampling_study(w.mdp, w.features, w.reward, demos, horizon=T, mixture_weight=1.0)
-    with pytest.raises(TypeError, match=r"ns\[0\] must be an integer"):
-        importance_sampling_study(w.mdp, w.features, w.reward, demos, horizon=T, ns=(1.5,))
+    with pytest.raises(TypeError, match=r"n\[0\] must be an integer"):
+        importance_sampling_study(w.mdp, w.features, w.reward, demos, horizon=T, n=(1.5,))
 

@@ -216,13 +216,13 @@ def test_objective_gradient(slippery, monkeypatch):
     demos = sample_trajectories(mdp, soft_backward(mdp, reward, horizon=T).policy, 30, horizon=T, seed=0)
     theta = np.array([0.3, -0.2])
     for causal in (True, False):
-        _assert_passes(check_objective_gradient(mdp, features, demos, theta, horizon=T, causal=causal, seed=0))
-    _assert_passes(check_objective_gradient(mdp, features, demos, theta, horizon=T, l2=0.5, seed=0))
-    _assert_passes(check_objective_gradient(mdp, sp.identity(16, format="csr"), demos, horizon=T, seed=0))
+        _assert_passes(check_objective_gradient(mdp, features, theta, demos, horizon=T, causal=causal, seed=0))
+    _assert_passes(check_objective_gradient(mdp, features, theta, demos, horizon=T, l2=0.5, seed=0))
+    _assert_passes(check_objective_gradient(mdp, sp.identity(16, format="csr"), None, demos, horizon=T, seed=0))
     # the classic (rollout) gradient is not the gradient of the non-causal objective
     monkeypatch.setattr(derivatives, "maxent_objective", lambda m, f, th, d, *, horizon, **k: classic_maxent_gradient(
         m, f, th, d, horizon=horizon))
-    _assert_fails(check_objective_gradient(mdp, features, demos, theta, horizon=T, causal=False, seed=0))
+    _assert_fails(check_objective_gradient(mdp, features, theta, demos, horizon=T, causal=False, seed=0))
 
 
 def test_hessian_covariance(slippery, monkeypatch):

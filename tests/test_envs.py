@@ -83,7 +83,7 @@ def grid_args(draw):
 @given(grid_args())
 def test_gridworld_matches_loop_reference(args):
     rows, cols, slip, walls, goals = args
-    p = gridworld(rows, cols, slip=slip, walls=walls, goals=goals, start=goals[0])
+    p = gridworld(rows, cols, slip=slip, walls=walls, goals=goals, initial=goals[0])
     assert_rows_are_distributions(p.mdp)
     assert_allclose(dense(p), reference_grid_P(rows, cols, slip, set(walls), set(goals)), rtol=0, atol=1e-14)
 
@@ -185,12 +185,12 @@ def test_start_uniform_excludes_walls_and_goals():
 
 
 def test_start_cell_and_distribution():
-    p = gridworld(3, 4, start=(1, 2))
+    p = gridworld(3, 4, initial=(1, 2))
     assert_array_equal(p.mdp.initial, np.eye(12)[6])
     d = np.arange(12.0) / np.arange(12.0).sum()
-    assert_allclose(gridworld(3, 4, start=d).mdp.initial, d, rtol=0, atol=0)
+    assert_allclose(gridworld(3, 4, initial=d).mdp.initial, d, rtol=0, atol=0)
     # a start on a goal is allowed (it is not a wall)
-    assert gridworld(3, start=(2, 2)).mdp.initial[8] == 1.0
+    assert gridworld(3, initial=(2, 2)).mdp.initial[8] == 1.0
 
 
 def test_coordinates_features():
@@ -280,15 +280,15 @@ def test_as_grid_masks_walls():
         (dict(goals="ab"), TypeError, "goals must be"),
         (dict(walls=[(1, 1)], goals=[(1, 1)]), ValueError, r"goals must not overlap walls, got goal cell \(1, 1\)"),
         (dict(walls=[(2, 2)]), ValueError, r"goals \(default: the bottom-right cell\) must not overlap walls"),
-        (dict(start="random"), ValueError, "start must be \"uniform\", a \\(row, col\\) tuple"),
-        (dict(start=(3, 0)), ValueError, r"start must lie inside the 3 x 3 grid"),
-        (dict(start=(1, 1), walls=[(1, 1)]), ValueError, r"start must not be a wall cell, got \(1, 1\)"),
-        (dict(start=(1, 1, 1)), ValueError, r"start .*\(row, col\)"),
-        (dict(start=np.ones(9)), ValueError, "start must sum to 1"),
-        (dict(start=np.ones(4) / 4), ValueError, r"start must have shape \(9,\)"),
-        (dict(start=np.eye(9)[4], walls=[(1, 1)]), ValueError, r"start must put no mass on walls.*\(1, 1\)"),
+        (dict(initial="random"), ValueError, "initial must be \"uniform\", a \\(row, col\\) tuple"),
+        (dict(initial=(3, 0)), ValueError, r"initial must lie inside the 3 x 3 grid"),
+        (dict(initial=(1, 1), walls=[(1, 1)]), ValueError, r"initial must not be a wall cell, got \(1, 1\)"),
+        (dict(initial=(1, 1, 1)), ValueError, r"initial .*\(row, col\)"),
+        (dict(initial=np.ones(9)), ValueError, "initial must sum to 1"),
+        (dict(initial=np.ones(4) / 4), ValueError, r"initial must have shape \(9,\)"),
+        (dict(initial=np.eye(9)[4], walls=[(1, 1)]), ValueError, r"initial must put no mass on walls.*\(1, 1\)"),
         (dict(goals=[(0, 0), (0, 1)], walls=[(1, 0), (1, 1)], rows=2, cols=2), ValueError,
-         'start="uniform" needs at least one free, non-goal cell'),
+         'initial="uniform" needs at least one free, non-goal cell'),
     ],
 )
 def test_gridworld_rejects_bad_arguments(kwargs, exc, match):

@@ -90,7 +90,7 @@ def test_hessian_vector_products_match_finite_differences(horizon, discount, cau
     mdp, P, init, phi, demos, theta = _setup(seed % 10_000, d=3, state_action=state_action)
     kw = dict(horizon=horizon, discount=discount, causal=causal)
     v = np.random.default_rng(seed % 10_000).normal(size=3)
-    hv = maxent_hessp(mdp, phi, theta, demos, v, **kw)
+    hv = maxent_hessp(theta, v, mdp, phi, demos, **kw)
     h = 1e-5
     fd = (maxent_objective(mdp, phi, theta + h * v, demos, **kw)[1]
           - maxent_objective(mdp, phi, theta - h * v, demos, **kw)[1]) / (2 * h)

@@ -11,7 +11,7 @@ from numpy.testing import assert_allclose
 import reference as ref
 from helpers import random_dense_P, tiny_problem
 from tabular_irl import MDP, ConvergenceWarning, Trajectories, sample_trajectories, soft_backward
-from tabular_irl.irl.margin import max_margin_planning, mmp_objective
+from tabular_irl.irl.margin import max_margin_planning, mmp_margin_violations, mmp_objective
 
 # Margins are compared after exact planning on both sides; what separates them is round-off
 # in sums of O(T * |theta| * |phi|) terms.
@@ -81,7 +81,8 @@ def test_objective_is_recomputed_exactly(seed):
     b = _direct_violations(P, phi, demos, fit.theta, 4)
     direct = 0.5 * fit.theta @ fit.theta + C * np.mean(np.maximum(b, 0.0))
     assert fit.objective == pytest.approx(direct, abs=1e-9)
-    value, _, viol = mmp_objective(mdp, phi, fit.theta, demos, horizon=4, C=C)
+    value, _ = mmp_objective(mdp, phi, fit.theta, demos, horizon=4, C=C)
+    viol = mmp_margin_violations(mdp, phi, fit.theta, demos, horizon=4)
     assert value == pytest.approx(direct, abs=1e-9)
     assert_allclose(viol, b, rtol=0, atol=MARGIN_ATOL)
     # the certificate: lower_bound <= objective, and the gap is within C * tol
@@ -94,10 +95,10 @@ def test_subgradient_inequality(seed):
     mdp, P, phi, demos = _setup(seed)
     rng = np.random.default_rng(seed)
     x = rng.normal(size=3)
-    fx, g, _ = mmp_objective(mdp, phi, x, demos, horizon=4, C=2.0)
+    fx, g = mmp_objective(mdp, phi, x, demos, horizon=4, C=2.0)
     for _ in range(10):
         y = x + rng.normal(size=3) * rng.choice([1e-3, 1e-1, 1.0])
-        fy, _, _ = mmp_objective(mdp, phi, y, demos, horizon=4, C=2.0)
+        fy, _ = mmp_objective(mdp, phi, y, demos, horizon=4, C=2.0)
         assert fy >= fx + g @ (y - x) + 0.5 * (y - x) @ (y - x) - 1e-10
 
 

@@ -216,7 +216,7 @@ def test_trajectories_one_line_per_path_through_the_cell_centres(world, demos):
     for line, states in zip(lines, demos.states[:7]):
         np.testing.assert_array_equal(line.get_xdata(), states % 5)
         np.testing.assert_array_equal(line.get_ydata(), states // 5)
-    jittered = [line for line in plot_trajectories(world, demos.states, n=None, jitter=0.2).lines
+    jittered = [line for line in plot_trajectories(world, demos.states, n=None, jitter=0.2, seed=0).lines
                 if line.get_gid() == "trajectory"]
     assert len(jittered) == demos.n_trajectories
     shift = jittered[0].get_xdata() - demos.states[0] % 5
@@ -292,7 +292,7 @@ def test_reward_scatter_points_and_correlation(world, fit):
 # --------------------------------------------------------------------------
 def test_summary_figure_of_a_maxent_fit(world, demos, fit, tmp_path):
     path = tmp_path / "summary.png"
-    fig = plot_gridworld_summary(world, fit, demos=demos, n_paths=4, figsize=(6.5, 4.0), dpi=40, path=path,
+    fig = plot_gridworld_summary(world, fit, demos=demos, n=4, figsize=(6.5, 4.0), dpi=40, path=path,
                                  title="test")
     assert png_size(path) == (260, 160)
     panels = {ax.get_label(): ax for ax in fig.axes if ax.get_label()}

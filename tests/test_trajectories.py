@@ -43,7 +43,8 @@ def test_empirical_visitation_converges_to_exact(seed):
     mdp, P, init, plan, T = _setup(seed=seed)
     N = 40_000
     demos = sample_trajectories(mdp, plan.policy, N, horizon=T, seed=seed)
-    D_emp, mu_emp = empirical_visitation(demos, mdp.n_states, mdp.n_actions)
+    emp_vis = empirical_visitation(demos, mdp.n_states, mdp.n_actions)
+    D_emp, mu_emp = emp_vis.state, emp_vis.state_action
     vis = visitation(mdp, plan.policy, horizon=T)
     # binomial standard error; 5 sigma keeps the test reliable for any seed
     for emp, exact in [(D_emp, vis.state), (mu_emp, vis.state_action)]:

@@ -784,16 +784,16 @@ def test_every_demonstrations_argument_reads_the_same(mdp, demos):
     index = r"\.states\[0, 3\] = 5 is not a state of this MDP \(n_states=3\)"
     calls = {
         "demos": [lambda x: maxent_objective(mdp, FEATURES, np.zeros(2), x, horizon=T),
-                  lambda x: max_margin_planning(mdp, FEATURES, x, horizon=T)],
-        "trajectories": [lambda x: weighted_feature_expectations(mdp, x)],
-        "expert": [lambda x: airl(mdp, x, discount=0.9)],
+                  lambda x: max_margin_planning(mdp, FEATURES, x, horizon=T),
+                  lambda x: weighted_feature_expectations(mdp, x)],
+        "airl": [lambda x: airl(mdp, x, discount=0.9)],
     }
     for name, fns in calls.items():
         for fn in fns:
-            with pytest.raises(ValueError, match="^" + name + index):
+            with pytest.raises(ValueError, match="^demos" + index):
                 fn(bad)
-            if name != "expert":  # AIRL's expert may be an occupancy array too
-                with pytest.raises(TypeError, match=f"^{name} must be tabular_irl\\.Trajectories, got list"):
+            if name != "airl":  # AIRL's demos may be an occupancy array too
+                with pytest.raises(TypeError, match="^demos must be tabular_irl\\.Trajectories, got list"):
                     fn([[0, 1]])
     with pytest.raises(ValueError, match="^demos" + index):  # or expert feature expectations
         apprenticeship_learning(mdp, FEATURES, bad, horizon=T)

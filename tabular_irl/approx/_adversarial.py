@@ -47,6 +47,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.special import expit, xlogy
 
+from .._deprecation import renamed_arguments
 from .._logspace import discount_weights, row_ids
 from .._validation import (
     check_bool,
@@ -88,21 +89,27 @@ def occupancy_measure(
     mdp: MDP,
     policy: Any,
     *,
-    discount: float | None = None,
     horizon: int | None = None,
+    discount: float | None = None,
     initial: Any = None,
 ) -> np.ndarray:
     r"""Normalised state-action occupancy ``rho(s, a)`` of ``policy``, shape ``(S, A)``, summing to 1.
 
     Discounted (no horizon): ``(1 - gamma) d(s, a)``; finite horizon:
     ``sum_{t<T} gamma^t mu_t(s, a) / sum_{t<T} gamma^t`` (``gamma = 1`` without a discount).
+    This is the *normalised* occupancy, a distribution over pairs (what the
+    GAIL/AIRL discriminators compare); the expected counts
+    :attr:`Visitation.total_state_action <tabular_irl.Visitation>` of
+    :func:`~tabular_irl.visitation` are not normalised and sum to
+    ``sum_{t<T} gamma^t`` (``T`` undiscounted, ``1 / (1 - gamma)`` without a
+    horizon): ``occupancy_measure = total_state_action / total_state_action.sum()``.
 
     Parameters
     ----------
     mdp : MDP
     policy : array_like, shape (S, A) or (T, S, A)
         Rows are distributions; time-indexed only with a horizon.
-    discount, horizon
+    horizon, discount
         As in :func:`tabular_irl.soft_backward`: ``horizon`` alone (finite,
         undiscounted), ``discount`` alone (infinite, discounted) or both.
     initial : array_like, shape (S,), optional
@@ -138,6 +145,10 @@ def occupancy_measure(
     >>> rho = occupancy_measure(world.mdp, np.full((9, 5), 0.2), discount=0.9)
     >>> rho.shape, round(float(rho.sum()), 12)
     ((9, 5), 1.0)
+    >>> from tabular_irl import visitation
+    >>> counts = visitation(world.mdp, np.full((9, 5), 0.2), discount=0.9).total_state_action
+    >>> round(float(counts.sum()), 10), bool(np.allclose(rho, counts / counts.sum()))  # unnormalised: 1/(1-gamma)
+    (10.0, True)
     """
     mdp = check_mdp(mdp)
     T, gamma, *_ = resolve_model(horizon, discount)
@@ -189,6 +200,33 @@ def js_divergence(expert_occupancy: Any, policy_occupancy: Any) -> float:
         \mathrm{JS}(p, q) = \tfrac12 \mathrm{KL}(p \,\|\, m) + \tfrac12 \mathrm{KL}(q \,\|\, m),
         \qquad m = \tfrac12 (p + q).
 
+    Parameters
+    ----------
+    expert_occupancy, policy_occupancy : array_like, same shape
+        Normalised occupancy measures ``p`` and ``q`` (non-negative, each summing to 1), e.g. from
+        :func:`occupancy_measure`.
+
+    Returns
+    -------
+    float
+        ``JS(p, q)`` in nats.
+
+    Raises
+    ------
+    ValueError
+        Occupancies that are not normalised, negative, or of different shapes.
+
+    See Also
+    --------
+    gail_discriminator : the discriminator whose game value it is.
+    occupancy_measure : normalised occupancies.
+
+    References
+    ----------
+    Lin (1991), "Divergence measures based on the Shannon entropy", IEEE Trans. Inf. Theory 37(1).
+
+    Ho & Ermon (2016), "Generative adversarial imitation learning", NeurIPS.
+
     Examples
     --------
     >>> js_divergence([[1.0, 0.0]], [[0.0, 1.0]]) == float(np.log(2))
@@ -209,6 +247,14 @@ class GAILDiscriminator:
     objective : float
         ``sum rho_E log D + sum rho_pi log(1 - D)`` at ``D``, ``= 2 JS - log 4``.
     js_divergence : float
+
+    See Also
+    --------
+    gail_discriminator : returns it.
+
+    References
+    ----------
+    Ho & Ermon (2016), "Generative adversarial imitation learning", NeurIPS.
 
     Examples
     --------
@@ -234,6 +280,20 @@ def gail_discriminator(expert_occupancy: Any, policy_occupancy: Any) -> GAILDisc
     -------
     GAILDiscriminator
 
+    Raises
+    ------
+    ValueError
+        Occupancies that are not normalised, negative, or of different shapes.
+
+    See Also
+    --------
+    js_divergence : the value of the optimal discriminator's game.
+    occupancy_measure : the occupancies it compares.
+
+    References
+    ----------
+    Ho & Ermon (2016), "Generative adversarial imitation learning", NeurIPS.
+
     Examples
     --------
     >>> disc = gail_discriminator([[0.5, 0.5]], [[0.25, 0.75]])
@@ -258,6 +318,25 @@ def airl_discriminator(f: Any, policy: Any) -> np.ndarray:
     f : array_like, shape (S, A) (or any shape broadcasting with ``policy``)
     policy : array_like, shape (S, A)
         ``pi(a | s)``; where it is 0, ``D = 1``.
+
+    Returns
+    -------
+    ndarray
+        ``D``, in ``[0, 1]``, of the broadcast shape of ``f`` and ``policy``.
+
+    Raises
+    ------
+    ValueError
+        Arrays that are not finite, a policy outside ``[0, 1]``, or shapes that do not broadcast.
+
+    See Also
+    --------
+    airl : fits ``f``.
+    gail_discriminator : the unstructured optimum.
+
+    References
+    ----------
+    Fu, Luo & Levine (2018), "Learning robust rewards with adversarial inverse reinforcement learning", ICLR.
 
     Examples
     --------
@@ -325,6 +404,15 @@ class AIRLResult:
         ``"discriminator_objective"`` (``J`` at the fit),
         ``"discriminator_iterations"`` (Newton) and ``"discriminator_gradient"``
         (``max |dJ/dx|`` at the fit).
+
+    See Also
+    --------
+    airl : returns it.
+    tabular_irl.irl.FitResult : the protocol it follows.
+
+    References
+    ----------
+    Fu, Luo & Levine (2018), "Learning robust rewards with adversarial inverse reinforcement learning", ICLR.
 
     Examples
     --------
@@ -470,15 +558,16 @@ class _Discriminator:
         return x, value, grad, it
 
 
+@renamed_arguments(expert="demos", n_policy_samples="n")
 def airl(
     mdp: MDP,
-    expert: Any,
+    demos: Any,
     *,
-    discount: float,
     horizon: int | None = None,
+    discount: float,
     shaping: bool = False,
     state_only: bool = False,
-    n_policy_samples: int | None = None,
+    n: int | None = None,
     l2: float = 0.0,
     smoothing: float = 0.0,
     max_iter: int = 200,
@@ -501,24 +590,26 @@ def airl(
     Parameters
     ----------
     mdp : MDP
-    expert : Trajectories or array_like, shape (S, A)
+    demos : Trajectories or array_like, shape (S, A)
         Demonstrations (samples, step ``t`` weighted ``gamma^t``), or the
         expert's exact normalised occupancy measure (see
-        :func:`occupancy_measure`): the infinite-sample limit.
-    discount : float
-        ``gamma`` in ``[0, 1)``: of the soft value iteration, the
-        occupancies and the shaping term.
+        :func:`occupancy_measure`): the infinite-sample limit. Formerly
+        ``expert`` (deprecated).
     horizon : int, optional
         Occupancies of the policy truncated to ``T`` steps (normalised), to
         match finite demonstrations exactly; infinite by default. Also the
         length of policy samples (default: the demonstrations' horizon).
+    discount : float
+        ``gamma`` in ``[0, 1)``: of the soft value iteration, the
+        occupancies and the shaping term.
     shaping : bool, default False
         ``f = g + gamma h(s') - h(s)`` instead of ``f(s, a)``.
     state_only : bool, default False
         ``g(s)`` instead of ``g(s, a)`` (AIRL's disentangled reward; only with ``shaping``).
-    n_policy_samples : int, optional
+    n : int, optional
         Train against ``n`` fresh trajectories of the policy per iteration
-        instead of its exact occupancy.
+        instead of its exact occupancy. Formerly ``n_policy_samples``
+        (deprecated).
     l2 : float, default 0
         Penalty ``l2 / 2 ||x||^2`` on the discriminator's parameters. Without
         it, a pair the policy shows but the expert never does drives ``f``
@@ -559,7 +650,31 @@ def airl(
     AIRLResult
         Not converging is reported (``converged=False``, ``message``) and
         warned about with :class:`~tabular_irl.ConvergenceWarning`; with
-        ``n_policy_samples`` that is expected, as every iteration sees new noise.
+        ``n`` policy samples that is expected, as every iteration sees new noise.
+
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``demos`` of the wrong type, ``seed`` neither an
+        integer nor a Generator, ``shaping`` or ``state_only`` not True or
+        False; the message names it.
+    ValueError
+        ``demos``, ``horizon``, ``discount``, ``n``, ``l2``, ``smoothing``,
+        ``max_iter``, ``tol``, ``discriminator_max_iter``,
+        ``discriminator_tol``, ``policy_step`` or ``policy0`` out of range, of
+        the wrong shape or not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
+
+    See Also
+    --------
+    occupancy_measure : the exact expert occupancy it accepts.
+    airl_discriminator : the discriminator's form.
+    adversarial_study : AIRL against exact MaxEnt IRL.
+
+    References
+    ----------
+    Fu, Luo & Levine (2018), "Learning robust rewards with adversarial inverse reinforcement learning", ICLR.
 
     Examples
     --------
@@ -587,20 +702,20 @@ def airl(
     eta = check_real(policy_step, "policy_step", 0.0, 1.0, open_low=True)
     S, A = mdp.n_states, mdp.n_actions
 
-    if isinstance(expert, Trajectories):
-        demos = check_trajectories(expert, "expert", mdp, None)
+    if isinstance(demos, Trajectories):
+        demos = check_trajectories(demos, "demos", mdp, None)
         expert_tr = _sample_transitions(demos, S, A, gamma, bool(shaping))
         expert_occ = np.bincount(expert_tr.sa, weights=expert_tr.w, minlength=S * A).reshape(S, A)
         default_len = demos.horizon
     else:
-        expert_occ = _check_occupancy(expert, "expert", S, A)
+        expert_occ = _check_occupancy(demos, "demos", S, A)
         expert_tr = _exact_transitions(mdp, expert_occ, shaping)
         default_len = None
-    if n_policy_samples is not None:
-        n_policy_samples = check_positive_int(n_policy_samples, "n_policy_samples")
+    if n is not None:
+        n = check_positive_int(n, "n")
         sample_len = T if T is not None else default_len
         if sample_len is None:
-            raise ValueError("n_policy_samples needs a sample length: give horizon=T (the expert is an occupancy, "
+            raise ValueError("n (policy samples) needs a sample length: give horizon=T (demos is an occupancy, "
                              "not trajectories)")
     rng = check_seed(seed)
     init = mdp.initial
@@ -623,11 +738,11 @@ def airl(
     converged = False
     k = 0
     for k in range(1, max_iter + 1):
-        if n_policy_samples is None:
+        if n is None:
             policy_tr = _exact_transitions(mdp, occ, shaping)
         else:
             policy_tr = _sample_transitions(
-                sample_trajectories(mdp, pi, n_policy_samples, horizon=sample_len, seed=rng), S, A, gamma,
+                sample_trajectories(mdp, pi, n, horizon=sample_len, seed=rng), S, A, gamma,
                 bool(shaping))
         if eps > 0:
             policy_tr = _merge(policy_tr, prior)
@@ -653,7 +768,7 @@ def airl(
     else:
         message = (f"not converged: occupancy still changed by {change:.3g} > tol={tol:g} after max_iter={max_iter} "
                    "iterations" + (" (expected with policy samples: each iteration sees new noise)"
-                                   if n_policy_samples is not None else "; increase max_iter"))
+                                   if n is not None else "; increase max_iter"))
         warn_not_converged(message)
     g, h = disc.split(x)
     out = AIRLResult(
@@ -662,6 +777,6 @@ def airl(
         occupancy=occ, expert_occupancy=expert_occ, js_divergence=history["js_divergence"][-1],
         discriminator_policy=np.array(prev_pi), objective=history["discriminator_objective"][-1], n_iter=k,
         converged=converged, message=message, method="airl", discount=gamma, horizon=T,
-        sampled=n_policy_samples is not None, history=history)
+        sampled=n is not None, history=history)
     readonly(out.theta, out.reward, out.potential, out.f, out.occupancy, out.expert_occupancy)
     return out

@@ -94,11 +94,19 @@ class LogPartitionEstimate:
         population efficiency ``1 / E_q[(p/q)^2]``.
     n_samples : int
 
+    See Also
+    --------
+    importance_sampled_log_partition : returns it.
+
+    References
+    ----------
+    Finn, Levine & Abbeel (2016), "Guided cost learning: deep inverse optimal control via policy optimization", ICML.
+
     Examples
     --------
     >>> import numpy as np
     >>> from tabular_irl import gridworld, sample_trajectories
-    >>> world = gridworld(3, slip=0.2, start=(0, 0))
+    >>> world = gridworld(3, slip=0.2, initial=(0, 0))
     >>> uniform = np.full((9, 5), 0.2)
     >>> samples = sample_trajectories(world.mdp, uniform, 100, horizon=4, seed=0)
     >>> est = importance_sampled_log_partition(world.mdp, world.reward, samples, uniform, horizon=4)
@@ -134,11 +142,19 @@ class ImportanceSampledGradient:
     log_partition : LogPartitionEstimate
         The estimate of ``log Z`` and the weights behind both estimates.
 
+    See Also
+    --------
+    importance_sampled_gradient : returns it.
+
+    References
+    ----------
+    Finn, Levine & Abbeel (2016), "Guided cost learning: deep inverse optimal control via policy optimization", ICML.
+
     Examples
     --------
     >>> import numpy as np
     >>> from tabular_irl import gridworld, sample_trajectories
-    >>> world = gridworld(3, slip=0.2, start=(0, 0))
+    >>> world = gridworld(3, slip=0.2, initial=(0, 0))
     >>> uniform = np.full((9, 5), 0.2)
     >>> demos = sample_trajectories(world.mdp, uniform, 10, horizon=4, seed=0)
     >>> samples = sample_trajectories(world.mdp, uniform, 200, horizon=4, seed=1)
@@ -237,6 +253,28 @@ def importance_log_weights(mdp: MDP, reward: Any, samples: Trajectories, sampler
     sampler : array_like, shape (S, A) or (T, S, A), or PolicyMixture
     horizon : int
 
+    Returns
+    -------
+    ndarray, shape (n,)
+        ``log w_j`` of each sample, in the order of ``samples``.
+
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
+    ValueError
+        ``reward``, ``samples``, ``sampler`` or ``horizon`` out of range, of the
+        wrong shape or not finite.
+
+    See Also
+    --------
+    importance_sampled_gradient, importance_sampled_log_partition : the estimators built on them.
+
+    References
+    ----------
+    Finn, Levine & Abbeel (2016), "Guided cost learning: deep inverse optimal control via policy optimization", ICML.
+
     Examples
     --------
     >>> import numpy as np
@@ -292,11 +330,29 @@ def importance_sampled_log_partition(
     -------
     LogPartitionEstimate
 
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
+    ValueError
+        ``reward``, ``samples``, ``sampler``, ``horizon``, ``initial`` or
+        ``sample_weights`` out of range, of the wrong shape or not finite.
+
+    See Also
+    --------
+    tabular_irl.soft_backward : the exact log partition.
+    importance_sampling_theory : its exact bias and variance.
+
+    References
+    ----------
+    Finn, Levine & Abbeel (2016), "Guided cost learning: deep inverse optimal control via policy optimization", ICML.
+
     Examples
     --------
     >>> import numpy as np
     >>> from tabular_irl import gridworld, posterior_marginals, sample_trajectories
-    >>> world = gridworld(3, slip=0.2, start=(0, 0))
+    >>> world = gridworld(3, slip=0.2, initial=(0, 0))
     >>> uniform = np.full((9, 5), 0.2)
     >>> samples = sample_trajectories(world.mdp, uniform, 20000, horizon=4, seed=0)
     >>> est = importance_sampled_log_partition(world.mdp, world.reward, samples, uniform, horizon=4)
@@ -360,11 +416,31 @@ def importance_sampled_gradient(
     -------
     ImportanceSampledGradient
 
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``demos`` of the wrong type; the message names it.
+    ValueError
+        ``features``, ``theta``, ``demos``, ``samples``, ``sampler``,
+        ``horizon`` or ``sample_weights`` out of range, of the wrong shape or
+        not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
+
+    See Also
+    --------
+    tabular_irl.maxent_objective : the exact gradient it estimates.
+    importance_sampling_theory : its exact bias and variance.
+
+    References
+    ----------
+    Finn, Levine & Abbeel (2016), "Guided cost learning: deep inverse optimal control via policy optimization", ICML.
+
     Examples
     --------
     >>> import numpy as np
     >>> from tabular_irl import gridworld, soft_backward, sample_trajectories
-    >>> world = gridworld(4, slip=0.2, start=(0, 0))
+    >>> world = gridworld(4, slip=0.2, initial=(0, 0))
     >>> expert = soft_backward(world.mdp, 5 * world.reward, horizon=6)
     >>> demos = sample_trajectories(world.mdp, expert.policy, 50, horizon=6, seed=0)
     >>> uniform = np.full((16, 5), 0.2)

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from .._deprecation import renamed_arguments
 from .._features import LinearFeatures, as_linear_features
 from .._logspace import discount_weights
 from .._validation import (
@@ -72,6 +73,10 @@ class SampledFeatureExpectations:
     effective_sample_size : float
         Kish's ``1 / sum_j cbar_j^2`` (``n`` for equal weights).
 
+    See Also
+    --------
+    sampled_feature_expectations, weighted_feature_expectations : return it.
+
     Examples
     --------
     >>> import numpy as np
@@ -100,6 +105,10 @@ class FeatureCountMoments:
         ``E[C]``, the expected feature counts.
     covariance : ndarray, shape (d, d)
         ``Cov[C]``.
+
+    See Also
+    --------
+    feature_count_moments : returns it.
 
     Examples
     --------
@@ -165,9 +174,10 @@ def _summary(C: np.ndarray, cbar: np.ndarray) -> tuple[np.ndarray, np.ndarray, f
     return mean, np.sqrt(var), n_eff
 
 
+@renamed_arguments(trajectories="demos")
 def weighted_feature_expectations(
     mdp: MDP,
-    trajectories: Trajectories,
+    demos: Trajectories,
     *,
     features: Any = None,
     discount: float | None = None,
@@ -184,8 +194,9 @@ def weighted_feature_expectations(
     Parameters
     ----------
     mdp : MDP
-    trajectories : Trajectories
-        ``N`` trajectories of horizon ``T``.
+    demos : Trajectories
+        ``N`` trajectories of horizon ``T``: demonstrations, or any sample
+        (of a policy, of a sampler). Formerly ``trajectories`` (deprecated).
     features : array_like or sparse matrix, shape (S, d) or (S, A, d), optional
     discount : float, optional
         ``gamma`` in ``[0, 1]`` weighting step ``t`` by ``gamma^t`` (in
@@ -199,6 +210,21 @@ def weighted_feature_expectations(
     -------
     SampledFeatureExpectations
 
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``demos`` of the wrong type;
+        the message names it.
+    ValueError
+        ``demos``, ``features``, ``discount`` or ``sample_weights`` out of
+        range, of the wrong shape or not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
+
+    See Also
+    --------
+    sampled_feature_expectations : draws the trajectories first.
+    tabular_irl.empirical_feature_counts : the plain mean of demonstrations.
+
     Examples
     --------
     >>> import numpy as np
@@ -209,7 +235,7 @@ def weighted_feature_expectations(
     array([0.5, 0.5])
     """
     mdp = check_mdp(mdp)
-    tr = check_trajectories(trajectories, "trajectories", mdp, None)
+    tr = check_trajectories(demos, "demos", mdp, None)
     gamma = 1.0 if discount is None else check_discount(discount, allow_one=True)
     c = check_sample_weights(sample_weights, tr.n_trajectories)
     cbar = c / c.sum()
@@ -256,6 +282,21 @@ def sampled_feature_expectations(
     Returns
     -------
     SampledFeatureExpectations
+
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``seed`` neither an integer nor a Generator; the
+        message names it.
+    ValueError
+        ``policy``, ``n``, ``horizon``, ``features``, ``discount`` or
+        ``initial`` out of range, of the wrong shape or not finite.
+
+    See Also
+    --------
+    weighted_feature_expectations : the weighted mean of given trajectories.
+    feature_count_moments : the exact mean and covariance.
 
     Examples
     --------
@@ -306,6 +347,20 @@ def feature_count_moments(
     Returns
     -------
     FeatureCountMoments
+
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
+    ValueError
+        ``policy``, ``features``, ``horizon``, ``discount`` or ``initial`` out
+        of range, of the wrong shape or not finite.
+
+    See Also
+    --------
+    sampled_feature_expectations : the Monte-Carlo estimate whose error it predicts.
+    tabular_irl.expected_feature_counts : the mean alone.
 
     Examples
     --------

@@ -65,6 +65,11 @@ class PolicyMixture:
     weights : array_like, shape (K,), optional
         Mixture weights ``alpha`` (a distribution); uniform by default.
 
+    See Also
+    --------
+    importance_sampled_gradient : takes it as ``sampler``.
+    empirical_policy : a behaviour-cloned component.
+
     Examples
     --------
     >>> import numpy as np

@@ -56,6 +56,28 @@ def shaping_residual(mdp: MDP, reward: Any, *, discount: float) -> np.ndarray:
     discount : float
         ``gamma`` in ``[0, 1]``.
 
+    Returns
+    -------
+    ndarray, shape (S, A)
+        The reward less its least-squares potential-based shaping term.
+
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`; the message names it.
+    ValueError
+        ``reward`` or ``discount`` out of range, of the wrong shape or not
+        finite.
+
+    See Also
+    --------
+    reward_correlation_modulo_shaping : compares two rewards modulo shaping.
+
+    References
+    ----------
+    Ng, Harada & Russell (1999), "Policy invariance under reward transformations: theory and application to reward
+    shaping", ICML.
+
     Examples
     --------
     >>> import numpy as np
@@ -88,10 +110,25 @@ def reward_correlation_modulo_shaping(mdp: MDP, true_reward: Any, learned_reward
     discount : float
         ``gamma`` in ``[0, 1]``.
 
+    Returns
+    -------
+    float
+        The correlation, in ``[-1, 1]``, after removing the best potential-based shaping.
+
     Raises
     ------
     ValueError
         If a reward is pure shaping (its residual is 0): the correlation is undefined.
+
+    See Also
+    --------
+    shaping_residual : the residual after removing shaping.
+    tabular_irl.metrics.reward_correlation : without shaping.
+
+    References
+    ----------
+    Ng, Harada & Russell (1999), "Policy invariance under reward transformations: theory and application to reward
+    shaping", ICML.
 
     Examples
     --------

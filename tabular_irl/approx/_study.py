@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from .._deprecation import renamed_arguments
 from .._features import as_linear_features
 from .._validation import (
     _describe,
@@ -61,6 +62,19 @@ class StudyTable:
     """A small table: named columns, one tuple per row, and the exact reference values in ``meta``.
 
     ``None`` marks a value that is not available (printed as ``-``).
+
+    Attributes
+    ----------
+    columns : tuple of str
+        The column names.
+    rows : tuple of tuple
+        One tuple per row, in the order of ``columns``.
+    meta : dict
+        Exact reference values and the arguments of the study that made it.
+
+    See Also
+    --------
+    importance_sampling_study, feature_expectation_study, adversarial_study : return it.
 
     Examples
     --------
@@ -187,6 +201,7 @@ def _default_samplers(mdp: MDP, reward: np.ndarray, demos: Trajectories, T: int,
     }
 
 
+@renamed_arguments(ns="n")
 def importance_sampling_study(
     mdp: MDP,
     features: Any,
@@ -195,14 +210,14 @@ def importance_sampling_study(
     *,
     horizon: int,
     samplers: Mapping[str, Any] | None = None,
-    ns: Any = (10, 30, 100, 300, 1000),
+    n: Any = (10, 30, 100, 300, 1000),
     n_repeats: int = 50,
-    seed: int | np.random.Generator | None = 0,
+    seed: int | np.random.Generator | None = None,
     mixture_weight: float = 0.5,
 ) -> StudyTable:
     r"""Bias, variance and ESS of the importance-sampled gradient and log partition, against the exact ones.
 
-    For each sampler and each ``n`` in ``ns``, ``n_repeats`` independent
+    For each sampler and each sample size in ``n``, ``n_repeats`` independent
     estimates (:func:`importance_sampled_gradient`, samples started from the
     demonstrations' start distribution) are compared with the exact
     non-causal gradient (``maxent_objective(..., causal=False)``) and log
@@ -243,11 +258,12 @@ def importance_sampling_study(
         ``"mixture"`` of the soft-optimal policy with the demonstrations'
         behaviour-cloned policy (weight ``mixture_weight``, see
         :func:`empirical_policy`).
-    ns : sequence of int, default (10, 30, 100, 300, 1000)
-        Increasing sample sizes.
+    n : sequence of int, default (10, 30, 100, 300, 1000)
+        Increasing sample sizes (formerly ``ns``, deprecated).
     n_repeats : int, default 50
         Replicates per sampler (>= 2).
-    seed : int, Generator or None, default 0
+    seed : int, Generator or None, optional
+        Seed of the samples (fresh entropy by default); give one to repeat a study.
     mixture_weight : float in (0, 1), default 0.5
 
     Returns
@@ -256,15 +272,37 @@ def importance_sampling_study(
         One row per (sampler, n); ``meta`` holds ``exact_gradient``,
         ``exact_log_partition``, ``exact_objective`` and the arguments.
 
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``demos`` of the wrong type, ``seed`` neither an
+        integer nor a Generator; the message names it.
+    ValueError
+        ``features``, ``theta``, ``demos``, ``horizon``, ``samplers``, ``n``,
+        ``n_repeats`` or ``mixture_weight`` out of range, of the wrong shape or
+        not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
+
+    See Also
+    --------
+    importance_sampled_gradient : the estimator studied.
+    importance_sampling_theory : the exact predictions.
+    plot_importance_sampling_study : draws the table.
+
+    References
+    ----------
+    Finn, Levine & Abbeel (2016), "Guided cost learning: deep inverse optimal control via policy optimization", ICML.
+
     Examples
     --------
     >>> import numpy as np
     >>> from tabular_irl import gridworld, soft_backward, sample_trajectories
-    >>> world = gridworld(3, slip=0.2, start=(0, 0))
+    >>> world = gridworld(3, slip=0.2, initial=(0, 0))
     >>> expert = soft_backward(world.mdp, 3 * world.reward, horizon=4)
     >>> demos = sample_trajectories(world.mdp, expert.policy, 20, horizon=4, seed=0)
     >>> table = importance_sampling_study(world.mdp, world.features, 2 * world.reward, demos,
-    ...                                   horizon=4, ns=(10, 100), n_repeats=10)
+    ...                                   horizon=4, n=(10, 100), n_repeats=10, seed=0)
     >>> len(table.rows), table.columns[:3]  # 4 samplers x 2 sizes
     (8, ('sampler', 'n', 'grad_bias'))
     """
@@ -273,7 +311,7 @@ def importance_sampling_study(
     lf = as_linear_features(features, mdp.n_states, mdp.n_actions)
     th = check_finite_array(theta, "theta", (lf.d,))
     demos = check_trajectories(demos, "demos", mdp, T)
-    ns = check_ns(ns)
+    ns = check_ns(n, "n")
     R = _check_repeats(n_repeats)
     rng = check_seed(seed)
     mixture_weight = check_real(mixture_weight, "mixture_weight", 0.0, 1.0, open_low=True, open_high=True)
@@ -295,7 +333,7 @@ def importance_sampling_study(
     rows = []
     for name, q in checked.items():
         single = len(q.policies) == 1 and bool(np.all(q.policies[0] > 0))
-        theory = (importance_sampling_theory(mdp, lf.phi, th, q.policies[0], horizon=T, start=rho)
+        theory = (importance_sampling_theory(mdp, lf.phi, th, q.policies[0], horizon=T, initial=rho)
                   if single else None)
         tr = q.sample(mdp, R * n_max, horizon=T, seed=rng, initial=rho)
         ones = np.ones(tr.n_trajectories)
@@ -346,6 +384,7 @@ def _is_row(name, n, grads, logzs, ess, exact_grad, exact_logz, theory, failed) 
 # --------------------------------------------------------------------------
 
 
+@renamed_arguments(ns="n")
 def feature_expectation_study(
     mdp: MDP,
     policy: Any,
@@ -353,9 +392,9 @@ def feature_expectation_study(
     *,
     horizon: int,
     discount: float | None = None,
-    ns: Any = (10, 100, 1000, 10000),
+    n: Any = (10, 100, 1000, 10000),
     n_repeats: int = 20,
-    seed: int | np.random.Generator | None = 0,
+    seed: int | np.random.Generator | None = None,
     initial: Any = None,
 ) -> StudyTable:
     r"""Error of Monte-Carlo feature expectations against ``n``, and the ``1/sqrt(n)`` rate.
@@ -373,14 +412,32 @@ def feature_expectation_study(
     features : array_like or sparse matrix, shape (S, d) or (S, A, d)
     horizon : int
     discount : float, optional
-    ns : sequence of int, default (10, 100, 1000, 10000)
+    n : sequence of int, default (10, 100, 1000, 10000)
+        Increasing sample sizes (formerly ``ns``, deprecated).
     n_repeats : int, default 20
-    seed : int, Generator or None, default 0
+    seed : int, Generator or None, optional
+        Seed of the samples (fresh entropy by default); give one to repeat a study.
     initial : array_like, shape (S,), optional
 
     Returns
     -------
     StudyTable
+
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``seed`` neither an integer nor a Generator; the
+        message names it.
+    ValueError
+        ``policy``, ``features``, ``horizon``, ``discount``, ``n``,
+        ``n_repeats`` or ``initial`` out of range, of the wrong shape or not
+        finite.
+
+    See Also
+    --------
+    sampled_feature_expectations : the estimator studied.
+    feature_count_moments : the exact prediction.
 
     Examples
     --------
@@ -388,7 +445,7 @@ def feature_expectation_study(
     >>> from tabular_irl import gridworld
     >>> world = gridworld(4, slip=0.2)
     >>> table = feature_expectation_study(world.mdp, np.full((16, 5), 0.2), world.features, horizon=6,
-    ...                                   ns=(10, 100, 1000), n_repeats=20)
+    ...                                   n=(10, 100, 1000), n_repeats=20, seed=0)
     >>> bool(abs(table.meta["slope"] + 0.5) < 0.1)
     True
     """
@@ -396,7 +453,7 @@ def feature_expectation_study(
     T = check_horizon(horizon)
     pi = check_policy(policy, mdp.n_states, mdp.n_actions, T)
     lf = as_linear_features(features, mdp.n_states, mdp.n_actions)
-    ns = check_ns(ns)
+    ns = check_ns(n, "n")
     R = _check_repeats(n_repeats)
     rng = check_seed(seed)
     moments = feature_count_moments(mdp, pi, lf.phi, horizon=T, discount=discount, initial=initial)
@@ -471,6 +528,25 @@ def adversarial_study(
     Returns
     -------
     StudyTable
+
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``demos`` of the wrong type;
+        the message names it.
+    ValueError
+        ``demos``, ``discount``, ``expert_policy``, ``true_reward``, ``l2`` or
+        ``max_iter`` out of range, of the wrong shape or not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
+
+    See Also
+    --------
+    airl : one of the two fits compared.
+    tabular_irl.maxent_irl : the other.
+
+    References
+    ----------
+    Fu, Luo & Levine (2018), "Learning robust rewards with adversarial inverse reinforcement learning", ICLR.
 
     Examples
     --------

@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from .._deprecation import renamed_arguments
 from .._features import as_linear_features
 from .._validation import check_distribution, check_finite_array, check_horizon, check_policy
 from ..mdp import MDP, check_mdp
@@ -60,11 +61,15 @@ class ImportanceSamplingTheory:
         Limit of ``effective_sample_size / n``:
         ``1 / sum_g rho(g)^2 (1 + chi2_g) / q_0(g)``.
 
+    See Also
+    --------
+    importance_sampling_theory : returns it.
+
     Examples
     --------
     >>> import numpy as np
     >>> from tabular_irl import gridworld
-    >>> world = gridworld(3, slip=0.2, start=(0, 0))
+    >>> world = gridworld(3, slip=0.2, initial=(0, 0))
     >>> th = importance_sampling_theory(world.mdp, world.features, 2 * world.reward, np.full((9, 5), 0.2), horizon=5)
     >>> bool(th.chi2[0] > 0), round(th.ess_fraction, 4) == round(1 / (1 + float(th.chi2[0])), 4)
     (True, True)
@@ -143,10 +148,11 @@ def _example_theory() -> ImportanceSamplingTheory:
     """The small case the method examples use: uniform sampler, 3 x 3 gridworld, theta = 2 * reward."""
     from ..envs import gridworld
 
-    world = gridworld(3, slip=0.2, start=(0, 0))
+    world = gridworld(3, slip=0.2, initial=(0, 0))
     return importance_sampling_theory(world.mdp, world.features, 2 * world.reward, np.full((9, 5), 0.2), horizon=5)
 
 
+@renamed_arguments(start="initial")
 def importance_sampling_theory(
     mdp: MDP,
     features: Any,
@@ -154,7 +160,7 @@ def importance_sampling_theory(
     sampler: Any,
     *,
     horizon: int,
-    start: Any = None,
+    initial: Any = None,
     sampler_initial: Any = None,
 ) -> ImportanceSamplingTheory:
     r"""Exact targets and leading-order bias, variance and ESS of the importance-sampled estimates.
@@ -171,22 +177,40 @@ def importance_sampling_theory(
         A single sampler policy (mixtures have no product-form ``p^2 / q``),
         positive everywhere (otherwise ``chi^2`` is infinite: ``ValueError``).
     horizon : int
-    start : array_like, shape (S,), optional
+    initial : array_like, shape (S,), optional
         ``rho``, the start distribution of the target (the demonstrations'
         start distribution for the gradient); ``mdp.initial`` by default.
+        Formerly ``start`` (deprecated).
     sampler_initial : array_like, shape (S,), optional
-        ``q_0``, the sampler's start distribution; ``start`` by default.
+        ``q_0``, the sampler's start distribution; ``initial`` by default.
         Must cover every state where ``rho > 0``.
 
     Returns
     -------
     ImportanceSamplingTheory
 
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
+    ValueError
+        ``features``, ``theta``, ``sampler``, ``horizon``, ``initial`` or
+        ``sampler_initial`` out of range, of the wrong shape or not finite.
+
+    See Also
+    --------
+    importance_sampled_gradient, importance_sampled_log_partition : the estimators it predicts.
+
+    References
+    ----------
+    Finn, Levine & Abbeel (2016), "Guided cost learning: deep inverse optimal control via policy optimization", ICML.
+
     Examples
     --------
     >>> import numpy as np
     >>> from tabular_irl import gridworld
-    >>> world = gridworld(3, slip=0.2, start=(0, 0))
+    >>> world = gridworld(3, slip=0.2, initial=(0, 0))
     >>> th = importance_sampling_theory(world.mdp, world.features, np.zeros(9), np.full((9, 5), 0.2), horizon=4)
     >>> float(th.chi2[0]), round(th.ess_fraction, 12)  # theta = 0: the uniform policy samples the target exactly
     (0.0, 1.0)
@@ -196,12 +220,12 @@ def importance_sampling_theory(
     lf = as_linear_features(features, mdp.n_states, mdp.n_actions)
     th = check_finite_array(theta, "theta", (lf.d,))
     pi = check_policy(sampler, mdp.n_states, mdp.n_actions, T, name="sampler")
-    rho = mdp.initial if start is None else check_distribution(start, "start", mdp.n_states)
+    rho = mdp.initial if initial is None else check_distribution(initial, "initial", mdp.n_states)
     q0 = rho if sampler_initial is None else check_distribution(sampler_initial, "sampler_initial", mdp.n_states)
     groups = np.flatnonzero(rho > 0)
     if np.any(q0[groups] <= 0):
         g = int(groups[np.argmax(q0[groups] <= 0)])
-        raise ValueError(f"sampler_initial must be positive wherever start is, got 0 at state {g}")
+        raise ValueError(f"sampler_initial must be positive wherever initial is, got 0 at state {g}")
 
     S, A = mdp.n_states, mdp.n_actions
     reward = lf.reward(th)

@@ -79,6 +79,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from .._deprecation import renamed_arguments
 from .._validation import check_horizon_discount, check_positive_int, check_reward, check_seed, discount_argument
 from ..irl._common import features_for
 from ..mdp import MDP, check_mdp
@@ -103,6 +104,7 @@ __all__ = [
 ]
 
 
+@renamed_arguments(n_demos="n")
 def run_all_checks(
     mdp: MDP,
     features: Any = None,
@@ -114,7 +116,7 @@ def run_all_checks(
     tol: float = FD_TOL,
     exact_tol: float = EXACT_TOL,
     n_directions: int = 3,
-    n_demos: int = 20,
+    n: int = 20,
 ) -> list[CheckResult]:
     r"""Run every identity check that applies to the model; return the results in order.
 
@@ -144,13 +146,25 @@ def run_all_checks(
         Tolerance of the exact identities.
     n_directions : int, default 3
         Random directions per finite-difference and Hessian check.
-    n_demos : int, default 20
+    n : int, default 20
         Demonstrations sampled from the soft-optimal policy for the objective checks
         (``T`` decisions, or ``ceil(1 / (1 - discount))`` without a horizon).
+        Formerly ``n_demos`` (deprecated).
 
     Returns
     -------
     list of CheckResult
+
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``seed`` neither an integer nor a Generator; the
+        message names it.
+    ValueError
+        ``features``, ``horizon``, ``discount``, ``reward``, ``tol``,
+        ``exact_tol``, ``n_directions`` or ``n`` out of range, of the wrong
+        shape or not finite.
 
     See Also
     --------
@@ -173,7 +187,7 @@ def run_all_checks(
     phi_input = sp.identity(S, format="csr") if features is None else features
     phi = features_for(mdp, phi_input)
     n_directions = check_positive_int(n_directions, "n_directions")
-    n_demos = check_positive_int(n_demos, "n_demos")
+    n = check_positive_int(n, "n")
     noncausal = T is not None and gamma == 1.0
     discount = discount_argument(T, gamma)
     fd = dict(n_directions=n_directions, seed=rng, tol=tol)
@@ -182,20 +196,20 @@ def run_all_checks(
     theta = rng.standard_normal(phi.d)
     theta *= unit_scale(phi.reward(theta), 1.0)  # a reward in [-1, 1]
     demo_T = T if T is not None else max(1, math.ceil(1.0 / (1.0 - gamma)))
-    demos = sample_trajectories(mdp, plan.policy, n_demos, horizon=demo_T, seed=rng)
+    demos = sample_trajectories(mdp, plan.policy, n, horizon=demo_T, seed=rng)
 
     results = [
         check_bellman(mdp, r, horizon=T, discount=discount, tol=exact_tol),
         check_occupancy(mdp, plan.policy, horizon=T, discount=discount, tol=exact_tol),
         check_log_partition_gradient(mdp, r, features=features, horizon=T, discount=discount, **fd),
-        check_objective_gradient(mdp, phi_input, demos, theta, horizon=T, discount=discount, **fd),
+        check_objective_gradient(mdp, phi_input, theta, demos, horizon=T, discount=discount, **fd),
     ]
     if noncausal:
         results += [
             check_bellman(mdp, r, horizon=T, causal=False, tol=exact_tol),
             check_posterior(mdp, r, horizon=T, tol=exact_tol),
             check_log_partition_gradient(mdp, r, features=features, horizon=T, causal=False, **fd),
-            check_objective_gradient(mdp, phi_input, demos, theta, horizon=T, causal=False, **fd),
+            check_objective_gradient(mdp, phi_input, theta, demos, horizon=T, causal=False, **fd),
             check_hessian_covariance(mdp, r, features, horizon=T, n_directions=n_directions, seed=rng,
                                      tol=exact_tol),
             check_causal_noncausal(mdp, r, horizon=T, tol=exact_tol),

@@ -57,6 +57,10 @@ class CheckResult:
     detail : str
         How the error was measured, and what else was seen.
 
+    See Also
+    --------
+    run_all_checks : returns a list of them.
+
     Examples
     --------
     >>> result = CheckResult("rows sum to 1", error=2.2e-16, tolerance=1e-9, passed=True, detail="max |sum - 1|")

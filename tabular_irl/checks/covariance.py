@@ -122,6 +122,16 @@ def check_hessian_covariance(
     CheckResult
         ``error = max_ij |H_ij - Cov_ij|`` (absolute; entries at most 1 in these units).
 
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``seed`` neither an integer nor a Generator; the
+        message names it.
+    ValueError
+        ``reward``, ``features``, ``horizon``, ``n_directions``, ``initial`` or
+        ``tol`` out of range, of the wrong shape or not finite.
+
     See Also
     --------
     tabular_irl.maxent_hessp : the Hessian-vector product built on the same derivatives.

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .._deprecation import reordered_arguments
 from .._validation import (
     check_finite_array,
     check_horizon_discount,
@@ -116,6 +117,14 @@ def check_gradient(
         to 1, relative beyond); the tolerance is ``tol`` plus the rounding bound
         ``4 eps max(1, |f(x)|) / h / max(1, ||gradient||)``.
 
+    Raises
+    ------
+    TypeError
+        ``seed`` neither an integer nor a Generator; the message names it.
+    ValueError
+        ``fun``, ``x``, ``n_directions``, ``step``, ``tol`` or ``name`` out of
+        range, of the wrong shape or not finite.
+
     See Also
     --------
     check_log_partition_gradient, check_objective_gradient : the same test for
@@ -199,6 +208,17 @@ def check_log_partition_gradient(
     CheckResult
         ``error = max_k |central difference - analytic|`` in the scaled units above.
 
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``seed`` neither an integer nor a Generator,
+        ``causal`` not True or False; the message names it.
+    ValueError
+        ``reward``, ``features``, ``horizon``, ``discount``, ``temperature``,
+        ``n_directions`` or ``tol`` out of range, of the wrong shape or not
+        finite.
+
     See Also
     --------
     tabular_irl.soft_backward, tabular_irl.visitation, tabular_irl.posterior_marginals
@@ -242,11 +262,14 @@ def check_log_partition_gradient(
                                      against="analytic")
 
 
+@reordered_arguments(("mdp", "features", "demos", "theta"),
+                     is_old=lambda args: len(args) > 2 and isinstance(args[2], Trajectories),
+                     old_defaults={"theta": None})
 def check_objective_gradient(
     mdp: MDP,
     features: Any,
+    theta: Any,
     demos: Trajectories,
-    theta: Any = None,
     *,
     horizon: int | None = None,
     discount: float | None = None,
@@ -272,9 +295,12 @@ def check_objective_gradient(
     ----------
     mdp : MDP
     features : array_like or sparse matrix, shape (S, d) or (S, A, d)
+    theta : array_like, shape (d,), or None
+        Point of the check (zeros when None).
     demos : Trajectories
-    theta : array_like, shape (d,), optional
-        Point of the check (zeros).
+        Demonstrations of the objective. The order was ``(mdp, features,
+        demos, theta)`` before; that call still works, with a
+        ``DeprecationWarning``.
     horizon, discount, causal, l2
         As in :func:`~tabular_irl.maxent_objective`.
     n_directions : int, default 3
@@ -285,6 +311,19 @@ def check_objective_gradient(
     -------
     CheckResult
         ``error = max_k |central difference - gradient . u_k|`` (scaled units).
+
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``demos`` of the wrong type, ``seed`` neither an
+        integer nor a Generator, ``causal`` not True or False; the message names
+        it.
+    ValueError
+        ``features``, ``theta``, ``demos``, ``horizon``, ``discount``, ``l2``,
+        ``n_directions`` or ``tol`` out of range, of the wrong shape or not
+        finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
 
     See Also
     --------
@@ -297,7 +336,7 @@ def check_objective_gradient(
     >>> world = gridworld(4, slip=0.2)
     >>> plan = soft_backward(world.mdp, world.reward, horizon=5)
     >>> demos = sample_trajectories(world.mdp, plan.policy, 10, horizon=5, seed=0)
-    >>> check_objective_gradient(world.mdp, world.features, demos, horizon=5, seed=0).passed
+    >>> check_objective_gradient(world.mdp, world.features, None, demos, horizon=5, seed=0).passed
     True
     """
     mdp = check_mdp(mdp)

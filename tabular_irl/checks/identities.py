@@ -72,6 +72,15 @@ def check_bellman(
         values of order 1: the policy's exponent carries rounding ``eps max |Q| / tau``),
         whichever is larger.
 
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``causal`` not True or False; the message names it.
+    ValueError
+        ``reward``, ``horizon``, ``discount``, ``temperature`` or ``tol`` out of
+        range, of the wrong shape or not finite.
+
     See Also
     --------
     tabular_irl.soft_backward : the pass checked.
@@ -161,6 +170,15 @@ def check_occupancy(
     CheckResult
         ``error``: the largest violation, absolute in probability units (divided by
         ``1 / (1 - gamma)`` for discounted occupancies).
+
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
+    ValueError
+        ``policy``, ``horizon``, ``discount``, ``initial`` or ``tol`` out of
+        range, of the wrong shape or not finite.
 
     See Also
     --------
@@ -258,6 +276,15 @@ def check_posterior(
         ``error``: the largest violation, absolute (probabilities; ``log_partition``
         relative to ``max(1, |log_partition|)``).
 
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
+    ValueError
+        ``reward``, ``horizon``, ``temperature``, ``initial`` or ``tol`` out of
+        range, of the wrong shape or not finite.
+
     See Also
     --------
     tabular_irl.posterior_marginals : the pass checked.
@@ -337,6 +364,15 @@ def check_causal_noncausal(
     CheckResult
         Deterministic: ``max(max |V_nc - V_c| / max(1, max |V|), max |visitation differences|)``;
         stochastic: ``max(0, max (V_c - V_nc)) / max(1, max |V|)`` (the violation of Jensen).
+
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included); the message names it.
+    ValueError
+        ``reward``, ``horizon``, ``temperature`` or ``tol`` out of range, of the
+        wrong shape or not finite.
 
     See Also
     --------

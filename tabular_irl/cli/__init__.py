@@ -272,7 +272,7 @@ def _add_file_commands(sub) -> None:
     mode.add_argument("--non-causal", action="store_true",
                       help="the non-causal MaxEnt model (Ziebart 2008; undiscounted finite horizon only) instead of "
                       "maximum causal entropy")
-    mode.add_argument("--hard", action="store_true", help="hard-max value iteration (no temperature)")
+    mode.add_argument("--hard", action="store_true", help="value iteration with the hard maximum (no temperature)")
     solve.add_argument("--temperature", type=_positive_float, default=None, metavar="X",
                        help="soft-max temperature tau > 0 (default: 1)")
     solve.add_argument("--out", required=True, metavar="OUT.npz",
@@ -364,6 +364,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         0 on success; 1 when ``check`` finds a failing identity; 2 on bad
         input; 130 when interrupted. Bad command-line syntax, and ``--help``,
         exit through ``argparse`` (``SystemExit`` with 2, and 0).
+
+    See Also
+    --------
+    build_parser : the argument parser.
 
     Examples
     --------

@@ -150,6 +150,11 @@ class GridGeometry:
     action_deltas : tuple of (drow, dcol), length A
         The intended move of each action.
 
+    See Also
+    --------
+    gridworld : the problems that carry one.
+    tabular_irl.plotting.plot_grid_values : draws on it.
+
     Examples
     --------
     >>> import numpy as np
@@ -308,6 +313,10 @@ class Problem:
     ----------
     features : ndarray, shape (S, d)
         ``feature_sets[default_features]`` (read-only property).
+
+    See Also
+    --------
+    gridworld, objectworld, random_mdp : build one.
 
     Examples
     --------

@@ -97,6 +97,23 @@ def random_mdp(
         ``{"gaussian": (S, d)}`` (the default ``features``); ``theta (d,)``;
         ``reward (S,)``; ``grid`` None; ``info`` ``{"branching": branching}``.
 
+    Raises
+    ------
+    TypeError
+        ``seed`` neither an integer nor a Generator; the message names it.
+    ValueError
+        ``n_states``, ``n_actions``, ``branching`` or ``n_features`` out of
+        range, of the wrong shape or not finite.
+
+    See Also
+    --------
+    gridworld, objectworld : structured problems.
+
+    References
+    ----------
+    Archibald, McKinnon & Thomas (1995), "On the generation of Markov decision processes", Journal of the
+    Operational Research Society 46(3).
+
     Examples
     --------
     >>> p = random_mdp(5, 2, 3, seed=0)

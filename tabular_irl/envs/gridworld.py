@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from .._deprecation import renamed_arguments
 from .._memory import check_fits
 from .._validation import _describe, check_distribution, check_positive_int, check_real
 from ..mdp import MDP
@@ -146,6 +147,7 @@ def gridworld_bytes(rows: int, cols: int) -> int:
     return S * A * A * (8 + 8 + 8 + 1) + S * (A + 8) * 8
 
 
+@renamed_arguments(start="initial")
 def gridworld(
     rows: int = 8,
     cols: int | None = None,
@@ -155,7 +157,7 @@ def gridworld(
     goals: Any = None,
     goal_reward: float = 1.0,
     step_reward: float = 0.0,
-    start: Any = "uniform",
+    initial: Any = "uniform",
 ) -> Problem:
     """A slippery gridworld with walls and absorbing goal cells.
 
@@ -190,10 +192,11 @@ def gridworld(
         Ground-truth state reward: ``goal_reward`` in goal cells,
         ``step_reward`` everywhere else (walls included). The reward is
         collected at every step spent in a goal, since goals are absorbing.
-    start : "uniform", (row, col) tuple, or array_like, shape (S,)
+    initial : "uniform", (row, col) tuple, or array_like, shape (S,)
         Start distribution: uniform over free (non-wall), non-goal cells;
         a single non-wall cell (a ``tuple`` of two integers); or an explicit
         distribution over states with no mass on walls (any non-tuple array-like).
+        Formerly ``start`` (deprecated).
 
     Returns
     -------
@@ -204,6 +207,20 @@ def gridworld(
         ``row / (rows - 1)`` and ``col / (cols - 1)``, 0 for a single row or
         column); ``theta = reward`` (exact for one-hot features); ``grid``
         with the layout; ``info`` empty.
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type; the message names it.
+    ValueError
+        ``rows``, ``cols``, ``slip``, ``walls``, ``goals``, ``goal_reward``,
+        ``step_reward`` or ``initial`` out of range, of the wrong shape or not
+        finite.
+
+    See Also
+    --------
+    objectworld : a gridworld with coloured objects and features.
+    random_mdp : unstructured problems.
 
     Examples
     --------
@@ -243,7 +260,7 @@ def gridworld(
     goal = np.zeros((rows, cols), dtype=bool)
     goal[goal_cells[:, 0], goal_cells[:, 1]] = True
 
-    initial = _start_distribution(start, rows, cols, wall, goal)
+    initial = _start_distribution(initial, rows, cols, wall, goal)
     P = grid_transitions(rows, cols, slip, blocked=wall, frozen=wall | goal)
     mdp = MDP(P, initial, n_actions=len(ACTION_DELTAS))
 
@@ -271,31 +288,34 @@ def gridworld(
     )
 
 
-def _start_distribution(start: Any, rows: int, cols: int, wall: np.ndarray, goal: np.ndarray) -> np.ndarray:
+def _start_distribution(initial: Any, rows: int, cols: int, wall: np.ndarray, goal: np.ndarray) -> np.ndarray:
     S = rows * cols
-    if isinstance(start, str):
-        if start != "uniform":
-            raise ValueError(f'start must be "uniform", a (row, col) tuple or a length-{S} distribution, got {start!r}')
+    if isinstance(initial, str):
+        if initial != "uniform":
+            raise ValueError(f'initial must be "uniform", a (row, col) tuple or a length-{S} distribution, '
+                             f'got {initial!r}')
         allowed = ~(wall | goal).ravel()
         n = int(allowed.sum())
         if n == 0:
             raise ValueError(
-                'start="uniform" needs at least one free, non-goal cell, got a grid whose cells are all walls or goals'
+                'initial="uniform" needs at least one free, non-goal cell, '
+                'got a grid whose cells are all walls or goals'
             )
         return np.where(allowed, 1.0 / n, 0.0)
-    if isinstance(start, tuple):
-        cell = _cells(start, "start", rows, cols)
+    if isinstance(initial, tuple):
+        cell = _cells(initial, "initial", rows, cols)
         if cell.shape != (1, 2):
-            raise ValueError(f"start given as a tuple must be one (row, col) cell, got {start!r}")
+            raise ValueError(f"initial given as a tuple must be one (row, col) cell, got {initial!r}")
         row, col = (int(x) for x in cell[0])
         if wall[row, col]:
-            raise ValueError(f"start must not be a wall cell, got {(row, col)}")
+            raise ValueError(f"initial must not be a wall cell, got {(row, col)}")
         initial = np.zeros(S)
         initial[row * cols + col] = 1.0
         return initial
-    initial = check_distribution(start, "start", S)
+    initial = check_distribution(initial, "initial", S)
     on_wall = wall.ravel() & (initial > 0)
     if np.any(on_wall):
         s = int(np.argmax(on_wall))
-        raise ValueError(f"start must put no mass on walls, got {initial[s]!r} on wall cell {divmod(s, cols)} (s={s})")
+        raise ValueError(f"initial must put no mass on walls, got {initial[s]!r} on wall cell {divmod(s, cols)} "
+                         f"(s={s})")
     return initial

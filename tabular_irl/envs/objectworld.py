@@ -109,6 +109,22 @@ def objectworld(
         ``"outer_colours"`` and ``"inner_colours"`` ``(n_objects,)`` int64
         (read-only arrays; object ``i`` sits at ``object_cells[i]``).
 
+    Raises
+    ------
+    TypeError
+        ``seed`` neither an integer nor a Generator; the message names it.
+    ValueError
+        ``size``, ``n_objects``, ``n_colours`` or ``slip`` out of range, of the
+        wrong shape or not finite.
+
+    See Also
+    --------
+    gridworld : the grid it is built on.
+
+    References
+    ----------
+    Levine, Popovic & Koltun (2011), "Nonlinear inverse reinforcement learning with Gaussian processes", NeurIPS.
+
     Examples
     --------
     >>> p = objectworld(10, seed=0)

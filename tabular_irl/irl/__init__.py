@@ -7,7 +7,7 @@ from .apprenticeship import (
     min_norm_point,
 )
 from .lp import LPIRLResult, lp_irl
-from .margin import MMPResult, max_margin_planning, mmp_objective
+from .margin import MMPResult, max_margin_planning, mmp_margin_violations, mmp_objective
 from .maxent import (
     MaxEntResult,
     classic_maxent_gradient,
@@ -32,6 +32,7 @@ __all__ = [
     "MMPResult",
     "max_margin_planning",
     "mmp_objective",
+    "mmp_margin_violations",
     "LPIRLResult",
     "lp_irl",
     "ApprenticeshipResult",

@@ -49,4 +49,4 @@ def expert_feature_expectations(mdp: MDP, features: LinearFeatures, demos_or_fea
     if isinstance(demos_or_features, Trajectories):
         demos = check_trajectories(demos_or_features, "demos", mdp, horizon)
         return features.contract(demos.counts(mdp.n_states, mdp.n_actions, discount=discount))
-    return check_finite_array(demos_or_features, "demos_or_expert_features", (features.d,))
+    return check_finite_array(demos_or_features, "demos", (features.d,))

@@ -40,6 +40,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from .._deprecation import past_wrappers
 from ..exceptions import ConvergenceWarning
 
 __all__ = ["FitResult", "PROTOCOL_FIELDS", "warn_not_converged", "renamed", "attach"]
@@ -66,6 +67,11 @@ class FitResult(Protocol):
     n_iter : int
     method : str
     history : dict
+
+    See Also
+    --------
+    maxent_irl, max_margin_planning, apprenticeship_learning, lp_irl : fits that return it.
+    tabular_irl.approx.airl : the adversarial fit.
 
     Examples
     --------
@@ -117,7 +123,7 @@ def warn_not_converged(message: str, stacklevel: int = 2) -> None:
     ``stacklevel`` counts as for :func:`warnings.warn` called where this is
     called (2: the caller's caller, the user's line for a public function).
     """
-    warnings.warn(message, ConvergenceWarning, stacklevel=stacklevel + 1)
+    warnings.warn(message, ConvergenceWarning, stacklevel=past_wrappers(stacklevel + 1))
 
 
 def renamed(old: str, new: str, get: Callable[[Any], Any] | None = None) -> property:

@@ -82,6 +82,7 @@ from typing import Any
 
 import numpy as np
 
+from .._deprecation import renamed_arguments
 from .._progress import check_progress, progress_bar
 from .._validation import (
     check_finite_array,
@@ -210,6 +211,19 @@ def min_norm_point(points: Any, target: Any = None) -> tuple[np.ndarray, np.ndar
     point : ndarray, shape (d,)
         ``x* = weights @ points``.
 
+    Raises
+    ------
+    ValueError
+        ``points`` not a non-empty finite ``(k, d)`` array, or ``target`` of another dimension.
+
+    See Also
+    --------
+    apprenticeship_learning : uses it for the mixture weights.
+
+    References
+    ----------
+    Wolfe (1976), "Finding the nearest point in a polytope", Mathematical Programming 11.
+
     Examples
     --------
     >>> weights, point = min_norm_point([[0.0, 1.0], [2.0, 1.0]], target=[0.5, 0.0])
@@ -293,6 +307,15 @@ class ApprenticeshipResult:
         Per iteration: ``"margin"`` (as ``margins``) and ``"hull_distance"``
         (from ``mu_E`` to the hull of the policies found so far).
     epsilon : float
+
+    See Also
+    --------
+    apprenticeship_learning : returns it.
+    tabular_irl.irl.FitResult : the protocol it follows.
+
+    References
+    ----------
+    Abbeel & Ng (2004), "Apprenticeship learning via inverse reinforcement learning", ICML.
 
     Examples
     --------
@@ -388,10 +411,11 @@ def _mixture_policy(mdp: Any, policies: list, weights: np.ndarray, T: int | None
     return np.where(reached, num / np.where(reached, den, 1.0), fallback)
 
 
+@renamed_arguments(demos_or_expert_features="demos")
 def apprenticeship_learning(
     mdp: Any,
     features: Any,
-    demos_or_expert_features: Any,
+    demos: Any,
     *,
     horizon: int | None = None,
     discount: float | None = None,
@@ -416,10 +440,11 @@ def apprenticeship_learning(
     mdp : MDP
     features : array_like or sparse matrix, shape (S, d) or (S, A, d)
         ``phi(s)`` (broadcast over actions) or ``phi(s, a)``.
-    demos_or_expert_features : Trajectories or array_like, shape (d,)
+    demos : Trajectories or array_like, shape (d,)
         Demonstrations (``mu_E`` is then their empirical feature count
         ``mean_i sum_t gamma^t phi(s_t, a_t)``; with a horizon their horizon
         must equal it) or the expert's feature expectations ``mu_E`` directly.
+        Formerly ``demos_or_expert_features`` (deprecated).
     horizon, discount
         The model, as in :func:`~tabular_irl.value_iteration`: ``horizon``
         alone (finite, undiscounted), ``discount`` alone (infinite,
@@ -450,6 +475,27 @@ def apprenticeship_learning(
         ``converged=False``, a ``message`` that suggests the fix, and a
         :class:`~tabular_irl.ConvergenceWarning`.
 
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``demos`` of the wrong type; the message names it.
+    ValueError
+        ``features``, ``demos``, ``horizon``, ``discount``, ``method``,
+        ``epsilon``, ``max_iter`` or ``theta0`` out of range, of the wrong shape
+        or not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
+
+    See Also
+    --------
+    max_margin_planning : margins with a structured loss.
+    maxent_irl : the maximum entropy alternative.
+    tabular_irl.irl.min_norm_point : the exact projection step.
+
+    References
+    ----------
+    Abbeel & Ng (2004), "Apprenticeship learning via inverse reinforcement learning", ICML.
+
     Examples
     --------
     >>> from tabular_irl import expected_feature_counts, gridworld, soft_backward, visitation
@@ -473,7 +519,7 @@ def apprenticeship_learning(
     phi = features_for(mdp, features)
     d = phi.d
     theta_init = np.zeros(d) if theta0 is None else check_finite_array(theta0, "theta0", (d,))
-    mu_E = expert_feature_expectations(mdp, phi, demos_or_expert_features, T, gamma).copy()
+    mu_E = expert_feature_expectations(mdp, phi, demos, T, gamma).copy()
     plan_discount = gamma  # with a horizon, 1.0 is allowed and means undiscounted
 
     def plan(w: np.ndarray):

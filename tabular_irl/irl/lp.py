@@ -160,6 +160,15 @@ class LPIRLResult:
         code (0 when converged, now in ``message``); ``theta`` of the features
         variant (``None`` for the finite-state LP).
 
+    See Also
+    --------
+    lp_irl : returns it.
+    tabular_irl.irl.FitResult : the protocol it follows.
+
+    References
+    ----------
+    Ng & Russell (2000), "Algorithms for inverse reinforcement learning", ICML.
+
     Examples
     --------
     >>> import numpy as np
@@ -327,12 +336,12 @@ def lp_irl(
     mdp: MDP,
     policy: Any,
     *,
+    horizon: Any = None,
     discount: float,
     features: Any = None,
     states: Any = None,
     l1: float = 0.0,
     r_max: float = 1.0,
-    horizon: Any = None,
     method: str = "highs",
     options: Mapping | None = None,
 ) -> LPIRLResult:
@@ -398,6 +407,11 @@ def lp_irl(
     ValueError
         For bad input.
 
+    See Also
+    --------
+    max_margin_planning : margins from demonstrations.
+    maxent_irl : the maximum entropy alternative.
+
     Notes
     -----
     Sizes: the finite-state LP has ``4 S`` variables (``R^+, R^-, V, t``),
@@ -416,6 +430,10 @@ def lp_irl(
     HiGHS returns one optimal vertex. A margin of 0 is a tie: ``pi(s)`` is
     one of several optimal actions there, so a planner's tie-breaking may
     pick another (the paper's objective does not ask for strict margins).
+
+    References
+    ----------
+    Ng & Russell (2000), "Algorithms for inverse reinforcement learning", ICML.
 
     Examples
     --------

@@ -126,7 +126,7 @@ from ..trajectories import Trajectories
 from ._common import check_mdp, features_for
 from ._result import warn_not_converged
 
-__all__ = ["MMPResult", "max_margin_planning", "mmp_objective"]
+__all__ = ["MMPResult", "max_margin_planning", "mmp_objective", "mmp_margin_violations"]
 
 _METHODS = ("cutting_plane", "subgradient")
 # Default stopping tolerances, in units of the margin (reward x discounted steps).
@@ -184,6 +184,15 @@ class MMPResult:
         cutting planes also ``"max_violation"``, ``"n_constraints"`` and
         ``"qp_gap"`` (duality gap of the restricted QP just solved), and
         ``"qp_iter"`` (active-set iterations of each QP solve).
+
+    See Also
+    --------
+    max_margin_planning : returns it.
+    tabular_irl.irl.FitResult : the protocol it follows.
+
+    References
+    ----------
+    Ratliff, Bagnell & Zinkevich (2006), "Maximum margin planning", ICML.
 
     Examples
     --------
@@ -576,8 +585,8 @@ def mmp_objective(
     discount: float | None = None,
     loss: str | Any = "hamming",
     C: float = 1.0,
-) -> tuple[float, np.ndarray, np.ndarray]:
-    r"""The maximum margin planning objective at ``theta`` and a subgradient.
+) -> tuple[float, np.ndarray]:
+    r"""The maximum margin planning objective at ``theta`` and a subgradient: ``(value, subgradient)``.
 
     .. math::
 
@@ -586,7 +595,10 @@ def mmp_objective(
         + L_i(\pi)\big] - \theta \cdot \mu_i\Big),
 
     with the inner maximum solved exactly by loss-augmented value iteration
-    (see the module docstring).
+    (see the module docstring). The pair is what
+    ``scipy.optimize.minimize(..., jac=True)`` expects; the per-demonstration
+    margin violations (formerly a third output) are
+    :func:`mmp_margin_violations`.
 
     Parameters
     ----------
@@ -608,9 +620,21 @@ def mmp_objective(
     subgradient : ndarray, shape (d,)
         ``theta + C/N sum_i [xi_i > 0] (mu_pi_i - mu_i)`` with ``pi_i`` the
         loss-augmented optimal policy of demonstration ``i``.
-    margin_violations : ndarray, shape (N,)
-        ``max_pi [theta . mu_pi + L_i(pi)] - theta . mu_i`` (``xi_i`` is its
-        positive part), in the order of ``demos``.
+
+    Raises
+    ------
+    ValueError
+        On demonstrations, features, loss or model arguments that do not fit
+        the MDP (messages name the argument).
+
+    See Also
+    --------
+    max_margin_planning : minimises this objective.
+    mmp_margin_violations : the slacks ``xi_i`` before their positive part.
+
+    References
+    ----------
+    Ratliff, Bagnell & Zinkevich (2006), "Maximum margin planning", ICML.
 
     Examples
     --------
@@ -620,26 +644,83 @@ def mmp_objective(
 
     >>> import numpy as np
     >>> from tabular_irl import gridworld, sample_trajectories, value_iteration
-    >>> from tabular_irl.irl import max_margin_planning, mmp_objective
+    >>> from tabular_irl.irl import max_margin_planning, mmp_margin_violations, mmp_objective
     >>> world = gridworld(4, slip=0.1)
     >>> expert = value_iteration(world.mdp, world.reward, horizon=6)
     >>> demos = sample_trajectories(world.mdp, expert.policy, 10, horizon=6, seed=0)
-    >>> value, subgradient, violations = mmp_objective(world.mdp, world.features, np.zeros(16), demos,
-    ...                                                horizon=6, C=10.0)
+    >>> value, subgradient = mmp_objective(world.mdp, world.features, np.zeros(16), demos, horizon=6, C=10.0)
+    >>> violations = mmp_margin_violations(world.mdp, world.features, np.zeros(16), demos, horizon=6)
     >>> subgradient.shape, violations.shape, bool(np.all(violations > 0))
     ((16,), (10,), True)
     >>> bool(np.isclose(value, 10.0 * violations.mean()))
     True
     >>> fit = max_margin_planning(world.mdp, world.features, demos, horizon=6, C=10.0)
-    >>> value, _, _ = mmp_objective(world.mdp, world.features, fit.theta, demos, horizon=6, C=10.0)
+    >>> value, _ = mmp_objective(world.mdp, world.features, fit.theta, demos, horizon=6, C=10.0)
     >>> bool(np.isclose(value, fit.objective))
     True
     """
+    problem, psi, b, mu_pi = _loss_augmented_at(mdp, features, theta, demos, horizon, discount, loss, C)
+    grad = psi + (problem.weight * (b > 0)) @ (mu_pi - problem.expert)
+    return problem.objective(psi, b), grad
+
+
+def mmp_margin_violations(
+    mdp: MDP,
+    features: Any,
+    theta: Any,
+    demos: Trajectories,
+    *,
+    horizon: int | None = None,
+    discount: float | None = None,
+    loss: str | Any = "hamming",
+) -> np.ndarray:
+    r"""Margin violations ``max_pi [theta . mu_pi + L_i(pi)] - theta . mu_i`` of each demonstration, shape ``(N,)``.
+
+    ``xi_i``, the slack of :func:`mmp_objective`, is the positive part.
+
+    Parameters
+    ----------
+    mdp, features, theta, demos, horizon, discount, loss
+        As in :func:`mmp_objective`.
+
+    Returns
+    -------
+    ndarray, shape (N,)
+        In the order of ``demos``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`mmp_objective`.
+
+    See Also
+    --------
+    mmp_objective : the objective whose slacks these are.
+
+    References
+    ----------
+    Ratliff, Bagnell & Zinkevich (2006), "Maximum margin planning", ICML.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tabular_irl import gridworld, sample_trajectories, value_iteration
+    >>> world = gridworld(3, slip=0.0)
+    >>> expert = value_iteration(world.mdp, world.reward, horizon=4)
+    >>> demos = sample_trajectories(world.mdp, expert.policy, 3, horizon=4, seed=0)
+    >>> mmp_margin_violations(world.mdp, world.features, np.zeros(9), demos, horizon=4).shape
+    (3,)
+    """
+    problem, _, b, _ = _loss_augmented_at(mdp, features, theta, demos, horizon, discount, loss, 1.0)
+    return b[problem.inverse]
+
+
+def _loss_augmented_at(mdp, features, theta, demos, horizon, discount, loss, C) -> tuple:
+    """The validated problem, ``psi = theta``, and the loss-augmented violations ``b`` and feature counts ``mu_pi``."""
     problem = _Problem(mdp, features, demos, horizon, discount, loss, C)
     psi = check_finite_array(theta, "theta", (problem.features.d,))
     b, mu_pi, _ = problem.loss_augmented(psi)
-    grad = psi + (problem.weight * (b > 0)) @ (mu_pi - problem.expert)
-    return problem.objective(psi, b), grad, b[problem.inverse]
+    return problem, psi, b, mu_pi
 
 
 def max_margin_planning(
@@ -700,6 +781,27 @@ def max_margin_planning(
     MMPResult
         Not converging is reported (``converged=False``, ``message``) and
         warned about with :class:`ConvergenceWarning`.
+
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``demos`` of the wrong type; the message names it.
+    ValueError
+        ``features``, ``demos``, ``horizon``, ``discount``, ``loss``, ``C``,
+        ``method``, ``max_iter`` or ``tol`` out of range, of the wrong shape or
+        not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
+
+    See Also
+    --------
+    tabular_irl.irl.mmp_objective : the objective minimised.
+    apprenticeship_learning : feature matching without a loss.
+    maxent_irl : the maximum entropy alternative.
+
+    References
+    ----------
+    Ratliff, Bagnell & Zinkevich (2006), "Maximum margin planning", ICML.
 
     Examples
     --------

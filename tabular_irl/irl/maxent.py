@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import scipy.optimize as opt
 
+from .._deprecation import reordered_arguments
 from .._features import as_linear_features
 from .._progress import check_progress, progress_bar
 from .._validation import (
@@ -170,6 +171,29 @@ def maxent_objective(
     gradient : ndarray, shape (d,)
         Empirical minus expected feature counts, minus ``l2 * theta``.
 
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``demos`` of the wrong type, ``causal`` not True or
+        False; the message names it.
+    ValueError
+        ``features``, ``theta``, ``demos``, ``horizon``, ``discount`` or ``l2``
+        out of range, of the wrong shape or not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
+
+    See Also
+    --------
+    maxent_irl : maximises it.
+    maxent_hessp, maxent_hessian : second derivatives.
+    reward_gradient : the gradient with respect to the reward table.
+
+    References
+    ----------
+    Ziebart, Maas, Bagnell & Dey (2008), "Maximum entropy inverse reinforcement learning", AAAI.
+
+    Ziebart, Bagnell & Dey (2010), "Modeling interaction via the principle of maximum causal entropy", ICML.
+
     Examples
     --------
     >>> import numpy as np
@@ -187,8 +211,18 @@ def maxent_objective(
     return value, grad.copy()
 
 
-def maxent_hessp(mdp, features, theta, demos, v, *, horizon=None, discount=None, causal=True, l2=0.0) -> np.ndarray:
+@reordered_arguments(("mdp", "features", "theta", "demos", "v"),
+                     is_old=lambda args: bool(args) and isinstance(args[0], MDP))
+def maxent_hessp(theta: Any, v: Any, mdp: MDP, features: Any, demos: Trajectories, *, horizon: int | None = None,
+                 discount: float | None = None, causal: bool = True, l2: float = 0.0) -> np.ndarray:
     r"""Exact Hessian-vector product :math:`\nabla^2 L(\theta) v`, shape ``(d,)``.
+
+    The arguments come in SciPy's ``hessp(x, p, *args)`` order: ``theta``
+    and the direction ``v`` first, then what ``args=`` would carry, so
+    ``maxent_hessp(theta, v, mdp, features, demos)`` is a Hessian-vector
+    product that :func:`scipy.optimize.minimize` can call. The old order
+    ``maxent_hessp(mdp, features, theta, demos, v)`` still works, with a
+    ``DeprecationWarning``.
 
     Since :math:`\nabla L = \bar\phi_{\text{emp}} - \mathbb{E}_\theta[\phi] - \lambda\theta`,
 
@@ -204,15 +238,40 @@ def maxent_hessp(mdp, features, theta, demos, v, *, horizon=None, discount=None,
 
     Parameters
     ----------
-    mdp, features, theta, demos, horizon, discount, causal, l2
-        As in :func:`maxent_objective`: ``features`` of shape ``(S, d)`` or
-        ``(S, A, d)``, ``theta`` of shape ``(d,)``.
+    theta : array_like, shape (d,)
+        The point.
     v : array_like, shape (d,)
         The direction.
+    mdp, features, demos, horizon, discount, causal, l2
+        As in :func:`maxent_objective`: ``features`` of shape ``(S, d)`` or
+        ``(S, A, d)``.
 
     Returns
     -------
     ndarray, shape (d,)
+
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``demos`` of the wrong type, ``causal`` not True or
+        False; the message names it.
+    ValueError
+        ``theta``, ``v``, ``features``, ``demos``, ``horizon``, ``discount`` or
+        ``l2`` out of range, of the wrong shape or not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
+
+    See Also
+    --------
+    maxent_hessian : the full matrix.
+    maxent_objective : value and gradient.
+    scipy.optimize.minimize : takes it as ``hessp``.
+
+    References
+    ----------
+    Ziebart, Maas, Bagnell & Dey (2008), "Maximum entropy inverse reinforcement learning", AAAI.
+
+    Ziebart, Bagnell & Dey (2010), "Modeling interaction via the principle of maximum causal entropy", ICML.
 
     Examples
     --------
@@ -224,7 +283,7 @@ def maxent_hessp(mdp, features, theta, demos, v, *, horizon=None, discount=None,
     >>> demos = sample_trajectories(world.mdp, soft_backward(world.mdp, world.reward, horizon=5).policy,
     ...                             20, horizon=5, seed=0)
     >>> theta, v = np.array([0.5, -1.0]), np.array([1.0, 2.0])
-    >>> hv = maxent_hessp(world.mdp, phi, theta, demos, v, horizon=5)
+    >>> hv = maxent_hessp(theta, v, world.mdp, phi, demos, horizon=5)
     >>> h = 1e-5  # central difference of the exact gradient along v
     >>> g_plus = maxent_objective(world.mdp, phi, theta + h * v, demos, horizon=5)[1]
     >>> g_minus = maxent_objective(world.mdp, phi, theta - h * v, demos, horizon=5)[1]
@@ -260,6 +319,27 @@ def maxent_hessian(mdp, features, theta, demos, *, horizon=None, discount=None, 
     -------
     ndarray, shape (d, d)
 
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``demos`` of the wrong type, ``causal`` not True or
+        False; the message names it.
+    ValueError
+        ``features``, ``theta``, ``demos``, ``horizon``, ``discount`` or ``l2``
+        out of range, of the wrong shape or not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
+
+    See Also
+    --------
+    maxent_hessp : one Hessian-vector product.
+    maxent_objective : value and gradient.
+    tabular_irl.checks.check_hessian_covariance : Hessian = feature covariance.
+
+    References
+    ----------
+    Ziebart, Maas, Bagnell & Dey (2008), "Maximum entropy inverse reinforcement learning", AAAI.
+
     Examples
     --------
     >>> import numpy as np
@@ -273,7 +353,7 @@ def maxent_hessian(mdp, features, theta, demos, *, horizon=None, discount=None, 
     >>> H = maxent_hessian(world.mdp, phi, theta, demos, horizon=5, l2=0.1)
     >>> H.shape, bool(np.array_equal(H, H.T)), bool(np.linalg.eigvalsh(H).max() <= -0.1 + 1e-12)
     ((2, 2), True, True)
-    >>> hv = maxent_hessp(world.mdp, phi, theta, demos, np.array([1.0, 0.0]), horizon=5, l2=0.1)
+    >>> hv = maxent_hessp(theta, np.array([1.0, 0.0]), world.mdp, phi, demos, horizon=5, l2=0.1)
     >>> bool(np.allclose(H[:, 0], hv))
     True
     """
@@ -323,6 +403,27 @@ def reward_gradient(
         ``L(r)``.
     gradient : ndarray, shape (S, A)
         ``dL/dr(s, a)``. (Sum it over actions for a state-only reward model.)
+
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``demos`` of the wrong type, ``causal`` not True or
+        False; the message names it.
+    ValueError
+        ``reward``, ``demos``, ``horizon`` or ``discount`` out of range, of the
+        wrong shape or not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
+
+    See Also
+    --------
+    maxent_objective : the same objective in feature space.
+
+    References
+    ----------
+    Ziebart, Maas, Bagnell & Dey (2008), "Maximum entropy inverse reinforcement learning", AAAI.
+
+    Ziebart, Bagnell & Dey (2010), "Modeling interaction via the principle of maximum causal entropy", ICML.
 
     Examples
     --------
@@ -386,6 +487,25 @@ def classic_maxent_gradient(
         The exact non-causal ``L(theta)`` (no penalty).
     gradient : ndarray, shape (d,)
         ``g(theta)`` above.
+
+    Raises
+    ------
+    TypeError
+        ``mdp`` not an :class:`~tabular_irl.MDP`, ``horizon`` not an integer
+        (``3.0`` included), ``demos`` of the wrong type; the message names it.
+    ValueError
+        ``features``, ``theta``, ``demos`` or ``horizon`` out of range, of the
+        wrong shape or not finite.
+        Demonstrations whose indices or horizon do not fit the MDP.
+
+    See Also
+    --------
+    maxent_objective : the exact gradient of the non-causal objective.
+    classic_maxent_irl : the fit that follows this gradient.
+
+    References
+    ----------
+    Ziebart, Maas, Bagnell & Dey (2008), "Maximum entropy inverse reinforcement learning", AAAI.
 
     Examples
     --------
@@ -454,6 +574,17 @@ class MaxEntResult:
         Per iteration (Newton polishing steps included): ``"objective"`` and
         ``"grad_norm"``, the ``max |gradient|`` that ``converged`` tests
         (plot them with :func:`tabular_irl.plotting.plot_convergence`).
+
+    See Also
+    --------
+    maxent_irl : returns it.
+    tabular_irl.irl.FitResult : the protocol it follows.
+
+    References
+    ----------
+    Ziebart, Maas, Bagnell & Dey (2008), "Maximum entropy inverse reinforcement learning", AAAI.
+
+    Ziebart, Bagnell & Dey (2010), "Modeling interaction via the principle of maximum causal entropy", ICML.
 
     Examples
     --------
@@ -714,6 +845,18 @@ def maxent_irl(
         Not converging is reported (``converged=False``, ``message``) and
         warned about with :class:`ConvergenceWarning`.
 
+    See Also
+    --------
+    maxent_objective : the objective maximised.
+    maxent_hessp : its Hessian-vector products.
+    classic_maxent_irl : the rollout gradient of the 2008 paper.
+
+    References
+    ----------
+    Ziebart, Maas, Bagnell & Dey (2008), "Maximum entropy inverse reinforcement learning", AAAI.
+
+    Ziebart, Bagnell & Dey (2010), "Modeling interaction via the principle of maximum causal entropy", ICML.
+
     Examples
     --------
     >>> import numpy as np
@@ -773,6 +916,15 @@ def classic_maxent_irl(
     -------
     MaxEntResult
         With ``method="L-BFGS-B"``.
+
+    See Also
+    --------
+    maxent_irl : exact gradients of either model.
+    classic_maxent_gradient : the direction it follows.
+
+    References
+    ----------
+    Ziebart, Maas, Bagnell & Dey (2008), "Maximum entropy inverse reinforcement learning", AAAI.
 
     Examples
     --------

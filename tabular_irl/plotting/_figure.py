@@ -111,6 +111,10 @@ def save_figure(draw: Callable[[Any], Any], path: str | os.PathLike | None, *, d
         ``str(path)`` when a file was written, else None (and one line printed
         saying why when matplotlib is missing).
 
+    See Also
+    --------
+    plot_gridworld_summary : a figure to save.
+
     Examples
     --------
     >>> import os, tempfile

@@ -47,16 +47,20 @@ def plot_importance_sampling_study(table: StudyTable, path: str | os.PathLike | 
     TypeError
         ``table`` is not a table of :func:`~tabular_irl.approx.importance_sampling_study`.
 
+    See Also
+    --------
+    tabular_irl.approx.importance_sampling_study : the table it draws.
+
     Examples
     --------
     >>> import os, tempfile
     >>> from tabular_irl import gridworld, sample_trajectories, soft_backward
     >>> from tabular_irl.approx import importance_sampling_study
-    >>> world = gridworld(2, slip=0.2, start=(0, 0))
+    >>> world = gridworld(2, slip=0.2, initial=(0, 0))
     >>> demos = sample_trajectories(world.mdp, soft_backward(world.mdp, world.reward, horizon=3).policy, 10,
     ...                             horizon=3, seed=0)
     >>> table = importance_sampling_study(world.mdp, world.features, world.reward, demos, horizon=3,
-    ...                                   ns=(10, 20), n_repeats=3)
+    ...                                   n=(10, 20), n_repeats=3, seed=0)
     >>> path = os.path.join(tempfile.mkdtemp(), "study.png")
     >>> fig = plot_importance_sampling_study(table, path)  # needs matplotlib
     >>> len(fig.axes), os.path.exists(path)  # needs matplotlib

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from .._deprecation import renamed_arguments
 from .._validation import (
     as_state_values,
     check_finite_numbers,
@@ -100,6 +101,11 @@ def plot_convergence(
     ValueError
         Its history has none of the series above.
 
+    See Also
+    --------
+    plot_gridworld_summary : includes this panel.
+    tabular_irl.irl.FitResult : the ``history`` it reads.
+
     Examples
     --------
     >>> ax = plot_convergence({"objective": [-3.0, -2.5, -2.4], "grad_norm": [1.0, 0.1, 1e-4]})  # doctest: +SKIP
@@ -170,6 +176,17 @@ def plot_reward_scatter(
     matplotlib.axes.Axes
         The points are one ``PathCollection`` (``gid="reward_scatter"``)
         whose offsets are ``(true, learned)``.
+
+    Raises
+    ------
+    ImportError
+        matplotlib is not installed (``pip install tabular_irl[plot]``).
+    TypeError, ValueError
+        An argument of the wrong type or value; the message names it.
+
+    See Also
+    --------
+    tabular_irl.metrics.reward_correlation : the correlation it shows.
 
     Examples
     --------
@@ -266,6 +283,7 @@ def _learned(world: Any, fit: Any, demos: Any, horizon: Any, discount: Any) -> _
     return _Learned(reward, cells, label, policy, V, vis.total_state_action.sum(axis=1), history, note)
 
 
+@renamed_arguments(n_paths="n")
 def plot_gridworld_summary(
     world: Any,
     fit: Any,
@@ -274,7 +292,7 @@ def plot_gridworld_summary(
     horizon: int | None = None,
     discount: float | None = None,
     true_reward: Any = None,
-    n_paths: int = 10,
+    n: int = 10,
     title: str | None = None,
     figsize: tuple[float, float] = _SUMMARY_SIZE,
     path: str | os.PathLike | None = None,
@@ -292,7 +310,7 @@ def plot_gridworld_summary(
         learned against true reward with their correlation;
     ``"visitation"``
         the learned policy's expected number of visits to each cell
-        (``sum_t gamma^t Pr(s_t = s)``, log colour scale) with ``n_paths``
+        (``sum_t gamma^t Pr(s_t = s)``, log colour scale) with ``n``
         demonstrations drawn over it;
     ``"policy"``
         the learned policy at ``t = 0`` as arrows over its value ``V_0``;
@@ -320,7 +338,8 @@ def plot_gridworld_summary(
         time-indexed ``fit.policy``, or the demonstrations' horizon.
     true_reward : array_like, shape (S,), optional
         Default ``world.reward``.
-    n_paths : int, default 10
+    n : int, default 10
+        Demonstrations drawn over the visitation (formerly ``n_paths``, deprecated).
     title : str, optional
         The figure's title.
     figsize : (float, float), default (13, 8)
@@ -331,6 +350,17 @@ def plot_gridworld_summary(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Raises
+    ------
+    ImportError
+        matplotlib is not installed (``pip install tabular_irl[plot]``).
+    TypeError, ValueError
+        An argument of the wrong type or value; the message names it.
+
+    See Also
+    --------
+    plot_grid_values, plot_policy, plot_trajectories, plot_reward_scatter, plot_convergence : its panels.
 
     Examples
     --------
@@ -365,7 +395,7 @@ def plot_gridworld_summary(
                      title="expected visits" + (" + demonstrations" if demos is not None else ""),
                      dpi=dpi)
     if demos is not None:
-        plot_trajectories(geom, demos, n=n_paths, ax=axes[1, 0], color="tab:cyan", alpha=0.8, dpi=dpi)
+        plot_trajectories(geom, demos, n=n, ax=axes[1, 0], color="tab:cyan", alpha=0.8, dpi=dpi)
     plot_policy(geom, learned.policy, values=learned.V, ax=axes[1, 1],
                 label=None if learned.V is None else "V_0(s)", title="learned policy at t=0" + learned.note, dpi=dpi)
     if learned.history is not None:

@@ -21,6 +21,7 @@ from .._validation import (
     check_policy_at,
     check_positive_real,
     check_real_half_open,
+    check_seed,
     check_state_paths,
 )
 from ..envs._problem import GridGeometry
@@ -110,6 +111,18 @@ def plot_grid_values(
     matplotlib.axes.Axes
         ``ax.images[0]`` is the heatmap; its data is ``values`` on the grid.
 
+    Raises
+    ------
+    ImportError
+        matplotlib is not installed (``pip install tabular_irl[plot]``).
+    TypeError, ValueError
+        An argument of the wrong type or value; the message names it.
+
+    See Also
+    --------
+    plot_policy : arrows over the values.
+    plot_gridworld_summary : a whole fit.
+
     Examples
     --------
     >>> import tabular_irl as tirl
@@ -168,7 +181,9 @@ def plot_policy(
     values : array_like, shape (S,) or (rows, cols), optional
         A heatmap drawn underneath (e.g. ``plan.V[t]``), with its colorbar.
     ax, title, path, dpi
-        As in :func:`plot_grid_values`; ``label`` and ``cmap`` are the heatmap's.
+        As in :func:`plot_grid_values`.
+    label, cmap
+        The heatmap's colorbar label and colormap, as in :func:`plot_grid_values`.
     color : str, optional
         Arrow colour; white on a heatmap, black otherwise.
 
@@ -177,6 +192,18 @@ def plot_policy(
     matplotlib.axes.Axes
         The arrows are one ``Quiver`` (``gid="policy"``) with an arrow at
         each non-wall, non-goal cell, in state order.
+
+    Raises
+    ------
+    ImportError
+        matplotlib is not installed (``pip install tabular_irl[plot]``).
+    TypeError, ValueError
+        An argument of the wrong type or value; the message names it.
+
+    See Also
+    --------
+    plot_grid_values : the heatmap underneath.
+    plot_trajectories : paths over the grid.
 
     Examples
     --------
@@ -225,7 +252,7 @@ def plot_trajectories(
     color: str = "tab:red",
     alpha: float = 0.7,
     jitter: float = 0.2,
-    seed: int = 0,
+    seed: int | np.random.Generator | None = None,
     path: str | os.PathLike | None = None,
     dpi: float = 100,
 ) -> Axes:
@@ -244,14 +271,28 @@ def plot_trajectories(
     alpha : float, default 0.7
     jitter : float, default 0.2
         Each path is shifted by a random offset of at most this many cells
-        (fixed by ``seed``), so that paths through the same cells stay
+        (drawn with ``seed``), so that paths through the same cells stay
         distinguishable; ``0`` draws them through the cell centres.
+    seed : int, Generator or None, optional
+        Seed of the offsets; give one for the same figure every time.
 
     Returns
     -------
     matplotlib.axes.Axes
         One ``Line2D`` per path with ``gid="trajectory"``; its data is
         ``(col + dx, row + dy)`` of the path's states.
+
+    Raises
+    ------
+    ImportError
+        matplotlib is not installed (``pip install tabular_irl[plot]``).
+    TypeError, ValueError
+        An argument of the wrong type or value; the message names it.
+
+    See Also
+    --------
+    plot_policy : the policy that drew them.
+    tabular_irl.sample_trajectories : draws demonstrations.
 
     Examples
     --------
@@ -268,7 +309,7 @@ def plot_trajectories(
     jitter = check_real_half_open(jitter, "jitter", 0.0, 0.5)  # cells: half a cell would reach the next one
     dpi = check_positive_real(dpi, "dpi")
     ax = _grid_axes(ax, geom)
-    offsets = np.random.default_rng(seed).uniform(-jitter, jitter, size=(len(paths), 2))
+    offsets = check_seed(seed).uniform(-jitter, jitter, size=(len(paths), 2))
     for path_states, (dx, dy) in zip(paths, offsets):
         rows, cols = np.divmod(path_states, geom.cols)
         (line,) = ax.plot(cols + dx, rows + dy, color=color, alpha=alpha, linewidth=1.2, zorder=2.5,
