@@ -18,10 +18,10 @@ try:
 except ImportError:  # pragma: no cover - the fallback is exercised where numpydoc is missing
     NumpyDocString = None
 
-# The public namespaces. rewardfree/, rl/, bayes/ and identifiability are being written in parallel: add them
-# here when they land.
+# The public namespaces (rewardfree/, bayes/ and identifiability join when they land).
 NAMESPACES = [
     "tabular_irl",
+    "tabular_irl.rl",
     "tabular_irl.approx",
     "tabular_irl.checks",
     "tabular_irl.irl",

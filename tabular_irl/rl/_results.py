@@ -40,6 +40,11 @@ class BehaviorCloningResult:
     time_indexed : bool
     smoothing : float
 
+    See Also
+    --------
+    behavior_cloning : makes it.
+    imitation_gap : the exact cost of its mistakes.
+
     Examples
     --------
     >>> from tabular_irl import Trajectories, MDP
@@ -92,6 +97,11 @@ class ImitationGap:
     horizon : int
     discount : float
 
+    See Also
+    --------
+    imitation_gap : makes it.
+    behavior_cloning, dagger : the policies it measures.
+
     Examples
     --------
     >>> import numpy as np
@@ -135,6 +145,11 @@ class ReinforceGradient:
         The prefix importance ratios ``w_{0:t}`` (ones on-policy).
     future_ratios : bool
     on_policy : bool
+
+    See Also
+    --------
+    reinforce_gradient : makes it.
+    policy_gradient : the exact gradient it estimates.
 
     Examples
     --------
@@ -181,6 +196,11 @@ class PolicyOptimizationResult:
         ``"iteration"``, ``"value"`` (the exact return ``J``) and ``"objective"``,
         plus what the method adds (``"log_likelihood"``, ``"gap"``, ``"js"``...).
 
+    See Also
+    --------
+    pretrain_finetune, hybrid_policy_optimization : make it.
+    policy_gradient : the exact ascent direction.
+
     Examples
     --------
     >>> import numpy as np
@@ -222,6 +242,11 @@ class DaggerResult:
     n_iter : int
     sampled : bool
 
+    See Also
+    --------
+    dagger : makes it.
+    imitation_gap : the gap per iteration.
+
     Examples
     --------
     >>> import numpy as np
@@ -260,6 +285,11 @@ class QLearningResult:
         (``||Q - Q*||_inf``), ``"value"`` (exact return of the greedy policy),
         ``"updates"`` (minibatch updates so far).
     n_steps, n_updates : int
+
+    See Also
+    --------
+    q_learning : makes it.
+    tabular_irl.value_iteration : the exact Q* it is measured against.
 
     Examples
     --------

@@ -168,6 +168,12 @@ def imitation_gap(
     ImitationGap
         ``gap``, ``epsilon``, ``bc_bound``, ``online_bound`` and the pieces.
 
+    Raises
+    ------
+    ValueError
+        On policies or a reward that do not match ``mdp`` (shapes, rows not
+        summing to 1) or a bad horizon.
+
     See Also
     --------
     behavior_cloning, dagger
@@ -286,6 +292,14 @@ def dagger(
         ``"epsilon"`` and ``"epsilon_own"`` (the exact errors on the expert's and
         on the learner's distributions, as :func:`imitation_gap`), and with a
         reward ``"value"`` and ``"gap"``.
+
+    Raises
+    ------
+    ValueError
+        On a policy, reward or demonstrations that do not match ``mdp`` (shapes,
+        rows not summing to 1, indices out of range) or a bad horizon or discount.
+    TypeError
+        On arguments of the wrong type (``demos`` not :class:`~tabular_irl.Trajectories`).
 
     See Also
     --------

@@ -209,6 +209,12 @@ def hybrid_policy_optimization(
     PolicyOptimizationResult
         ``history``: ``"value"`` (exact ``J``), ``"objective"``, ``"log_likelihood"`` per iteration.
 
+    Raises
+    ------
+    ValueError
+        On logits, a reward or demonstrations that do not match ``mdp``,
+        ``lam < 0``, ``lr <= 0`` or a bad horizon or discount.
+
     See Also
     --------
     hybrid_objective

@@ -145,6 +145,11 @@ def q_learning(
         ``batch_size > buffer_size``, ``epsilon`` outside ``[0, 1]``,
         ``lr <= 0``, demonstrations out of range, an unknown bonus.
 
+    See Also
+    --------
+    tabular_irl.value_iteration : the exact Q* each checkpoint is measured against.
+    dagger, behavior_cloning : imitation without a reward.
+
     References
     ----------
     Mnih et al. (2015). Human-level control through deep reinforcement learning. Nature.

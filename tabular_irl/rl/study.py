@@ -66,6 +66,16 @@ def gradient_estimator_study(
     -------
     StudyTable
 
+    Raises
+    ------
+    ValueError
+        On logits, a reward or samplers that do not match ``mdp``, or ``n < 1``.
+
+    See Also
+    --------
+    reinforce_gradient : the estimator measured.
+    policy_gradient : the exact gradient it is measured against.
+
     References
     ----------
     Owen (2013). Monte Carlo theory, methods and examples, ch. 9 (the fusion
