@@ -42,7 +42,8 @@ from ..mdp import MDP, check_mdp
 from ..metrics import expected_value_difference, policy_divergence
 from ..planning import policy_plan
 from ..trajectories import Trajectories, sample_trajectories
-from ._adversarial import airl, occupancy_measure, _js
+from ._adversarial import airl
+from ._gail import _js, occupancy_measure
 from ._importance import _log_weights, snis
 from ._sampled import _trajectory_feature_counts, check_ns, feature_count_moments
 from ._sampler import PolicyMixture, as_sampler, empirical_policy

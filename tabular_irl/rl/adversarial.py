@@ -41,14 +41,8 @@ from scipy.special import expit
 
 from .._validation import _describe, check_discount, check_horizon, check_positive_int, check_positive_real, \
     check_seed
-from ..approx._adversarial import (
-    _check_occupancy,
-    _Discriminator,
-    _exact_transitions,
-    _js,
-    _occupancy,
-    _sample_transitions,
-)
+from ..approx._adversarial import _Discriminator, _exact_transitions, _sample_transitions
+from ..approx._gail import _check_occupancy, _js, _occupancy
 from ..approx._sampler import check_trajectories
 from ..irl._result import warn_not_converged
 from ..mdp import MDP, check_mdp
