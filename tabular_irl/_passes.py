@@ -164,6 +164,22 @@ def _tsa_bytes(T: int, mdp) -> int:
     return T * mdp.n_states * mdp.n_actions * 8
 
 
+def check_finite_values(V, r, T, gamma, temperature) -> None:
+    """Values beyond float64 (|reward| ~ 1e306, temperature ~ 1e308) are an error, never NaN.
+
+    Checking V suffices: a finite ``V_t(s)`` means a finite maximum ``m`` of the
+    row's Q, so every ``exp(Q - m) <= 1`` and their sum is at least 1 -- the
+    policy (and so any count rolled forward from it) is finite too. (Scanning
+    the ``(T, S, A)`` policy as well cost as much as a fifth of a pass.)
+    """
+    if not np.isfinite(V).all():
+        scale = f"horizon {T}" if T is not None else f"1 / (1 - discount) = {1 / (1 - gamma):.3g}"
+        raise ValueError(
+            f"values overflow float64: max |reward| = {np.abs(r).max():.3g} over {scale} "
+            f"(temperature {temperature:g}) is too large; rescale the reward (or the temperature)"
+        )
+
+
 # --------------------------------------------------------------------------
 # backward passes
 # --------------------------------------------------------------------------

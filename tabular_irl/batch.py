@@ -27,7 +27,6 @@ from ._validation import (
     readonly,
 )
 from .mdp import MDP, check_mdp
-from .planning import _check_finite_values
 
 __all__ = ["SoftValues", "soft_backward_batch"]
 
@@ -173,7 +172,7 @@ def soft_backward_batch(
     R = _check_rewards(rewards, mdp.n_states, mdp.n_actions)
     mode = _passes.MODE_HARD if hard else _passes.MODE_CAUSAL
     V = _passes.backward_batch(mdp, R, T, gamma, tau, mode)
-    _check_finite_values(V, R, T, gamma, tau)
+    _passes.check_finite_values(V, R, T, gamma, tau)
     log_partition = np.array([dot(mdp.initial, v0) for v0 in V[:, 0]])  # as soft_backward computes it
     readonly(V, log_partition)
     return SoftValues(V=V, log_partition=log_partition, horizon=T, discount=gamma,

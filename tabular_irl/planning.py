@@ -170,22 +170,6 @@ def _former(source: tuple, plan: SoftPlan) -> _PlanArrays:
     return _PlanArrays(mdp, reward, plan.V, plan.discount, plan._tau, plan.mode)
 
 
-def _check_finite_values(V, r, T, gamma, temperature) -> None:
-    """Values beyond float64 (|reward| ~ 1e306, temperature ~ 1e308) are an error, never NaN.
-
-    Checking V suffices: a finite ``V_t(s)`` means a finite maximum ``m`` of the
-    row's Q, so every ``exp(Q - m) <= 1`` and their sum is at least 1 -- the
-    policy (and so any count rolled forward from it) is finite too. (Scanning
-    the ``(T, S, A)`` policy as well cost as much as a fifth of a pass.)
-    """
-    if not np.isfinite(V).all():
-        scale = f"horizon {T}" if T is not None else f"1 / (1 - discount) = {1 / (1 - gamma):.3g}"
-        raise ValueError(
-            f"values overflow float64: max |reward| = {np.abs(r).max():.3g} over {scale} "
-            f"(temperature {temperature:g}) is too large; rescale the reward (or the temperature)"
-        )
-
-
 def _check_method(method: Any, T: int | None) -> str | None:
     """``method`` checked: ``None`` for finite horizons, else one of :data:`METHODS`."""
     method = check_option(method, "method", METHODS)
@@ -232,7 +216,7 @@ def _plan(mdp: MDP, reward: Any, horizon: Any, discount: Any, *, causal: bool, m
             else:
                 V, Q, pi, n_iter, bound, converged = _passes.backward_discounted(
                     mdp, r, gamma, temperature, mode, float(tol), max_iter, report=report)
-        _check_finite_values(V, r, T, gamma, temperature)
+        _passes.check_finite_values(V, r, T, gamma, temperature)
         if not converged:
             if method == "policy_iteration" and n_iter < max_iter:
                 why = (f"policy iteration stalled after {n_iter} policy evaluations with error bound "
@@ -246,7 +230,7 @@ def _plan(mdp: MDP, reward: Any, horizon: Any, discount: Any, *, causal: bool, m
                        f"{bound:.3g} > tol={tol:.3g}; increase max_iter (discount={gamma} converges "
                        f"at rate {gamma} per sweep) or use method='policy_iteration'")
             warnings.warn(why, ConvergenceWarning, stacklevel=3)
-    _check_finite_values(V, r, T, gamma, temperature)
+    _passes.check_finite_values(V, r, T, gamma, temperature)
     log_partition = dot(mdp.initial, V[0] if T is not None else V)
     return SoftPlan(V, Q, pi, log_partition, T, gamma, bool(causal),
                     temperature if mode != _passes.MODE_HARD else 0.0, int(n_iter), float(bound), bool(converged),

@@ -29,7 +29,7 @@ from .._validation import check_horizon_discount, discount_argument
 from .. import _passes
 from ..inference import Visitation, noncausal_marginals, policy_visitation
 from ..mdp import MDP, check_mdp
-from ..planning import SoftPlan, _check_finite_values, policy_plan
+from ..planning import SoftPlan, policy_plan
 from ..trajectories import Trajectories
 from ._common import check_demos
 
@@ -88,7 +88,7 @@ def value_and_gradient(mdp: MDP, reward: np.ndarray, demo: Demonstrations,
         value, grad, _, _ = evaluate(mdp, reward, demo)
         return value, grad
     V, total = _passes.soft_counts(mdp, reward, T, demo.discount, demo.start, causal=demo.causal, scratch=scratch)
-    _check_finite_values(V, reward, T, demo.discount, 1.0)
+    _passes.check_finite_values(V, reward, T, demo.discount, 1.0)
     value = float(np.sum(demo.counts * reward) - dot(demo.start, V[0]))
     return value, demo.counts - total
 
