@@ -26,6 +26,7 @@ import numpy as np
 
 from .._deprecation import renamed_arguments
 from .._features import as_linear_features
+from .._progress import check_progress, progress_bar
 from .._validation import (
     _describe,
     check_finite_array,
@@ -215,6 +216,7 @@ def importance_sampling_study(
     n_repeats: int = 50,
     seed: int | np.random.Generator | None = None,
     mixture_weight: float = 0.5,
+    progress: bool | None = None,
 ) -> StudyTable:
     r"""Bias, variance and ESS of the importance-sampled gradient and log partition, against the exact ones.
 
@@ -266,6 +268,10 @@ def importance_sampling_study(
     seed : int, Generator or None, optional
         Seed of the samples (fresh entropy by default); give one to repeat a study.
     mixture_weight : float in (0, 1), default 0.5
+    progress : bool or None, default None
+        Progress over the (sampler, n) cells on ``stderr`` (with an ETA):
+        ``None`` shows it on a terminal after a second and in logs once the
+        study has run a few seconds (``TABULAR_IRL_PROGRESS=0`` silences it).
 
     Returns
     -------
@@ -332,6 +338,7 @@ def importance_sampling_study(
     empirical = _trajectory_feature_counts(demos, lf, 1.0).mean(axis=0)
     n_max = int(ns[-1])
     rows = []
+    bar = progress_bar("importance_sampling_study", check_progress(progress), total=len(checked) * len(ns))
     for name, q in checked.items():
         single = len(q.policies) == 1 and bool(np.all(q.policies[0] > 0))
         theory = (importance_sampling_theory(mdp, lf.phi, th, q.policies[0], horizon=T, initial=rho)
@@ -357,6 +364,8 @@ def importance_sampling_study(
                 ess.append(e / int(n))
             rows.append(_is_row(name, int(n), np.array(grads).reshape(-1, lf.d), np.array(logzs),
                                 np.array(ess), exact_grad, exact_logz, theory, failed))
+            bar.update(len(rows))
+    bar.close()
     meta = {"exact_gradient": exact_grad, "exact_log_partition": exact_logz, "exact_objective": exact_value,
             "theta": th, "horizon": T, "n_repeats": R, "ns": tuple(int(n) for n in ns),
             "samplers": tuple(checked)}
