@@ -1,0 +1,225 @@
+"""Figures' arguments: counts, file names, grids and per-cell values, a policy at one step, paths, histories, tables."""
+
+from __future__ import annotations
+
+import numbers
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .scalars import _describe, check_finite_array, check_positive_int, check_real
+
+
+# ==========================================================================
+# Figures' arguments: counts, file names, loosely typed arrays of numbers,
+# grid layouts and per-cell values, a policy at one time step, state paths,
+# per-iteration histories and study tables. Used by tabular_irl.plotting;
+# general enough for any consumer of grids, fits and tables.
+# ==========================================================================
+
+__all__ = [
+    "check_count",
+    "check_real_half_open",
+    "check_path",
+    "check_finite_numbers",
+    "as_state_values",
+    "check_grid",
+    "check_grid_problem",
+    "check_grid_values",
+    "check_policy_at",
+    "check_state_paths",
+    "check_history",
+    "check_table",
+]
+
+
+def check_count(value: Any, name: str) -> int:
+    """An integer >= 1 (a size or a number of items), Python or NumPy, not a bool or a float.
+
+    :func:`check_positive_int` with messages that state the bound in both
+    cases (``"n must be an integer >= 1, got 0"``).
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer >= 1, got {_describe(value)}")
+    if value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {int(value)}")
+    return check_positive_int(value, name)  # the upper bound every count shares
+
+
+def check_real_half_open(value: Any, name: str, low: float, high: float) -> float:
+    """A finite real number (not a bool) in ``[low, high)``, as a Python float."""
+    out = check_real(value, name)
+    if not low <= out < high:
+        raise ValueError(f"{name} must be in [{low:g}, {high:g}), got {out!r}")
+    return out
+
+
+def check_path(value: Any, name: str = "path") -> str | os.PathLike:
+    """A file name: ``str`` or ``os.PathLike`` (returned as given)."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a file name (str or os.PathLike), got {_describe(value)}")
+    return value
+
+
+def check_finite_numbers(value: Any, name: str) -> np.ndarray:
+    """``value`` as a finite float64 array of any shape, converting whatever NumPy converts to floats.
+
+    Lenient where :func:`check_finite_array` is strict: for arguments that
+    are only shown, never computed with, an object array of numbers (from a
+    DataFrame, say) is as good as a float one.
+    """
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of numbers, got {_describe(value)}") from None
+    return check_finite_array(arr, name)
+
+
+def as_state_values(arr: np.ndarray, n_states: int) -> np.ndarray:
+    """An ``(S, k)`` table whose columns are all equal (a state reward broadcast over actions) as ``(S,)``.
+
+    Anything else is returned unchanged.
+    """
+    if arr.ndim == 2 and arr.shape[0] == n_states and arr.shape[1] >= 1 \
+            and np.array_equal(arr, np.broadcast_to(arr[:, :1], arr.shape)):
+        return arr[:, 0]
+    return arr
+
+
+def check_grid(grid: Any, name: str = "grid") -> Any:
+    """The :class:`~tabular_irl.envs.GridGeometry` of ``grid``.
+
+    ``grid`` is a geometry (``world.grid``), a problem that has one
+    (``world``), or a ``(rows, cols)`` pair: the gridworld's five actions,
+    no walls, no goals.
+    """
+    # imported here: envs itself imports this module
+    from ..envs._problem import GridGeometry
+    from ..envs.gridworld import ACTION_DELTAS, ACTION_NAMES
+
+    if isinstance(grid, GridGeometry):
+        return grid
+    if hasattr(grid, "grid") and hasattr(grid, "mdp"):  # a Problem
+        if not isinstance(grid.grid, GridGeometry):
+            raise ValueError(f"{name} must have a grid layout; got the problem {getattr(grid, 'name', '?')!r}, "
+                             "which has none (grid is None: not a grid environment)")
+        return grid.grid
+    if isinstance(grid, (tuple, list)) and len(grid) == 2:
+        rows = check_count(grid[0], f"{name}[0] (rows)")
+        cols = check_count(grid[1], f"{name}[1] (cols)")
+        return GridGeometry((rows, cols), np.zeros((rows, cols), dtype=bool), (), ACTION_NAMES, ACTION_DELTAS)
+    raise TypeError(f"{name} must be a GridGeometry (world.grid), a problem with a grid (world) or a (rows, cols) "
+                    f"pair, got {_describe(grid)}")
+
+
+def check_grid_problem(world: Any, name: str = "world") -> Any:
+    """The :class:`~tabular_irl.envs.GridGeometry` of a problem that has a grid and an MDP (``gridworld(...)``)."""
+    geom = check_grid(world, name)
+    if not hasattr(world, "mdp"):
+        raise TypeError(f"{name} must be a grid problem such as gridworld(...) (with mdp and grid), "
+                        f"got {_describe(world)}")
+    return geom
+
+
+def check_grid_values(values: Any, geom: Any, name: str) -> np.ndarray:
+    """``values`` (S,), state-only (S, A) or (rows, cols) on the grid ``geom``, as a new (rows, cols) float array."""
+    S = geom.n_states
+    arr = as_state_values(check_finite_numbers(values, name), S)
+    if arr.shape == (S,):
+        return arr.reshape(geom.shape).copy()
+    if arr.shape == geom.shape:
+        return arr.copy()
+    if arr.ndim == 2 and arr.shape[0] == S:
+        raise ValueError(f"{name} of shape (S, A) = {arr.shape} depends on the action, and a cell shows one "
+                         f"number: pass a state array, e.g. {name}.max(axis=1)")
+    hint = ""
+    if arr.ndim == 2 and arr.shape[1] == S:
+        hint = " (a time-indexed (T+1, S) array: pick a time, values[t], or sum over time, values.sum(axis=0))"
+    raise ValueError(f"{name} must have shape (S,) = ({S},) or (rows, cols) = {geom.shape} for this "
+                     f"{geom.rows} x {geom.cols} grid, got shape {arr.shape}{hint}")
+
+
+# A policy that is only shown may come from a file or a computation rounded to
+# single precision: rows within this of 1 are distributions enough to draw.
+SHOWN_ROW_SUM_ATOL = 1e-5
+
+
+def check_policy_at(policy: Any, n_states: int, n_actions: int, t: Any, where: str = "") -> np.ndarray:
+    """The ``(S, A)`` policy to show at time ``t``.
+
+    ``policy`` is ``(S, A)`` (stationary), ``(T, S, A)`` (its step ``t``,
+    negative ``t`` counting from the end) or ``(S,)`` integer actions
+    (one-hot). Rows must be distributions within :data:`SHOWN_ROW_SUM_ATOL`.
+    ``where`` ends the shape message (e.g. ``" for this 4 x 5 grid"``).
+    """
+    S, A = n_states, n_actions
+    raw = np.asarray(policy)
+    if raw.ndim == 1 and raw.dtype.kind in "iu":
+        if raw.shape != (S,) or raw.min(initial=0) < 0 or raw.max(initial=0) >= A:
+            raise ValueError(f"policy given as actions must have shape (S,) = ({S},) with entries in [0, {A}), "
+                             f"got shape {raw.shape}, range [{raw.min(initial=0)}, {raw.max(initial=0)}]")
+        return np.eye(A)[raw]
+    arr = check_finite_numbers(policy, "policy")
+    if arr.ndim == 3:
+        if isinstance(t, (bool, np.bool_)) or not isinstance(t, numbers.Integral):
+            raise TypeError(f"t must be an integer time index, got {_describe(t)}")
+        if not -arr.shape[0] <= t < arr.shape[0]:
+            raise ValueError(f"t must be in [0, T) = [0, {arr.shape[0]}) for a (T, S, A) policy, got {t}")
+        arr = arr[t]
+    if arr.shape != (S, A):
+        raise ValueError(f"policy must have shape (S, A) = ({S}, {A}) or (T, S, A) = (T, {S}, {A}){where}, "
+                         f"got shape {raw.shape}")
+    if np.any(arr < 0) or not np.allclose(arr.sum(axis=1), 1.0, rtol=0.0, atol=SHOWN_ROW_SUM_ATOL):
+        raise ValueError("policy rows must be probability distributions over actions (non-negative, summing to 1)")
+    return arr
+
+
+def check_state_paths(demos: Any, n_states: int, name: str = "demos") -> np.ndarray:
+    """The state sequences of ``demos`` (Trajectories, ``(N, T+1)`` or ``(T+1,)`` ints) as ``(N, T+1)`` int64."""
+    arr = np.asarray(getattr(demos, "states", demos))
+    if arr.dtype.kind not in "iu" or arr.ndim not in (1, 2) or arr.size == 0:
+        raise TypeError(f"{name} must be Trajectories or integer state sequences of shape (N, T+1) or (T+1,), "
+                        f"got {_describe(demos)}")
+    arr = np.atleast_2d(arr).astype(np.int64)
+    if arr.min() < 0 or arr.max() >= n_states:
+        raise ValueError(f"{name} must hold states in [0, {n_states}) for this grid, got states in "
+                         f"[{arr.min()}, {arr.max()}]")
+    return arr
+
+
+def check_history(result: Any, keys: Any, name: str = "result") -> dict[str, np.ndarray]:
+    """The per-iteration series of ``result`` named in ``keys``, as 1-d float arrays (in the order of ``keys``).
+
+    ``result`` is a fit (its ``history``: the result protocol,
+    :mod:`tabular_irl.irl._result`), a history mapping, or a sequence of
+    objective values. A fit whose history is empty (one that records no
+    iterates) is a ``TypeError``; a history with none of ``keys`` a
+    ``ValueError``.
+    """
+    if isinstance(result, Mapping):
+        history = result
+    elif isinstance(getattr(result, "history", None), Mapping):
+        history = result.history
+    elif isinstance(result, (Sequence, np.ndarray)) and not isinstance(result, str):
+        history = {"objective": result}
+    else:
+        raise TypeError(f"{name} must be a fit result with a history (maxent_irl, max_margin_planning, "
+                        f"apprenticeship_learning), a history dict or a sequence of objective values, "
+                        f"got {_describe(result)}")
+    if not history:
+        raise TypeError(f"{name} has an empty history: there are no iterates to show (lp_irl solves a single "
+                        "linear programme and records none)")
+    out = {key: check_finite_array(history[key], f"history[{key!r}]", (None,)) for key in keys if key in history}
+    if not out:
+        raise ValueError(f"{name}'s history has none of the series {list(keys)}; got keys {list(history)}")
+    return out
+
+
+def check_table(table: Any, columns: Any, made_by: str, name: str = "table") -> Any:
+    """A :class:`~tabular_irl.approx.StudyTable` (anything with its ``columns``) that has ``columns``."""
+    present = getattr(table, "columns", None)
+    if not isinstance(present, tuple) or not all(c in present for c in columns):
+        raise TypeError(f"{name} must be the StudyTable of {made_by}, got {_describe(table)}")
+    return table
