@@ -70,8 +70,10 @@ GALLERY = [
      "the causal and non-causal models, each computed by hand and checked against the package.",
      ["soft_bellman_by_hand", "forward_backward_messages", "noncausal_rollout_bias"]),
     ("irl", "Inverse reinforcement learning",
-     "MaxEnt, margin methods and deep MaxEnt, with the identities behind them checked in code.",
-     ["maxent_gradient_feature_matching", "apprenticeship_margins", "deep_maxent_objectworld",
+     "MaxEnt (its gradient and Hessian), margin methods, LP IRL and deep MaxEnt, with the identities "
+     "behind them checked in code.",
+     ["maxent_gradient_feature_matching", "hessian_covariance", "apprenticeship_margins",
+      "lp_irl_certificate", "deep_maxent_objectworld",
       "frozenlake_irl"]),
     ("ground_truth", "Ground truth for approximations",
      "Approximate estimators measured against the exact answers.",
