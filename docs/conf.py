@@ -6,8 +6,10 @@ then ``python docs/check_site.py`` checks the result.
 
 from __future__ import annotations
 
+import atexit
 import builtins
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -63,6 +65,7 @@ numpydoc_attributes_as_param_list = True
 # $TABULAR_IRL_FIGURE_DIR: point it at a scratch folder and collect from there.
 tirl_sphinx.stage_gallery(ROOT / "examples", DOCS / "_gallery")
 os.environ["TABULAR_IRL_FIGURE_DIR"] = tempfile.mkdtemp(prefix="tabular-irl-gallery-")
+atexit.register(shutil.rmtree, os.environ["TABULAR_IRL_FIGURE_DIR"], ignore_errors=True)
 os.environ.setdefault("TABULAR_IRL_PROGRESS", "0")  # no progress lines in captured output
 sphinx_gallery_conf = {
     "examples_dirs": str(DOCS / "_gallery"),
@@ -76,9 +79,6 @@ sphinx_gallery_conf = {
     "show_memory": False,
     "line_numbers": False,
     "capture_repr": (),
-    "reference_url": {"tabular_irl": None},
-    "doc_module": ("tabular_irl",),
-    "backreferences_dir": None,
     "copyfile_regex": "",
 }
 
@@ -112,24 +112,27 @@ intersphinx_mapping = {name: target for name, target in _INVENTORIES.items()
 intersphinx_timeout = 10
 
 # ----------------------------------------------------------------- nitpicky
+# Every reference must resolve. The short list of exceptions:
 nitpicky = True
-nitpick_ignore_regex = [
-    # numpydoc's "Returns" of a named result lists its fields as :obj: references
-    # to names that are attributes, not pages
-    ("py:obj", r"tabular_irl\..*\.(theta|reward|policy|objective|converged|message|n_iter|method|history)"),
-]
 nitpick_ignore = [
     # docstrings that link private names; to become literals in the docstring rewrite (issue 15)
     ("py:mod", "tabular_irl.irl._result"),
     ("py:func", "tabular_irl.irl.maxent.log_likelihood"),
 ]
-for _name, (_url, _) in _INVENTORIES.items():
-    if _name not in intersphinx_mapping:  # offline: external names stay plain text
-        nitpick_ignore_regex.append((r"py:.*", rf"({_name}|np|{_name[:2]})\..*"))
-if "python" not in intersphinx_mapping:
-    nitpick_ignore += [(role, name) for name in dir(builtins) for role in ("py:class", "py:exc", "py:func",
-                                                                          "py:obj", "py:data")]
-    nitpick_ignore_regex.append((r"py:.*", r"(typing|collections\.abc|os|pathlib|argparse|dataclasses)\..*"))
+nitpick_ignore_regex = []
+# offline, the names an unreachable inventory would have linked stay plain text
+_EXTERNAL_NAMES = {
+    "python": r"(builtins|typing|collections\.abc|os|pathlib|argparse|dataclasses|numbers)\..*",
+    "numpy": r"(numpy|np)\..*",
+    "scipy": r"scipy\..*",
+    "matplotlib": r"(matplotlib|mpl|plt)\..*",
+}
+for _name, _pattern in _EXTERNAL_NAMES.items():
+    if _name not in intersphinx_mapping:
+        nitpick_ignore_regex.append((r"py:.*", _pattern))
+if "python" not in intersphinx_mapping:  # int, float, ValueError, ...
+    nitpick_ignore += [(f"py:{role}", name) for name in dir(builtins)
+                       for role in ("class", "exc", "func", "obj", "data")]
 
 # ----------------------------------------------------- matplotlib's plot directive
 plot_html_show_source_link = False

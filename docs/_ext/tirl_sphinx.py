@@ -110,7 +110,7 @@ def public_names() -> dict[str, list[str]]:
     else the shortest public path. Submodules listed in an ``__all__`` are not
     included (their page is their section of the API index).
     """
-    canonical: dict[int, str] = {}
+    canonical: dict[object, str] = {}  # id(obj), or the dotted name of a constant
     names: dict[str, list[str]] = {}
     for module in public_modules():
         for name in module.__all__:
