@@ -170,11 +170,16 @@ def write_api_index(path: Path) -> int:
         "command line.",
         "",
     ]
-    for title, intro, _ in SECTIONS:
+    for title, intro, prefixes in SECTIONS:
         if not grouped[title]:
             continue
+
+        def flow_order(package: str, prefixes=prefixes) -> tuple[int, str]:
+            """Packages in the order their prefixes are listed (the data flow), then by name."""
+            return next((i for i, p in enumerate(prefixes) if package.startswith(p)), len(prefixes)), package
+
         lines += [title, "-" * len(title), "", intro, ""] if intro else [title, "-" * len(title), ""]
-        for package in sorted(grouped[title], key=lambda p: (p != PACKAGE, p)):
+        for package in sorted(grouped[title], key=flow_order):
             heading = f"``{package}``"
             lines += [heading, "~" * len(heading), ""]
             if package != PACKAGE:  # the target of :mod:`tabular_irl.irl` and friends
