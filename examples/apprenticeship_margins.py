@@ -1,4 +1,8 @@
-r"""Apprenticeship learning (Abbeel & Ng 2004): the margin shrinks until a mixture matches the expert.
+r"""
+Apprenticeship learning: the margin shrinks
+===========================================
+
+Apprenticeship learning (Abbeel & Ng 2004): the margin shrinks until a mixture matches the expert.
 
 Each iteration finds a reward direction ``w`` (``||w||_2 = 1``) under which the expert
 beats every policy found so far by the *margin*
@@ -79,6 +83,18 @@ def main(figure: str | os.PathLike | None = None) -> dict:
     return out
 
 
+# %%
+# Running it
+# ----------
+# Both methods converge; the margin never increases, and over 1000 random reward
+# directions the value gap of the mixture stays within the distance it reports
+# (Cauchy-Schwarz: :math:`|w \cdot (\mu_E - \mu_{mix})| \le \lVert w \rVert_2\, \lVert \mu_E - \mu_{mix} \rVert_2`).
+
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else
-         os.path.join(os.environ.get("TABULAR_IRL_FIGURE_DIR", "."), "apprenticeship_margins.png"))
+    out = main(sys.argv[1] if len(sys.argv) > 1 else
+               os.path.join(os.environ.get("TABULAR_IRL_FIGURE_DIR", "."), "apprenticeship_margins.png"))
+    for method in ("max_margin", "projection"):
+        res = out[method]
+        assert res["converged"] and res["distance"] <= EPSILON, (method, res)
+        assert np.all(np.diff(res["margins"]) <= 1e-12), (method, res["margins"])
+        assert res["worst_value_gap"] <= res["distance"] * (1 + 1e-12), (method, res)

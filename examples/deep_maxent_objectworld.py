@@ -1,4 +1,8 @@
-r"""Deep MaxEnt IRL on objectworld: a NumPy network trained through ``reward_gradient``.
+r"""
+Deep MaxEnt IRL on objectworld through reward_gradient
+======================================================
+
+Deep MaxEnt IRL on objectworld: a NumPy network trained through ``reward_gradient``.
 
 What it shows
 -------------
@@ -72,6 +76,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -455,6 +460,7 @@ def run(
         "linear_correlation": lin["correlation"],
         "linear_objective": float(linear.objective),
         "expert_value": policy_return(mdp, expert.policy, true_reward, horizon),
+        "rewards": {"true": true_reward, "deep": deep_reward, "linear": linear_reward},
         "seconds": time.perf_counter() - start,
     }
 
@@ -466,9 +472,10 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Command line entry point; returns the exit status."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line's options (``sys.argv[1:]`` when ``argv`` is None), checked."""
+    # the title line of the docstring; sphinx-gallery runs the script with __doc__ = ""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").strip().partition("\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=_positive_int, default=10, help="grid side, >= 4 (default 10)")
     parser.add_argument("--horizon", type=_positive_int, default=15, help="decisions per demonstration (default 15)")
@@ -481,8 +488,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--seed must be >= 0, got {args.seed}")
     if args.size**2 < 15:
         parser.error(f"--size must be >= 4 (15 objects need 15 distinct cells), got {args.size}")
+    return args
 
-    res = run(args.size, args.horizon, args.n_demos, args.iterations, args.seed, verbose=not args.quiet)
+
+def report(res: dict) -> None:
+    """Print :func:`run`'s final comparison table."""
     print(f"\nexpert's expected true return: {res['expert_value']:.4f}")
     print(f"{'model':<8}  {'objective':>10}  {'EVD':>8}  {'corr':>7}")
     print(f"{'deep':<8}  {res['final_objective']:>10.4f}  {res['deep_evd']:>8.4f}  {res['deep_correlation']:>7.4f}")
@@ -491,8 +501,47 @@ def main(argv: list[str] | None = None) -> int:
     print("(EVD: expert's true return minus that of the learned reward's soft-optimal policy; lower is better)")
     print(f"gradient check: max relative error {res['gradient_check_error']:.2e}; "
           f"finished in {res['seconds']:.2f} s")
+
+
+def plot(res: dict, size: int, path: str | None) -> str | None:
+    """The true and the two learned state rewards on the grid, and the training curve; None without matplotlib."""
+    from tabular_irl.plotting import save_figure
+
+    def draw(plt):
+        fig, axes = plt.subplots(1, 4, figsize=(12, 3))
+        for ax, (name, reward) in zip(axes, res["rewards"].items()):
+            image = ax.imshow(np.asarray(reward).reshape(size, size), cmap="viridis")
+            ax.set(title=f"{name} reward", xticks=[], yticks=[])
+            fig.colorbar(image, ax=ax, shrink=0.8)
+        axes[3].plot(res["objective_history"])
+        axes[3].set(title="training objective", xlabel="Adam step")
+        fig.tight_layout()
+        return fig
+
+    return save_figure(draw, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point; returns the exit status."""
+    args = parse_args(argv)
+    report(run(args.size, args.horizon, args.n_demos, args.iterations, args.seed, verbose=not args.quiet))
     return 0
 
 
+# %%
+# Running it
+# ----------
+# The hand-written backpropagation agrees with central finite differences
+# (relative error far below 1e-6: the gradient through
+# :func:`tabular_irl.irl.reward_gradient` is exact), training raises the objective,
+# and the table compares the network with the linear MaxEnt baseline.
+# (``python examples/deep_maxent_objectworld.py --help`` lists the options; the
+# gallery runs the defaults.)
+
 if __name__ == "__main__":
-    sys.exit(main())
+    args = parse_args()
+    res = run(args.size, args.horizon, args.n_demos, args.iterations, args.seed, verbose=not args.quiet)
+    report(res)
+    plot(res, args.size, os.path.join(os.environ.get("TABULAR_IRL_FIGURE_DIR", "."), "deep_maxent_objectworld.png"))
+    assert res["gradient_check_error"] < 1e-6, res["gradient_check_error"]
+    assert res["final_objective"] > res["initial_objective"], res["objective_history"]

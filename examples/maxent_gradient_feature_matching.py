@@ -1,4 +1,8 @@
-r"""The MaxEnt IRL gradient is feature matching: empirical minus expected feature counts.
+r"""
+The MaxEnt gradient is feature matching
+=======================================
+
+The MaxEnt IRL gradient is feature matching: empirical minus expected feature counts.
 
 For demonstrations ``tau_i`` and a linear reward ``r = phi @ theta`` the objective
 
@@ -90,6 +94,15 @@ def main(figure: str | os.PathLike | None = None) -> dict:
     return out
 
 
+# %%
+# Running it
+# ----------
+# The hand-assembled gradient equals :func:`tabular_irl.maxent_objective`'s to
+# rounding and central differences to 1e-8; far from matched at
+# :math:`\theta = 0`, the expected features match the demonstrations' at the fit.
+
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else
-         os.path.join(os.environ.get("TABULAR_IRL_FIGURE_DIR", "."), "maxent_gradient_feature_matching.png"))
+    out = main(sys.argv[1] if len(sys.argv) > 1 else
+               os.path.join(os.environ.get("TABULAR_IRL_FIGURE_DIR", "."), "maxent_gradient_feature_matching.png"))
+    assert out["hand_vs_objective"] < 1e-12 and out["finite_difference_error"] < 1e-8, out
+    assert out["converged"] and out["moment_matching_error"] < 1e-6, out

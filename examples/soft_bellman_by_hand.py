@@ -1,4 +1,8 @@
-r"""The soft Bellman recursion on a 3-state MDP, by hand, against the compiled kernel.
+r"""
+The soft Bellman recursion by hand, against the compiled kernel
+===============================================================
+
+The soft Bellman recursion on a 3-state MDP, by hand, against the compiled kernel.
 
 With every action weighted 1 and ``V_T = 0``, for ``t = T-1, ..., 0``:
 
@@ -38,6 +42,16 @@ P = [[[0.8, 0.2, 0.0], [0.1, 0.0, 0.9]],
      [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]]
 R = [[0.0, -0.5], [1.0, 0.2], [0.3, 0.0]]  # r[s][a]
 T = 4
+
+
+# %%
+# The recursion with Python loops
+# -------------------------------
+# One backward sweep from :math:`V_T = 0`; the only difference between the two
+# models is how the successor values are averaged: an expectation of
+# :math:`V_{t+1}` (causal) or the log of an expectation of :math:`e^{V_{t+1}}`
+# (non-causal). The package runs the same sweep in
+# :func:`tabular_irl.soft_backward`.
 
 
 def hand_backward(P: list, r: list, T: int, causal: bool) -> tuple[list, list]:
@@ -96,6 +110,17 @@ def main(figure: str | os.PathLike | None = None) -> dict:
     return out
 
 
+# %%
+# Running it
+# ----------
+# The hand recursion and the kernel agree to rounding in both models, and the
+# non-causal values are never below the causal ones (Jensen's inequality,
+# :math:`\log \mathbb{E} e^{V} \ge \mathbb{E} V`), with equality only at
+# :math:`t = T` where every :math:`V_T = 0`. The figure shows both models' values
+# (kernel: lines, hand: circles).
+
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else
-         os.path.join(os.environ.get("TABULAR_IRL_FIGURE_DIR", "."), "soft_bellman_by_hand.png"))
+    out = main(sys.argv[1] if len(sys.argv) > 1 else
+               os.path.join(os.environ.get("TABULAR_IRL_FIGURE_DIR", "."), "soft_bellman_by_hand.png"))
+    assert out["causal_error"] < 1e-12 and out["noncausal_error"] < 1e-12, out
+    assert out["jensen_gap_min"] >= 0.0, out

@@ -28,24 +28,24 @@ field               kind        meaning
 ``format = "tabular_irl.mdp"`` (``S`` states, ``A`` actions)
 --------------------------------------------------------------
 
-=====================  ===================  ==========================================================
-field                  dtype, shape         meaning
-=====================  ===================  ==========================================================
-``n_states``           int scalar           ``S >= 1``
-``n_actions``          int scalar           ``A >= 1``
-``indptr``             int64 ``(S*A+1,)``   CSR row pointer of the ``(S*A, S)`` transition matrix
-``indices``            int64 ``(nnz,)``     CSR column (next state) of each stored probability
-``data``               float64 ``(nnz,)``   ``P(s' | s, a)``; row ``s*A + a`` sums to 1 (within 1e-9)
-``initial``            float64 ``(S,)``     start distribution, sums to 1
-``features``           float64              optional; dense ``(S, d)`` or ``(S, A, d)``
-``features_indptr``    int64 ``(S+1,)``     optional; sparse ``(S, d)`` features in CSR form ...
-``features_indices``   int64 ``(nnz_f,)``   ... column of each stored feature value
-``features_data``      float64 ``(nnz_f,)`` ... the values
-``features_shape``     int64 ``(2,)``       ... ``(S, d)``
-``reward``             float64              optional; ``r(s)`` ``(S,)`` or ``r(s, a)`` ``(S, A)``
-``horizon``            int scalar           optional; ``T >= 1`` decisions
-``discount``           float scalar         optional; ``gamma`` in ``[0, 1)``, or ``[0, 1]`` with a horizon
-=====================  ===================  ==========================================================
+=====================  ====================  ==========================================================
+field                  dtype, shape          meaning
+=====================  ====================  ==========================================================
+``n_states``           int scalar            ``S >= 1``
+``n_actions``          int scalar            ``A >= 1``
+``indptr``             int64 ``(S*A+1,)``    CSR row pointer of the ``(S*A, S)`` transition matrix
+``indices``            int64 ``(nnz,)``      CSR column (next state) of each stored probability
+``data``               float64 ``(nnz,)``    ``P(s' | s, a)``; row ``s*A + a`` sums to 1 (within 1e-9)
+``initial``            float64 ``(S,)``      start distribution, sums to 1
+``features``           float64               optional; dense ``(S, d)`` or ``(S, A, d)``
+``features_indptr``    int64 ``(S+1,)``      optional; sparse ``(S, d)`` features in CSR form ...
+``features_indices``   int64 ``(nnz_f,)``    ... column of each stored feature value
+``features_data``      float64 ``(nnz_f,)``  ... the values
+``features_shape``     int64 ``(2,)``        ... ``(S, d)``
+``reward``             float64               optional; ``r(s)`` ``(S,)`` or ``r(s, a)`` ``(S, A)``
+``horizon``            int scalar            optional; ``T >= 1`` decisions
+``discount``           float scalar          optional; ``gamma`` in ``[0, 1)``, or ``[0, 1]`` with a horizon
+=====================  ====================  ==========================================================
 
 Row ``s*A + a`` of the transition matrix is ``P(. | s, a)``: the
 probabilities of row ``k`` are ``data[indptr[k]:indptr[k+1]]`` and their next

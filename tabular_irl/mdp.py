@@ -159,7 +159,7 @@ class MDP:
     # -- read-only views -------------------------------------------------
     @property
     def transitions(self) -> sp.csr_array:
-        """Read-only ``(S*A, S)`` CSR matrix; row ``s*A + a`` is ``P(. | s, a)``."""
+        """Read-only ``(S*A, S)`` CSR matrix; row ``s*A + a`` is ``P(s' | s, a)``."""
         return _public_csr(self._transitions)
 
     @property

@@ -139,6 +139,28 @@ def test_maxent_gradient_is_feature_matching(tmp_path, capsys):
     assert out["fit_gradient_vs_hand"] < 1e-12
 
 
+def test_hessian_is_minus_the_covariance(tmp_path, capsys):
+    out, printed = _run_gallery("hessian_covariance", tmp_path, capsys)
+    assert out["hessian_error"] < 1e-12  # enumeration of all 216 trajectories against the kernels
+    # 100 refits: the spread of theta_hat is the standard error of one fit (Monte Carlo error ~7%)
+    ratio = out["spread"] / out["mean_standard_error"]
+    assert np.all((0.8 < ratio) & (ratio < 1.25)), ratio
+    assert np.all(np.abs(out["bias"]) < 3 * out["spread"] / np.sqrt(100))
+    assert "max |H + Cov|" in printed
+
+
+def test_lp_irl_certificate_holds(tmp_path, capsys):
+    out, printed = _run_gallery("lp_irl_certificate", tmp_path, capsys)
+    norms = []
+    for l1 in (0.0, 0.5, 1.0):
+        res = out[l1]
+        assert res["converged"] and res["min_margin"] >= -1e-9, (l1, res)  # every margin >= 0 (HiGHS tolerance)
+        assert res["value_loss"] <= 1e-9, (l1, res)  # value iteration on the recovered reward agrees
+        norms.append(res["l1_norm"])
+    assert norms[0] > norms[1] > norms[2] > 0, norms  # sparser with l1, never the trivial R = 0 here
+    assert "the expert is optimal" in printed
+
+
 def test_apprenticeship_margins_shrink(tmp_path, capsys):
     out, printed = _run_gallery("apprenticeship_margins", tmp_path, capsys)
     for method in ("max_margin", "projection"):

@@ -4,7 +4,7 @@ r"""Non-causal model: the Hessian of the log partition equals the covariance of 
 a few random directions: forward-mode differentiation of the backward and
 posterior passes (the code behind :func:`~tabular_irl.maxent_hessp`) and the
 covariance of the projected counts given the start state, from the moments of
-the counts under the posterior Markov chain (:func:`_count_covariance`).
+the counts under the posterior Markov chain (``_count_covariance``).
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def check_hessian_covariance(
     by forward-mode differentiation of the backward pass and the posterior forward
     pass (the code behind ``maxent_hessp``), the right from the exact first and
     second moments of the counts under the posterior Markov chain
-    (:func:`_count_covariance`; the full covariance would need enumeration or
+    (``_count_covariance``; the full covariance would need enumeration or
     ``(S A)^2`` memory). Both are projected onto ``k = n_directions`` random
     directions (``features @ u_j``, or reward tables without features), scaled so
     that each projected count lies in ``[-1, 1]``.
