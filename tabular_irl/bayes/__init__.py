@@ -1,13 +1,26 @@
 """Bayesian inverse reinforcement learning: a posterior over rewards, not one point estimate.
 
-==============================  ==================================================================
-:func:`log_posterior`           unnormalised log posterior and its exact gradient
-                                (Boltzmann or MaxEnt likelihood; uniform, Gaussian, Laplace prior)
-:func:`exact_grid_posterior`    the posterior on the PolicyWalk grid, by enumeration
-==============================  ==================================================================
+================================  ================================================================
+:func:`log_posterior`             unnormalised log posterior and its exact gradient
+                                  (Boltzmann or MaxEnt likelihood; uniform, Gaussian, Laplace prior)
+:func:`bayesian_irl`              samples of it: PolicyWalk, MALA or HMC, with ESS and split-R̂
+:func:`exact_grid_posterior`      the posterior on the PolicyWalk grid, by enumeration
+:func:`effective_sample_size`,    diagnostics of any chains
+:func:`split_rhat`
+================================  ================================================================
 """
 
+from ._diagnostics import effective_sample_size, split_rhat
+from ._results import BayesianIRLResult
 from .grid import exact_grid_posterior
 from .likelihood import log_posterior
+from .samplers import bayesian_irl
 
-__all__ = ["log_posterior", "exact_grid_posterior"]
+__all__ = [
+    "log_posterior",
+    "bayesian_irl",
+    "BayesianIRLResult",
+    "exact_grid_posterior",
+    "effective_sample_size",
+    "split_rhat",
+]

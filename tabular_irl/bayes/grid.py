@@ -71,20 +71,23 @@ def make_grid(bounds: Any, step: Any, d: int) -> Grid:
     return Grid(lo, hi, check_grid_step(step, lo, hi), d)
 
 
-def neighbours(index: np.ndarray, K: int) -> list[np.ndarray]:
-    """The ``2 d`` proposals of PolicyWalk from ``index``: one coordinate moved by ``±1`` step.
+def propose(index: np.ndarray, move: int, K: int) -> np.ndarray:
+    """PolicyWalk's proposal number ``move`` (``0 .. 2d - 1``) from ``index``: coordinate ``move // 2``
+    one step down (even ``move``) or up (odd); off the box it is ``index`` itself (the chain stays).
 
-    A move that would leave the box is kept in the list as ``index`` itself (the
-    chain stays): every point has exactly ``2 d`` equally likely proposals, so
-    ``q(x -> y) = q(y -> x) = 1 / (2 d)`` for neighbours, at the boundary too.
+    Every point has exactly ``2 d`` equally likely proposals, so
+    ``q(x -> y) = q(y -> x) = 1 / (2 d)`` for neighbours, at the boundary too:
+    the proposal is symmetric and the Metropolis–Hastings ratio is ``p(y) / p(x)``.
     """
-    out = []
-    for i in range(index.size):
-        for delta in (-1, 1):
-            moved = index.copy()
-            moved[i] += delta
-            out.append(moved if 0 <= moved[i] < K else index)
-    return out
+    i, up = divmod(move, 2)
+    moved = index.copy()
+    moved[i] += 1 if up else -1
+    return moved if 0 <= moved[i] < K else index
+
+
+def neighbours(index: np.ndarray, K: int) -> list[np.ndarray]:
+    """The ``2 d`` proposals of :func:`propose` from ``index`` (``index`` itself for moves off the box)."""
+    return [propose(index, move, K) for move in range(2 * index.size)]
 
 
 def acceptance(log_p_from: float, log_p_to: float) -> float:

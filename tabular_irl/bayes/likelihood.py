@@ -147,23 +147,28 @@ class Posterior:
     def check_theta(self, theta: Any, name: str = "theta") -> np.ndarray:
         return check_finite_array(theta, name, (self.d,))
 
-    def __call__(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+    def reward(self, theta: np.ndarray) -> np.ndarray:
+        """``r = features @ theta``, shape ``(S, A)``."""
+        return self.features.reward(theta)
+
+    def __call__(self, theta: np.ndarray, gradient: bool = True) -> tuple[float, np.ndarray | None]:
+        """``(log posterior, gradient (d,))``; the gradient is None with ``gradient=False`` (PolicyWalk)."""
         lp, grad = self.prior(theta)
         if not np.isfinite(lp):
-            return -np.inf, grad
+            return -np.inf, grad if gradient else None
         reward = self.features.reward(theta)
         if self.likelihood == "boltzmann":
-            ll, g_r = self._boltzmann(reward)
+            ll, g_r = self._boltzmann(reward, gradient)
         else:
             ll, g_r = self._maxent(reward)
-        return lp + ll, grad + self.features.contract(g_r)
+        return lp + ll, grad + self.features.contract(g_r) if gradient else None
 
     def _maxent(self, reward: np.ndarray) -> tuple[float, np.ndarray]:
         c, N = self.confidence, self.n_demos
         value, g = _objective.value_and_gradient(self.mdp, c * reward, self.demo)
         return N * value, (N * c) * g
 
-    def _boltzmann(self, reward: np.ndarray) -> tuple[float, np.ndarray]:
+    def _boltzmann(self, reward: np.ndarray, gradient: bool = True) -> tuple[float, np.ndarray | None]:
         mdp, c, T, gamma = self.mdp, self.confidence, self.horizon, self.discount
         if T is None:
             # Howard's policy iteration evaluates pi* exactly (sparse LU): Q* to rounding, not to a tolerance
@@ -174,6 +179,8 @@ class Posterior:
         VB, pi_b = soft_max(c * Q)
         n_s = N.sum(axis=-1)
         value = float(np.sum(N * (c * Q)) - np.sum(n_s * VB))
+        if not gradient:
+            return value, None
         # the weight on Q*, split into its non-negative parts so that each is an occupancy's start mass
         plus, minus = c * N, c * n_s[..., None] * pi_b
         return value, _q_star_adjoint(mdp, pi_star, plus, T, gamma) - _q_star_adjoint(mdp, pi_star, minus, T, gamma)
