@@ -498,3 +498,13 @@ def check_probability(value: Any, name: str, *, open_interval: bool = True) -> f
     if open_interval and not 0.0 < out < 1.0:
         raise ValueError(f"{name} must be in (0, 1), got {out!r}")
     return out
+
+
+def check_joint_distribution(value: Any, name: str, shape: tuple[int, ...]) -> np.ndarray:
+    """A finite, non-negative array of ``shape`` summing to 1 within :data:`ROW_SUM_ATOL` (e.g. an EPIC coverage).
+
+    Errors name the flat (C-order) index of a negative entry.
+    """
+    arr = check_finite_array(value, name, shape)
+    check_distribution(arr.ravel(), name, arr.size)
+    return arr
