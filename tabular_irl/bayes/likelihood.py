@@ -139,6 +139,7 @@ class Posterior:
     counts: np.ndarray  # boltzmann: pair counts (T, S, A) or (S, A); maxent: unused
     demo: Any  # maxent: irl._objective.Demonstrations
     n_demos: int
+    transitions_t: Any = None  # P^T (S, S*A), kept: MDP.transitions_t builds a fresh public view per access
 
     @property
     def d(self) -> int:
@@ -183,10 +184,13 @@ class Posterior:
             return value, None
         # the weight on Q*, split into its non-negative parts so that each is an occupancy's start mass
         plus, minus = c * N, c * n_s[..., None] * pi_b
-        return value, _q_star_adjoint(mdp, pi_star, plus, T, gamma) - _q_star_adjoint(mdp, pi_star, minus, T, gamma)
+        PT = self.transitions_t
+        return value, (_q_star_adjoint(mdp, PT, pi_star, plus, T, gamma)
+                       - _q_star_adjoint(mdp, PT, pi_star, minus, T, gamma))
 
 
-def _q_star_adjoint(mdp: MDP, pi_star: np.ndarray, weight: np.ndarray, T: int | None, gamma: float) -> np.ndarray:
+def _q_star_adjoint(mdp: MDP, PT: Any, pi_star: np.ndarray, weight: np.ndarray, T: int | None,
+                    gamma: float) -> np.ndarray:
     r"""``d/dr sum weight * Q*`` for the policy ``pi*`` held fixed, shape ``(S, A)``; ``weight >= 0``.
 
     ``Q*_t = r + gamma P V*_{t+1}`` and ``V*_{t+1} = Q*_{t+1}`` at ``pi*``: the
@@ -195,7 +199,6 @@ def _q_star_adjoint(mdp: MDP, pi_star: np.ndarray, weight: np.ndarray, T: int | 
     (unnormalised) mass ``gamma P^T weight``.
     """
     S, A = mdp.n_states, mdp.n_actions
-    PT = mdp.transitions_t
     if T is None:
         start = gamma * (PT @ weight.ravel())
         return weight + _passes.occupancy(mdp, pi_star, gamma, start)[:, None] * pi_star
@@ -231,7 +234,8 @@ def make_posterior(mdp: MDP, demos: Any, *, features: Any = None, reward_shape: 
     else:
         steps = np.broadcast_to(np.arange(T), flat.shape)
         counts = np.bincount((steps * S * A + flat).ravel(), minlength=T * S * A).astype(np.float64).reshape(T, S, A)
-    return Posterior(mdp, phi, T, gamma, likelihood, c, box_prior, counts, None, demos.n_trajectories)
+    return Posterior(mdp, phi, T, gamma, likelihood, c, box_prior, counts, None, demos.n_trajectories,
+                     mdp.transitions_t)
 
 
 def log_posterior(

@@ -16,8 +16,10 @@ of :func:`~tabular_irl.bayes.log_posterior` (computed afresh, with its own
     ``y = x + (step^2 / 2) grad log p(x) + step xi`` with the
     Metropolis–Hastings correction for the asymmetric proposal.
 ``"hmc"`` (Duane et al. 1987; Neal 2011)
-    ``n_leapfrog`` leapfrog steps of size ``step`` with unit mass, accepted on
-    the change of the Hamiltonian. A trajectory leaving the box is rejected.
+    ``n_leapfrog`` leapfrog steps with unit mass, accepted on the change of
+    the Hamiltonian; the step size of each transition is drawn uniformly in
+    ``[0.8, 1.2] * step`` (a fixed trajectory length can resonate with the
+    posterior's scale). A trajectory leaving the box is rejected.
 
 The Boltzmann likelihood's gradient jumps where the optimal policy changes;
 MALA and HMC stay exact there (the proposals are still reversible and the
@@ -103,21 +105,27 @@ def _mala(post: Posterior, x: np.ndarray, n: int, rng: np.random.Generator, step
 
 
 def _hmc(post: Posterior, x: np.ndarray, n: int, rng: np.random.Generator, step: float, n_leapfrog: int):
-    """``n`` Hamiltonian Monte Carlo transitions of ``n_leapfrog`` leapfrog steps from ``x``."""
+    """``n`` Hamiltonian Monte Carlo transitions of ``n_leapfrog`` leapfrog steps from ``x``.
+
+    Each transition draws its step size uniformly in ``[0.8, 1.2] * step``
+    (independently of the state, so reversibility holds): a fixed trajectory
+    length can resonate with the posterior's scale (near-periodic orbits,
+    antithetic means but strongly correlated second moments).
+    """
     d = x.size
     lx, gx = post(x)
     draws, logs, accepted = np.empty((n, d)), np.empty(n), 0
-    momenta, u = rng.standard_normal((n, d)), rng.random(n)
+    momenta, u, jitter = rng.standard_normal((n, d)), rng.random(n), rng.uniform(0.8, 1.2, size=n)
     for i in range(n):
-        p0 = momenta[i]
+        p0, eps = momenta[i], step * jitter[i]
         y, gy, ly = x, gx, lx
-        p = p0 + 0.5 * step * gy
+        p = p0 + 0.5 * eps * gy
         for j in range(n_leapfrog):
-            y = y + step * p
+            y = y + eps * p
             ly, gy = post(y)
             if not np.isfinite(ly):  # left the box: reject the whole trajectory
                 break
-            p = p + (step if j < n_leapfrog - 1 else 0.5 * step) * gy
+            p = p + (eps if j < n_leapfrog - 1 else 0.5 * eps) * gy
         if np.isfinite(ly):
             log_ratio = (ly - 0.5 * p @ p) - (lx - 0.5 * p0 @ p0)
             if np.log(u[i]) < log_ratio:
@@ -195,7 +203,7 @@ def bayesian_irl(
         Draws discarded at the start of every chain (``>= 0``).
     step : float
         PolicyWalk: the grid spacing, dividing ``hi - lo``; MALA: the
-        Langevin step ``epsilon``; HMC: the leapfrog step.
+        Langevin step ``epsilon``; HMC: the leapfrog step (jittered by ``±20 %``).
     n_leapfrog : int, default 10
         Leapfrog steps per HMC transition.
     n_chains : int, default 1
