@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["BayesianIRLResult"]
+__all__ = ["BayesianIRLResult", "MAPResult", "ValueAtRisk"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,3 +68,80 @@ class BayesianIRLResult:
     method: str
     step: float
     seconds: float
+@dataclass(frozen=True, eq=False)
+class MAPResult:
+    """The maximum a posteriori reward of :func:`~tabular_irl.bayes.map_irl` (the fit result protocol).
+
+    Attributes
+    ----------
+    theta : ndarray, shape (d,)
+    reward : ndarray, shape (S, A)
+    policy : ndarray, shape (T, S, A) or (S, A)
+        The likelihood's policy at the MAP reward: Boltzmann on ``Q*`` (with
+        the confidence), or the MCE policy.
+    objective : float
+        The log posterior at ``theta`` (unnormalised).
+    gradient : ndarray, shape (d,)
+    converged : bool
+    message : str
+    n_iter : int
+    method : str
+        The optimiser (``"L-BFGS-B"``).
+    history : dict
+        ``"objective"``: the log posterior at every iteration.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tabular_irl import gridworld, sample_trajectories, soft_backward
+    >>> from tabular_irl.bayes import map_irl
+    >>> world = gridworld(3, slip=0.1)
+    >>> demos = sample_trajectories(world.mdp, soft_backward(world.mdp, 5 * world.reward, horizon=5).policy,
+    ...                             30, horizon=5, seed=0)
+    >>> fit = map_irl(world.mdp, demos, horizon=5, likelihood="maxent", prior="gaussian")
+    >>> fit.converged, fit.theta.shape, fit.reward.shape, fit.policy.shape
+    (True, (9,), (9, 5), (5, 9, 5))
+    """
+
+    theta: np.ndarray
+    reward: np.ndarray
+    policy: np.ndarray
+    objective: float
+    gradient: np.ndarray
+    converged: bool
+    message: str
+    n_iter: int
+    method: str
+    history: dict
+
+
+@dataclass(frozen=True, eq=False)
+class ValueAtRisk:
+    """The posterior distribution of a policy's loss and its α-value at risk (:func:`~tabular_irl.bayes.value_at_risk`).
+
+    Attributes
+    ----------
+    value_at_risk : float
+        The ``alpha`` quantile of :attr:`losses`: with posterior probability
+        ``alpha`` the policy loses at most this much expected return against
+        the optimal policy of the true reward.
+    losses : ndarray, shape (n,)
+        ``V*_r - V^pi_r`` (expected value difference from ``initial``) for the
+        reward ``r`` of every posterior sample; non-negative.
+    mean : float
+        Posterior expected loss.
+    alpha : float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tabular_irl.bayes import ValueAtRisk
+    >>> risk = ValueAtRisk(value_at_risk=0.5, losses=np.array([0.0, 0.5, 1.0]), mean=0.5, alpha=0.5)
+    >>> risk.value_at_risk, risk.losses.shape
+    (0.5, (3,))
+    """
+
+    value_at_risk: float
+    losses: np.ndarray
+    mean: float
+    alpha: float
