@@ -93,8 +93,11 @@ def test_sampled_frequencies_converge_to_the_exact_grid_posterior(seed):
 
 def test_same_seed_same_chain_and_result_fields():
     mdp, phi, demos = _problem(0)
-    a = bayesian_irl(mdp, demos, features=phi, n_samples=300, n_chains=3, seed=7, **KW)
-    b = bayesian_irl(mdp, demos, features=phi, n_samples=300, n_chains=3, seed=np.random.default_rng(7), **KW)
+    a = bayesian_irl(mdp, demos, features=phi, n_samples=300, n_chains=3, burn_in=0, seed=7, **KW)
+    b = bayesian_irl(mdp, demos, features=phi, n_samples=300, n_chains=3, burn_in=0, seed=np.random.default_rng(7),
+                     **KW)
+    # no burn-in: every chain's first draw is one PolicyWalk step (or none) from its start, the box's centre
+    assert np.all(np.abs(a.chains[:, 0]).sum(axis=1) <= 0.5)
     np.testing.assert_array_equal(a.samples, b.samples)
     assert a.samples.shape == (900, 2) and a.chains.shape == (3, 300, 2) and a.log_posterior.shape == (900,)
     np.testing.assert_array_equal(a.chains.reshape(-1, 2), a.samples)
@@ -114,6 +117,7 @@ def test_same_seed_same_chain_and_result_fields():
     (dict(method="mala", step=3.0), ValueError, "step must be at most the box"),
     (dict(method="hmc", start=[[0.0, 0.0]] * 3, n_chains=2), ValueError, "start must have shape"),
     (dict(n_samples=0), ValueError, "n_samples"),
+    (dict(burn_in=-1), ValueError, "burn_in must be >= 0"),
 ])
 def test_bad_input_is_a_clear_error(kwargs, error, match):
     mdp, phi, demos = _problem(0)

@@ -211,6 +211,9 @@ def bayesian_irl(
     start : array_like, shape (d,) or (n_chains, d), optional
         Where the chains start: inside the box (a grid point for PolicyWalk).
         Default the centre of the box (snapped to the grid), or 0 without one.
+        With the Boltzmann likelihood a reward of 0 makes every action tie, a
+        kink of the posterior where MALA's reverse proposal is almost never
+        accepted: start MALA and HMC elsewhere (``map_irl(...).theta``, say).
     seed : None, int or numpy.random.Generator
 
     Returns
@@ -257,7 +260,7 @@ def bayesian_irl(
                           prior_scale=prior_scale, bounds=bounds, causal=causal)
     method = check_option(method, "method", METHODS)
     n_samples = check_positive_int(n_samples, "n_samples")
-    burn_in = 0 if burn_in == 0 else check_positive_int(burn_in, "burn_in")
+    burn_in = check_positive_int(burn_in, "burn_in", minimum=0)
     n_chains = check_positive_int(n_chains, "n_chains")
     n_leapfrog = check_positive_int(n_leapfrog, "n_leapfrog")
     grid = None
