@@ -117,7 +117,7 @@ class MAPResult:
 
 @dataclass(frozen=True, eq=False)
 class ValueAtRisk:
-    """The posterior distribution of a policy's loss and its α-value at risk (:func:`~tabular_irl.bayes.value_at_risk`).
+    """A policy's posterior loss distribution and its α-value at risk (:func:`~tabular_irl.bayes.value_at_risk`).
 
     Attributes
     ----------
