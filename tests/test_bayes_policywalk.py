@@ -132,3 +132,21 @@ def test_policywalk_finds_the_goal_on_a_gridworld():
     fit = bayesian_irl(world.mdp, demos, discount=0.9, bounds=(0, 1), step=0.25, confidence=5.0, n_samples=3000,
                        seed=0)
     assert int(np.argmax(fit.mean)) == 8  # the goal state carries the largest posterior mean reward
+
+
+def test_the_sampler_moves_with_the_transition_matrix():
+    # the chain's observed one-step moves x -> y have frequencies M[x, y] (binomial, 5 standard errors)
+    mdp, phi, demos = _problem(0)
+    points, probs = exact_grid_posterior(mdp, demos, features=phi, **KW)
+    M = transition_matrix(np.log(probs), Grid(-1.0, 1.0, 5, 2)).toarray()
+    fit = bayesian_irl(mdp, demos, features=phi, n_samples=60_000, burn_in=0, seed=0, **KW)
+    index = np.rint((fit.samples + 1) / 0.5).astype(int) @ np.array([5, 1])
+    counts = np.zeros((25, 25))
+    np.add.at(counts, (index[:-1], index[1:]), 1.0)
+    visits = counts.sum(axis=1)
+    seen = visits >= 200
+    assert seen.sum() >= 5
+    freq = counts[seen] / visits[seen, None]
+    se = np.sqrt(M[seen] * (1 - M[seen]) / visits[seen, None])
+    assert np.all(np.abs(freq - M[seen]) <= 5 * se + 1e-12)
+    assert np.all(counts[M == 0] == 0)  # never a move the kernel forbids (two coordinates, two steps)
