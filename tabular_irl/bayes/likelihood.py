@@ -77,8 +77,9 @@ def parameter_features(mdp: MDP, features: Any, reward_shape: Any) -> LinearFeat
         if reward_shape is not None:
             raise ValueError("give features or reward_shape, not both: features fix the reward's parameters")
         return as_linear_features(features, S, A)
-    shape = (S,) if reward_shape is None else tuple(reward_shape) if isinstance(reward_shape, (tuple, list)) \
-        else reward_shape
+    shape = (S,) if reward_shape is None else reward_shape
+    if isinstance(shape, list):
+        shape = tuple(shape)
     if shape == (S,):
         return as_linear_features(sp.identity(S, format="csr"), S, A)
     if shape == (S, A):
