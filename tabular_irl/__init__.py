@@ -2,7 +2,7 @@
 
 __version__ = "0.1.0"
 
-from . import approx, checks, metrics, plotting, rl
+from . import approx, bayes, checks, identifiability, metrics, plotting, rl
 from ._config import get_num_threads, set_num_threads, show_config
 from .batch import SoftValues, soft_backward_batch
 from .envs import Problem, gridworld, objectworld, random_mdp
@@ -43,7 +43,9 @@ from .trajectories import Trajectories, empirical_feature_counts, sample_traject
 
 __all__ = [
     "approx",
+    "bayes",
     "checks",
+    "identifiability",
     "metrics",
     "plotting",
     "rl",

@@ -581,3 +581,12 @@ def reward_distance(true_reward: Any, learned_reward: Any) -> float:
     diff = _standardise(x, "true_reward") - _standardise(y, "learned_reward")
     diff -= diff.mean()  # the optimal shift c (0 up to rounding)
     return float(np.sqrt(np.mean(diff * diff)))
+
+
+# --------------------------------------------------------------------------
+# EPIC (Gleave et al. 2021): computed in tabular_irl/_epic.py, part of this module's API
+# --------------------------------------------------------------------------
+
+from ._epic import canonicalize_reward, epic_distance  # noqa: E402
+
+__all__ += ["epic_distance", "canonicalize_reward"]

@@ -18,10 +18,12 @@ try:
 except ImportError:  # pragma: no cover - the fallback is exercised where numpydoc is missing
     NumpyDocString = None
 
-# The public namespaces (rewardfree/, bayes/ and identifiability join when they land).
+# The public namespaces (rewardfree/ joins when it lands).
 NAMESPACES = [
     "tabular_irl",
     "tabular_irl.rl",
+    "tabular_irl.bayes",
+    "tabular_irl.identifiability",
     "tabular_irl.approx",
     "tabular_irl.checks",
     "tabular_irl.irl",

@@ -41,7 +41,8 @@ The layer is one package of small modules: :mod:`.scalars` (numbers,
 options, plain arrays, distributions, the horizon/discount :class:`Model`,
 :func:`readonly`), :mod:`.transitions` (the sparse transition matrix, rewards,
 features), :mod:`.policies` (policies, logits, index arrays, demonstrations)
-and :mod:`.figures` (the arguments of figures).
+and :mod:`.figures` (the arguments of figures), :mod:`.bayes` (boxes, grid steps,
+probabilities and joint tables of Bayesian IRL, EPIC and identifiability).
 """
 
 from __future__ import annotations
@@ -100,6 +101,13 @@ from .figures import (  # noqa: F401
     check_state_paths,
     check_table,
 )
+from .bayes import (  # noqa: F401
+    check_bounds,
+    check_grid_step,
+    check_in_box,
+    check_probability,
+    check_joint_distribution,
+)
 
 __all__ = [
     "ROW_SUM_ATOL",
@@ -144,4 +152,9 @@ __all__ = [
     "check_history",
     "check_table",
     "check_logits",
+    "check_bounds",
+    "check_grid_step",
+    "check_in_box",
+    "check_probability",
+    "check_joint_distribution",
 ]
