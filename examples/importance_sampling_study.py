@@ -89,6 +89,12 @@ import numpy as np
 from tabular_irl import gridworld, sample_trajectories, soft_backward
 from tabular_irl.approx import feature_expectation_study, importance_sampling_study, plot_importance_sampling_study
 
+# printed under the table: what each column is (the *_pred columns are the exact asymptotic predictions)
+LEGEND = ("(grad_bias: || mean of the estimated gradients - exact gradient ||, grad_bias_se its noise floor; "
+          "grad_var: trace of their covariance; logZ_bias, logZ_var: of the estimated log partition; "
+          "ess_fraction: effective sample size / n. Each *_pred column is the exact prediction from the "
+          "sampler's chi^2 divergence to the target (importance_sampling_theory): variance chi^2-driven / n, "
+          "log Z bias -chi^2 / (2 n), ESS fraction 1 / (1 + chi^2); '-' where no single policy gives one.)")
 COLUMNS = ["sampler", "n", "grad_bias", "grad_bias_se", "grad_var", "grad_var_pred", "logZ_bias",
            "logZ_bias_pred", "logZ_var", "logZ_var_pred", "ess_fraction", "ess_fraction_pred"]
 
@@ -147,11 +153,14 @@ def run(
     say(f"exact: log Z = {table.meta['exact_log_partition']:.6f}, "
         f"||gradient|| = {np.linalg.norm(table.meta['exact_gradient']):.6f}")
     say(table.to_text(COLUMNS))
+    say(LEGEND)
 
     rate = feature_expectation_study(mdp, expert.policy, world.features, horizon=horizon,
                                      n=(10, 100, 1000, 10000), n_repeats=20, seed=rng)
     say("\nMonte-Carlo feature expectations of the expert (n rollouts):")
     say(rate.to_text())
+    say("(rmse: measured root-mean-square error of the n-rollout mean; rmse_pred: the exact "
+        "sqrt(trace(Cov) / n); ratio: rmse / rmse_pred, 1 when the 1/sqrt(n) law holds)")
     say(f"fitted slope of log RMSE on log n: {rate.meta['slope']:.3f} (expected -0.5)")
 
     written = None
