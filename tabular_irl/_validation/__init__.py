@@ -69,6 +69,7 @@ from .scalars import (  # noqa: F401
     discount_argument,
     readonly,
     resolve_model,
+    _as_dense_array,
     _as_float_array,
     _describe,
 )

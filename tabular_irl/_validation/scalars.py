@@ -31,13 +31,19 @@ def _describe(value: Any) -> str:
     return f"{type(value).__name__} {text}"
 
 
-def _as_float_array(value: Any, name: str) -> np.ndarray:
+def _as_dense_array(value: Any, name: str, dense: str, array_like: str) -> np.ndarray:
+    """``np.asarray(value)``; TypeError ``"{name} must be {dense}, got ..."`` for a sparse matrix,
+    ``"{name} must be {array_like}, got ..."`` for what numpy cannot make an array of."""
     if sp.issparse(value):
-        raise TypeError(f"{name} must be a dense array, got {_describe(value)}")
+        raise TypeError(f"{name} must be {dense}, got {_describe(value)}")
     try:
-        arr = np.asarray(value)
+        return np.asarray(value)
     except Exception as exc:  # ragged lists and the like
-        raise TypeError(f"{name} must be array-like of real numbers, got {_describe(value)}") from exc
+        raise TypeError(f"{name} must be {array_like}, got {_describe(value)}") from exc
+
+
+def _as_float_array(value: Any, name: str) -> np.ndarray:
+    arr = _as_dense_array(value, name, "a dense array", "array-like of real numbers")
     if arr.dtype == object or not (
         np.issubdtype(arr.dtype, np.floating)
         or np.issubdtype(arr.dtype, np.integer)

@@ -72,6 +72,7 @@ from scipy.optimize import linprog
 
 from .._validation import (
     ROW_SUM_ATOL,
+    _as_dense_array,
     _describe,
     check_discount,
     check_indices,
@@ -225,12 +226,7 @@ class LPIRLResult:
 def _check_deterministic_policy(policy: Any, n_states: int, n_actions: int) -> np.ndarray:
     """``(S,)`` int64 actions from ``(S,)`` integer actions or an ``(S, A)`` one-hot policy."""
     want = f"(S,) = ({n_states},) actions or an (S, A) = ({n_states}, {n_actions}) one-hot policy"
-    if sp.issparse(policy):
-        raise TypeError(f"policy must be a dense array of {want}, got {_describe(policy)}")
-    try:
-        arr = np.asarray(policy)
-    except Exception as exc:  # ragged lists and the like
-        raise TypeError(f"policy must be {want}, got {_describe(policy)}") from exc
+    arr = _as_dense_array(policy, "policy", f"a dense array of {want}", want)
     if arr.ndim == 1:
         if arr.shape != (n_states,):
             raise ValueError(f"policy must be {want}, got shape {arr.shape}")
