@@ -63,7 +63,7 @@ numpydoc_attributes_as_param_list = True
 # examples/ stays flat (the tests run the scripts there); the sections are folders
 # staged at build time. The scripts save and close their figures in
 # $TABULAR_IRL_FIGURE_DIR: point it at a scratch folder and collect from there.
-tirl_sphinx.stage_gallery(ROOT / "examples", DOCS / "_gallery")
+tirl_sphinx.stage_gallery(ROOT / "examples", DOCS / "_gallery", DOCS / "auto_examples")
 os.environ["TABULAR_IRL_FIGURE_DIR"] = tempfile.mkdtemp(prefix="tabular-irl-gallery-")
 atexit.register(shutil.rmtree, os.environ["TABULAR_IRL_FIGURE_DIR"], ignore_errors=True)
 os.environ.setdefault("TABULAR_IRL_PROGRESS", "0")  # no progress lines in captured output

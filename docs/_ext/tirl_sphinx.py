@@ -78,6 +78,11 @@ GALLERY = [
     ("ground_truth", "Ground truth for approximations",
      "Approximate estimators measured against the exact answers.",
      ["importance_sampling_study", "gan_view_of_irl"]),
+    ("rl", "Improving RL with imitation",
+     "Behavioural cloning, DAgger, finetuning, off-policy gradients and demonstrations in a replay "
+     "buffer, every return and gradient computed exactly so that each claim is a measured number.",
+     ["compounding_error", "imitation_learning_curves", "off_policy_gradient_with_demos",
+      "demos_in_replay_buffer"]),
     ("more", "More examples", "Examples of the newer families.", []),
 ]
 
@@ -238,11 +243,14 @@ def _write_if_changed(path: Path, text: str) -> None:
         path.write_text(text)
 
 
-def stage_gallery(examples: Path, staging: Path) -> list[str]:
+def stage_gallery(examples: Path, staging: Path, built: Path | None = None) -> list[str]:
     """Copy ``examples/*.py`` into ``staging/<section>/``; return the scripts' stems.
 
     Files are rewritten only when their content changed, so sphinx-gallery's own
-    check (by checksum) reruns only the examples that changed.
+    check (by checksum) reruns only the examples that changed. Section folders of
+    an earlier layout of :data:`GALLERY` (a section added before another renumbers
+    it) are removed from ``staging`` and, when given, from ``built`` (sphinx-gallery's
+    output folder), where a stale copy would be built as a second page of a script.
     """
     scripts = sorted(p.stem for p in examples.glob("*.py"))
     placed = {stem for *_, stems in GALLERY for stem in stems}
@@ -270,6 +278,12 @@ def stage_gallery(examples: Path, staging: Path) -> list[str]:
         _write_if_changed(section / "GALLERY_HEADER.rst", f"{title}\n{'-' * len(title)}\n\n{intro}\n")
         for stem in members:
             _write_if_changed(section / f"{stem}.py", (examples / f"{stem}.py").read_text())
+    current = {f"{i + 1}_{folder}" for i, (folder, *_) in enumerate(GALLERY)}
+    for root in (staging, built):
+        if root is not None and root.is_dir():
+            for old in root.iterdir():
+                if old.is_dir() and old.name[:1].isdigit() and old.name not in current:
+                    shutil.rmtree(old)
     return scripts
 
 

@@ -328,7 +328,7 @@ def mmp_margin_violations(
     discount: float | None = None,
     loss: str | Any = "hamming",
 ) -> np.ndarray:
-    r"""Margin violations ``max_pi [theta . mu_pi + L_i(pi)] - theta . mu_i`` of each demonstration, shape ``(N,)``.
+    r"""Margin violations ``max_pi [theta @ mu_pi + L_i(pi)] - theta @ mu_i`` of each demonstration, shape ``(N,)``.
 
     ``xi_i``, the slack of :func:`mmp_objective`, is the positive part.
 
