@@ -3,6 +3,7 @@
 __version__ = "0.1.0"
 
 from . import approx, checks, metrics, plotting
+from . import sweep
 from ._config import get_num_threads, set_num_threads, show_config
 from .batch import SoftValues, soft_backward_batch
 from .envs import Problem, gridworld, objectworld, random_mdp

@@ -276,3 +276,34 @@ def test_sweep_report_cli_prints_the_table_and_draws_the_figure(tmp_path, serial
     printed = capsys.readouterr().out
     assert printed.splitlines()[0].split("\t")[:4] == ["method", "n_demos", "n", "failed"]
     assert (tmp_path / "fig.png").stat().st_size > 1000
+
+
+# -- environments from files and Gymnasium ------------------------------------------------
+
+
+def test_an_mdp_file_environment_is_keyed_by_its_content(tmp_path):
+    from tabular_irl import gridworld
+    from tabular_irl.io import save_mdp
+
+    world = gridworld(3, slip=0.2)
+    save_mdp(tmp_path / "grid.npz", world.mdp, features=world.features, reward=world.reward)
+    (tmp_path / "spec.toml").write_text('seeds = 0\nn_demos = 10\nhorizon = 4\n[[environments]]\nkind = "file"\n'
+                                        'path = "grid.npz"\n[[methods]]\nname = "mmp"\n')
+    spec = load_spec(tmp_path / "spec.toml")  # the path is relative to the spec's folder
+    cell = expand(spec)[0]
+    assert cell.environment["path"] == str(tmp_path / "grid.npz")
+    gridworld_cell = expand({**SPEC, "seeds": 0, "n_demos": 10, "methods": [{"name": "mmp"}]})[0]
+    row, same = run_cell(cell), run_cell(gridworld_cell)
+    assert row["status"] == "ok"
+    assert row["evd"] == same["evd"] and row["reward_correlation"] == same["reward_correlation"]
+    save_mdp(tmp_path / "grid.npz", world.mdp, features=world.features, reward=2 * world.reward)
+    assert expand(spec)[0].key != cell.key  # another file content, another cell
+
+
+def test_a_gymnasium_environment():
+    pytest.importorskip("gymnasium")
+    spec = {"seeds": 0, "n_demos": 20, "horizon": 6, "environments": [{"kind": "gymnasium", "id": "FrozenLake-v1"}],
+            "methods": [{"name": "mce", "l2": 0.1}]}
+    row = run_cell(expand(spec)[0])
+    assert row["status"] == "ok", row["error"]
+    assert row["environment"] == "gymnasium" and row["env_params"] == {"kind": "gymnasium", "id": "FrozenLake-v1"}

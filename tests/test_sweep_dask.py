@@ -15,21 +15,9 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
-from tabular_irl.sweep import read_rows, run_sweep  # noqa: E402
-from tabular_irl.sweep.cells import TIMING_FIELDS  # noqa: E402
+from test_sweep import SPEC, results  # noqa: E402  (the same small spec and row comparison)
 
-SPEC = {
-    "seeds": [0, 1],
-    "n_demos": [5, 20],
-    "horizon": 4,
-    "environments": [{"kind": "gridworld", "rows": 3, "slip": 0.2}],
-    "methods": [{"name": "mce", "l2": 0.1}, {"name": "mmp"}],
-}
-
-
-def results(path):
-    rows = [{k: v for k, v in row.items() if k not in TIMING_FIELDS} for row in read_rows(path)]
-    return sorted(rows, key=lambda r: r["key"])
+from tabular_irl.sweep import run_sweep  # noqa: E402
 
 
 def test_a_local_dask_cluster_gives_the_rows_of_the_serial_loop(tmp_path):
