@@ -48,6 +48,7 @@ from typing import Any
 
 import numpy as np
 
+from ..approx import airl, reward_correlation_modulo_shaping
 from ..envs import gridworld, objectworld, random_mdp
 from ..irl import apprenticeship_learning, classic_maxent_irl, lp_irl, max_margin_planning, maxent_irl
 from ..metrics import expected_value_difference, policy_divergence, reward_correlation
@@ -195,8 +196,7 @@ def build_world(environment: Mapping[str, Any]) -> World:
 
 # -- methods ------------------------------------------------------------------------
 #
-# name -> (fit(world, demos, horizon, discount, seed, options) -> result, the function whose
-# keyword parameters are the valid options). Every fit returns the result protocol.
+# fit(world, demos, horizon, discount, seed, options) -> a result of the result protocol
 
 
 def _maxent(causal: bool):
@@ -241,43 +241,36 @@ def _lp(world, demos, T, gamma, seed, options):
 
 def _airl(world, demos, T, gamma, seed, options):
     options = dict(options)
-    discount = options.pop("discount", 0.9 if gamma is None or gamma >= 1.0 else gamma)
-    from ..approx import airl
-
+    discount = options.pop("discount", _LP_DISCOUNT if gamma is None or gamma >= 1.0 else gamma)
     return airl(world.mdp, demos, discount=discount, horizon=T, seed=seed, **options)
 
 
-def _lp_options(mdp, policy, *, discount: float = _LP_DISCOUNT, use_features: bool = False, l1: float = 0.0,
-                r_max: float = 1.0, method: str = "highs", options=None):
-    """The options of the ``lp`` method (for validation): ``lp_irl``'s plus ``use_features``."""
-
-
-def _airl_options(mdp, expert, *, discount: float = 0.9, shaping: bool = False, state_only: bool = False,
-                  n_policy_samples=None, l2: float = 0.0, smoothing: float = 0.0, max_iter: int = 200,
-                  tol: float = 1e-8, discriminator_max_iter: int = 100, discriminator_tol: float = 1e-10,
-                  policy_step: float = 1.0, policy0=None):
-    """The options of the ``airl`` method (for validation)."""
-
-
-METHODS: dict[str, tuple[Callable, Callable]] = {
-    "maxent": (_maxent(causal=False), maxent_irl),
-    "mce": (_maxent(causal=True), maxent_irl),
-    "classic_maxent": (_classic_maxent, classic_maxent_irl),
-    "apprenticeship": (_apprenticeship, apprenticeship_learning),
-    "mmp": (_mmp, max_margin_planning),
-    "lp": (_lp, _lp_options),
-    "airl": (_airl, _airl_options),
-}
 # parameters every method gets from the cell, never from its options
-CELL_PARAMETERS = ("mdp", "features", "demos", "demos_or_expert_features", "expert", "policy", "horizon",
-                   "discount", "causal", "progress", "seed", "callback", "theta0", "states")
+CELL_PARAMETERS = ("horizon", "discount", "causal", "progress", "seed", "callback", "theta0", "states", "features")
+
+
+def _keyword_options(function: Callable, *extra: str) -> tuple[str, ...]:
+    """The keyword-only parameters of ``function`` a spec may set (not those the cell sets), plus ``extra``."""
+    return tuple(p for p, v in inspect.signature(function).parameters.items()
+                 if v.kind is inspect.Parameter.KEYWORD_ONLY and p not in CELL_PARAMETERS) + extra
+
+
+# name -> (fit, the option names a spec may give it)
+METHODS: dict[str, tuple[Callable, tuple[str, ...]]] = {
+    "maxent": (_maxent(causal=False), _keyword_options(maxent_irl)),
+    "mce": (_maxent(causal=True), _keyword_options(maxent_irl)),
+    "classic_maxent": (_classic_maxent, _keyword_options(classic_maxent_irl)),
+    "apprenticeship": (_apprenticeship, _keyword_options(apprenticeship_learning)),
+    "mmp": (_mmp, _keyword_options(max_margin_planning)),
+    # lp_irl's own discount (default 0.9 when the cell has none) and the env's features (use_features = true)
+    "lp": (_lp, _keyword_options(lp_irl, "discount", "use_features")),
+    "airl": (_airl, _keyword_options(airl, "discount")),
+}
 
 
 def method_options(name: str) -> list[str]:
     """The option names a spec may give method ``name``."""
-    signature = inspect.signature(METHODS[name][1])
-    return [p for p, v in signature.parameters.items()
-            if v.kind is inspect.Parameter.KEYWORD_ONLY and p not in CELL_PARAMETERS]
+    return list(METHODS[name][1])
 
 
 EXPERTS = ("soft", "optimal")
@@ -302,8 +295,6 @@ def _defined(metric: Callable[[], float]) -> float | None:
 
 def _measure(world: World, cell: Cell, expert: np.ndarray, fit: Any) -> dict[str, Any]:
     """The known-truth metrics of one fit (the module docstring lists them)."""
-    from ..approx import reward_correlation_modulo_shaping
-
     mdp, T, gamma = world.mdp, cell.horizon, cell.discount
     greedy = value_iteration(mdp, fit.reward, horizon=T, discount=gamma).policy
     divergence = policy_divergence(mdp, expert, fit.policy, horizon=T, discount=gamma)

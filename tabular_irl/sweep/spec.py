@@ -205,8 +205,8 @@ def _labels(tables: list[dict], head: str) -> list[str]:
         else:
             labels.append(str(t[head]))
     if len(set(labels)) != len(labels):
-        raise ValueError(f"sweep spec: two {head == 'kind' and 'environments' or 'methods'} have the same label "
-                         f"{labels}; give each a distinct 'label'")
+        what = "environments" if head == "kind" else "methods"
+        raise ValueError(f"sweep spec: two {what} have the same label {labels}; give each a distinct 'label'")
     return labels
 
 
