@@ -2,7 +2,7 @@
 
 __version__ = "0.1.0"
 
-from . import approx, bayes, checks, identifiability, metrics, plotting, rl
+from . import approx, bayes, checks, identifiability, metrics, plotting, rl, sweep
 from ._config import get_num_threads, set_num_threads, show_config
 from .batch import SoftValues, soft_backward_batch
 from .envs import Problem, gridworld, objectworld, random_mdp
@@ -49,6 +49,7 @@ __all__ = [
     "metrics",
     "plotting",
     "rl",
+    "sweep",
     "MDP",
     "MDPFile",
     "save_mdp",

@@ -68,8 +68,9 @@ def _is_terminal(stream: Any) -> bool:
 
 
 def _format(values: dict[str, float]) -> str:
-    """``"objective -12.345678, max|gradient| 1.2e-05"``: objectives to 8 digits, residuals to 2."""
-    return ", ".join(f"{name} {value:.8g}" if "objective" in name else f"{name} {value:.2e}"
+    """``"objective -12.345678, max|gradient| 1.2e-05, failed 0"``: objectives to 8 digits, residuals to 2, counts whole."""
+    return ", ".join(f"{name} {value}" if isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+                     else f"{name} {value:.8g}" if "objective" in name else f"{name} {value:.2e}"
                      for name, value in values.items())
 
 

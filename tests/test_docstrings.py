@@ -24,6 +24,7 @@ NAMESPACES = [
     "tabular_irl.rl",
     "tabular_irl.bayes",
     "tabular_irl.identifiability",
+    "tabular_irl.sweep",
     "tabular_irl.approx",
     "tabular_irl.checks",
     "tabular_irl.irl",

@@ -21,6 +21,7 @@ from ..irl.maxent import _METHODS
 from .demo import ALGORITHMS, demo_command
 from .files import CHECK_DEFAULT_HORIZON, check_command, irl_command, solve_command, visitation_command
 from .make import POLICIES, info_command, make_command, plot_command, sample_command
+from .sweep import sweep_command, sweep_report_command
 
 __all__ = ["build_parser", "main"]
 
@@ -118,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     config.set_defaults(func=_config)
     _add_make_commands(sub)
     _add_file_commands(sub)
+    _add_sweep_commands(sub)
     return parser
 
 
@@ -344,10 +346,51 @@ def _add_file_commands(sub) -> None:
     check.set_defaults(func=check_command)
 
 
+def _add_sweep_commands(sub) -> None:
+    from ..sweep.engines import ENGINES
+    from ..sweep.report import METRICS, SETTINGS
+
+    sweep = sub.add_parser(
+        "sweep", help="run a known-truth sweep (methods x environments x seeds x demo counts) from a spec",
+        description="Run every cell of SPEC (a TOML or JSON sweep spec, tabular_irl.sweep.spec) not yet in "
+        "--out: build the environment and its true reward, sample demonstrations with the cell's seed, fit, "
+        "measure against the truth (EVD, policy divergence, reward correlation), and append one JSON row per "
+        "cell to OUT as it finishes. Interrupted, it resumes where it stopped; failed cells run again.",
+        epilog="On several machines: 'dask scheduler' on one, 'dask worker tcp://HOST:8786 --nthreads 1' on each, "
+        "then --engine dask --address tcp://HOST:8786.")
+    sweep.add_argument("spec", metavar="SPEC", help="the sweep spec (.toml, or .json)")
+    sweep.add_argument("--out", required=True, metavar="RESULTS.jsonl", help="the JSON Lines results file")
+    sweep.add_argument("--engine", choices=ENGINES, default="serial",
+                       help="serial (default: here), processes (a local pool) or dask (a local cluster, or "
+                       "--address)")
+    sweep.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                       help="processes of the pool or local Dask cluster (default: the CPU count)")
+    sweep.add_argument("--address", default=None, metavar="tcp://HOST:PORT",
+                       help="with --engine dask: the scheduler to submit to")
+    sweep.add_argument("--resume", action=argparse.BooleanOptionalAction, default=True,
+                       help="skip the cells already in OUT (default); --no-resume starts OUT afresh")
+    _add_quiet(sweep)
+    sweep.set_defaults(func=sweep_command)
+
+    report = sub.add_parser(
+        "sweep-report", help="summarize a sweep's results (mean and standard error per setting), plot them",
+        description="Print, per setting, the number of seeds, of failed cells, and the mean and standard error "
+        "of each metric of RESULTS; --plot draws METRIC against --x with error bars, one line per --hue.")
+    report.add_argument("results", metavar="RESULTS.jsonl", help="a results file of 'tabular-irl sweep'")
+    report.add_argument("--metrics", nargs="+", choices=METRICS, default=["evd", "reward_correlation", "converged"],
+                        help="the metrics to tabulate (default: evd reward_correlation converged)")
+    report.add_argument("--plot", default=None, metavar="FIG.png", help="also draw the figure (needs matplotlib)")
+    report.add_argument("--x", choices=SETTINGS, default="n_demos", help="the x axis (default: n_demos)")
+    report.add_argument("--y", choices=METRICS, default="evd", help="the metric plotted (default: evd)")
+    report.add_argument("--hue", choices=SETTINGS, default="method", help="one line per value (default: method)")
+    report.add_argument("--dpi", type=_positive_int, default=120, help="resolution (default: 120)")
+    report.set_defaults(func=sweep_report_command)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``tabular-irl`` command line; return its exit status.
 
-    Commands: ``demo``, ``config``, ``make``, ``sample``, ``info``, ``plot``, ``solve``,
+    Commands: ``demo``, ``config``, ``make``, ``sample``, ``info``, ``plot``, ``sweep``, ``sweep-report``, ``solve``,
     ``visitation``, ``irl`` and ``check`` (``tabular-irl COMMAND --help`` describes each; the parser is
     :func:`build_parser`). Errors in the
     input (``ValueError``, ``TypeError``, ``OSError``, ``ImportError``) are
