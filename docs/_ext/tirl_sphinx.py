@@ -83,6 +83,10 @@ GALLERY = [
      "buffer, every return and gradient computed exactly so that each claim is a measured number.",
      ["compounding_error", "imitation_learning_curves", "off_policy_gradient_with_demos",
       "demos_in_replay_buffer"]),
+    ("rewards", "Uncertainty and equivalence of rewards",
+     "The rewards consistent with one expert: the Bayesian posterior, EPIC distances to the truth, "
+     "and the reward directions no demonstration can reveal.",
+     ["reward_ambiguity_gridworld"]),
     ("more", "More examples", "Examples of the newer families.", []),
 ]
 

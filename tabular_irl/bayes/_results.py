@@ -19,7 +19,7 @@ class BayesianIRLResult:
         The draws after burn-in of every chain, chain after chain
         (``n = n_chains * n_samples``).
     chains : ndarray, shape (n_chains, n_samples, d)
-        The same draws, chain by chain (what :attr:`ess` and :attr:`rhat` read).
+        The same draws, chain by chain (what ``ess`` and ``rhat`` read).
     log_posterior : ndarray, shape (n,)
         The unnormalised log posterior of every draw.
     acceptance_rate : float
@@ -132,7 +132,7 @@ class ValueAtRisk:
     Attributes
     ----------
     value_at_risk : float
-        The ``alpha`` quantile of :attr:`losses`: with posterior probability
+        The ``alpha`` quantile of ``losses``: with posterior probability
         ``alpha`` the policy loses at most this much expected return against
         the optimal policy of the true reward.
     losses : ndarray, shape (n,)

@@ -258,7 +258,7 @@ def log_posterior(
     r"""Unnormalised log posterior of the reward parameters and its exact gradient.
 
     ``log p(theta) + log p(demos | theta)`` with the likelihoods and priors of
-    the module :mod:`tabular_irl.bayes.likelihood`.
+    the module ``tabular_irl.bayes.likelihood``.
 
     Parameters
     ----------

@@ -187,7 +187,7 @@ def bayesian_irl(
     r"""Sample the posterior over rewards given demonstrations (Bayesian IRL).
 
     The posterior is :func:`log_posterior`'s; the chains are PolicyWalk, MALA
-    or HMC (module :mod:`tabular_irl.bayes.samplers`), each a
+    or HMC (module ``tabular_irl.bayes.samplers``), each a
     Metropolis–Hastings chain with that exact posterior as its stationary law.
 
     Parameters

@@ -36,7 +36,7 @@ for bit, on any machine and in any engine; only ``wall_time`` and
 ``peak_memory`` vary.
 
 The registries :data:`ENVIRONMENTS` and :data:`METHODS` name what a spec may
-use; :mod:`tabular_irl.sweep.spec` checks names and parameters against them.
+use; ``tabular_irl.sweep.spec`` checks names and parameters against them.
 """
 
 from __future__ import annotations

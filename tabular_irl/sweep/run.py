@@ -70,18 +70,18 @@ def run_sweep(
     """Run every cell of a sweep and write one row per finished cell to ``out``.
 
     Rows are JSON objects, one per line, appended and flushed as each cell
-    finishes (:mod:`tabular_irl.sweep.store`): an interruption loses at most
+    finishes (``tabular_irl.sweep.store``): an interruption loses at most
     the cells in flight. A cell that raises is recorded as a failed row
     (``status="failed"``, ``error``) and the sweep goes on.
 
     Parameters
     ----------
     spec : mapping, str or path-like
-        A spec (:mod:`tabular_irl.sweep.spec`) or the path of a TOML / JSON spec file.
+        A spec (``tabular_irl.sweep.spec``) or the path of a TOML / JSON spec file.
     out : str or path-like
         The JSON Lines results file.
     engine : None, "serial", "processes", "dask", dask.distributed.Client or str
-        Where the cells run (:mod:`tabular_irl.sweep.engines`); ``None``: here, serially.
+        Where the cells run (``tabular_irl.sweep.engines``); ``None``: here, serially.
     workers : int, optional
         Processes of a ``"processes"`` pool or a new local Dask cluster (default: the CPU count).
     address : str, optional
@@ -91,7 +91,7 @@ def run_sweep(
         ``False`` starts ``out`` afresh.
     progress : bool or None
         Cells done of those to run, with the elapsed time and an ETA
-        (:func:`tabular_irl._progress.progress_bar`; ``None``: automatic).
+        (the package's progress helper; ``None``: automatic).
 
     Returns
     -------
