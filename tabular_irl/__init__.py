@@ -2,7 +2,7 @@
 
 __version__ = "0.1.0"
 
-from . import approx, checks, metrics, plotting
+from . import approx, checks, metrics, plotting, rewardfree
 from ._config import get_num_threads, set_num_threads, show_config
 from .batch import SoftValues, soft_backward_batch
 from .envs import Problem, gridworld, objectworld, random_mdp
@@ -46,6 +46,7 @@ __all__ = [
     "checks",
     "metrics",
     "plotting",
+    "rewardfree",
     "MDP",
     "MDPFile",
     "save_mdp",
