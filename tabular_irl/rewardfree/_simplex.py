@@ -137,6 +137,16 @@ def _newton_on_face(V, w, p, g, log_q, active) -> np.ndarray | None:
     ratios = -w[active][shrinking] / delta[shrinking]
     t_max = min(1.0, float(ratios.min())) if ratios.size else 1.0
     f0 = objective(p, log_q)
+    if t_max < 1.0:
+        # the full step leaves the simplex: first try it projected (clipped, renormalised), which can drop
+        # many weights at once where truncated steps would drop one per step
+        full = w.copy()
+        full[active] += delta
+        np.maximum(full, 0.0, out=full)
+        full /= full.sum()
+        descent = float(g @ (full - w))
+        if descent < 0 and objective(V @ full, log_q) <= f0 + 1e-4 * descent:
+            return full
     t = t_max
     # below this the predicted decrease is rounding in f: take the Newton step as it is
     negligible = -slope < 1e-14 * (1.0 + abs(f0))
