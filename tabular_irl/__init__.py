@@ -2,7 +2,7 @@
 
 __version__ = "0.1.0"
 
-from . import approx, bayes, checks, identifiability, metrics, plotting, rl, sweep
+from . import approx, bayes, checks, identifiability, metrics, plotting, rewardfree, rl, sweep
 from ._config import get_num_threads, set_num_threads, show_config
 from .batch import SoftValues, soft_backward_batch
 from .envs import Problem, gridworld, objectworld, random_mdp
@@ -48,6 +48,7 @@ __all__ = [
     "identifiability",
     "metrics",
     "plotting",
+    "rewardfree",
     "rl",
     "sweep",
     "MDP",

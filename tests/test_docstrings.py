@@ -25,6 +25,7 @@ NAMESPACES = [
     "tabular_irl.bayes",
     "tabular_irl.identifiability",
     "tabular_irl.sweep",
+    "tabular_irl.rewardfree",
     "tabular_irl.approx",
     "tabular_irl.checks",
     "tabular_irl.irl",

@@ -48,6 +48,8 @@ probabilities and joint tables of Bayesian IRL, EPIC and identifiability).
 from __future__ import annotations
 
 from .scalars import (  # noqa: F401
+    check_base,
+    check_probabilities,
     Model,
     ROW_SUM_ATOL,
     check_bool,
@@ -158,4 +160,6 @@ __all__ = [
     "check_in_box",
     "check_probability",
     "check_joint_distribution",
+    "check_probabilities",
+    "check_base",
 ]

@@ -303,3 +303,47 @@ def check_positive_real(value: Any, name: str, *, allow_zero: bool = False) -> f
     if not (np.isfinite(out) and (out >= 0.0 if allow_zero else out > 0.0)):
         raise ValueError(f"{name} must be a finite number {op} 0, got {value!r}")
     return out
+
+
+# distributions of any shape and logarithm bases (tabular_irl.rewardfree)
+
+def check_probabilities(value: Any, name: str, axis: int | None = -1, *, ndim: int | None = None) -> np.ndarray:
+    """Validate an array whose slices along ``axis`` are probability distributions.
+
+    ``axis=None``: the whole array is one distribution (a joint table). Entries
+    must be finite and non-negative and every slice must sum to 1 within
+    ``ROW_SUM_ATOL``; ``ndim`` fixes the number of dimensions. Returns float64.
+    """
+    arr = check_finite_array(value, name)
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-d, got shape {arr.shape}")
+    if arr.ndim == 0 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty array of probabilities, got shape {arr.shape}")
+    if np.any(arr < 0):
+        idx = tuple(int(i) for i in np.argwhere(arr < 0)[0])
+        raise ValueError(f"{name} must be non-negative, got {arr[idx]} at index {idx if len(idx) > 1 else idx[0]}")
+    if axis is None:
+        total = float(arr.sum())
+        if abs(total - 1.0) > ROW_SUM_ATOL:
+            raise ValueError(f"{name} must sum to 1, got sum {total!r}")
+        return arr
+    try:
+        sums = arr.sum(axis=axis)
+    except np.exceptions.AxisError as exc:
+        raise ValueError(f"axis={axis!r} is out of range for {name} of shape {arr.shape}") from exc
+    bad = np.abs(sums - 1.0) > ROW_SUM_ATOL
+    if np.any(bad):
+        idx = tuple(int(i) for i in np.argwhere(bad)[0]) if np.ndim(sums) else ()
+        where = f" (slice {idx} along axis {axis})" if idx else ""
+        raise ValueError(f"{name} must sum to 1 along axis {axis}{where}, got sum {float(sums[idx])!r}")
+    return arr
+
+
+def check_base(base: Any) -> float | None:
+    """The base of a logarithm: ``None`` (natural, nats) or a real > 0 other than 1."""
+    if base is None:
+        return None
+    value = check_positive_real(base, "base")
+    if value == 1.0:
+        raise ValueError("base must be a real > 0 other than 1 (2 for bits, None for nats), got 1")
+    return value
