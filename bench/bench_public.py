@@ -38,6 +38,7 @@ import statistics
 import sys
 import time
 import tracemalloc
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -156,12 +157,14 @@ def run(size: int, T: int, repeat: int, fit_size: int, fit_T: int, log) -> dict:
                         key = f"{name} {'default' if n is None else n}"
                         times.setdefault(key, []).append(_timed(fn))
                 tirl.set_num_threads(None)
-            for n in thread_counts:
-                tirl.set_num_threads(n)
-                key = f"fit {'default' if n is None else n}"
-                with np.errstate(all="ignore"):
-                    times.setdefault(key, []).append(_timed(
-                        lambda: tirl.maxent_irl(fmdp, ffeat, fdemos, horizon=fit_T, l2=1e-2, max_iter=30)))
+            for _ in range(max(1, repeat // 2)):  # whole fits, interleaved like the rounds above
+                for n in thread_counts:
+                    tirl.set_num_threads(n)
+                    key = f"fit {'default' if n is None else n}"
+                    with np.errstate(all="ignore"), warnings.catch_warnings():
+                        warnings.simplefilter("ignore", tirl.ConvergenceWarning)
+                        times.setdefault(key, []).append(_timed(
+                            lambda: tirl.maxent_irl(fmdp, ffeat, fdemos, horizon=fit_T, l2=1e-2, max_iter=30)))
             tirl.set_num_threads(None)
         finally:
             tirl.set_num_threads(None)

@@ -43,6 +43,10 @@ Design note
   and ``soft_forward`` rolls a plan forward from V alone (``posterior``
   selects, for the non-causal model, the exact marginals or the rollout of
   its policy under P).
+* Pace: every time loop runs each step on the thread count measured faster so
+  far and probes the other now and then (``_step``); ``pace=`` (3 doubles the
+  pass layer keeps per kind of pass and problem size) carries the measurements
+  from one pass to the next, so a pass does not probe from scratch.
 * Interrupts: every time loop (per step, per sweep) reads a monotonic clock
   and, at most every 50 ms, reacquires the GIL to run pending signal handlers
   (``PyErr_CheckSignals``); when one raised (Ctrl-C), the loop stops and the
@@ -172,7 +176,9 @@ cdef struct Loop:
     int probing        # the current step is a probe
 
 
-cdef inline void _loop_init(Loop* L, int n_threads) noexcept nogil:
+cdef inline void _loop_init(Loop* L, int n_threads, double* hint) noexcept nogil:
+    """A fresh loop; ``hint`` (3 doubles, or NULL): what the last pass of this kind measured, so that a
+    pass starts on the count found faster and does not probe from scratch (_loop_save writes it back)."""
     L.next_look = 0.0
     L.t0 = 0.0
     L.secs[0] = 0.0
@@ -182,6 +188,18 @@ cdef inline void _loop_init(Loop* L, int n_threads) noexcept nogil:
     L.every = _PROBE_FIRST
     L.since = 0
     L.probing = 0
+    if hint != NULL and hint[0] > 0.0 and hint[1] > 0.0 and L.n_max > 1:
+        L.secs[0] = hint[0]
+        L.secs[1] = hint[1]
+        L.every = <int>hint[2] if hint[2] >= _PROBE_FIRST else _PROBE_FIRST
+
+
+cdef inline void _loop_save(Loop* L, double* hint) noexcept nogil:
+    """Keep the loop's measurements for the next pass of the same kind (``hint`` may be NULL)."""
+    if hint != NULL and L.n_max > 1:
+        hint[0] = L.secs[0]
+        hint[1] = L.secs[1]
+        hint[2] = L.every
 
 
 cdef inline int _step(Loop* L) noexcept nogil:
@@ -234,6 +252,11 @@ cdef inline void _step_done(Loop* L) noexcept nogil:
     if L.probing:
         after = L.secs[0] < L.secs[1]
         L.every = (L.every * 2 if L.every < _PROBE_MAX else _PROBE_MAX) if after == before else _PROBE_FIRST
+
+
+cdef inline double* _hint(double[::1] pace) noexcept:
+    """The first entry of an optional pace array (3 doubles), NULL for None."""
+    return &pace[0] if pace is not None and pace.shape[0] >= 3 else NULL
 
 
 cdef int _raise_pending() except -1:
@@ -398,7 +421,7 @@ def backward_finite(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
     const double[:, ::1] reward, Py_ssize_t horizon, double gamma, double tau,
     int mode, int n_threads, bint keep_q=True, bint keep_policy=True, const idx_t[::1] succ=None,
-    double[:, ::1] V_out=None, double[:, :, ::1] policy_out=None,
+    double[:, ::1] V_out=None, double[:, :, ::1] policy_out=None, double[::1] pace=None,
 ):
     """Finite-horizon backward pass.
 
@@ -432,10 +455,11 @@ def backward_finite(
         for s in range(S):
             V[T, s] = 0.0
     cdef bint stopped = False
+    cdef double* hint = _hint(pace)
     if S > 0 and A > 0:
         with nogil:
             stopped = _backward_loop(S, A, T, &indptr[0], &indices[0], &data[0], &reward[0, 0], gamma, tau, mode,
-                                     succ_p, &ev[0], &V[0, 0], Q_p, pi_p, &work[0], n_threads)
+                                     succ_p, &ev[0], &V[0, 0], Q_p, pi_p, &work[0], n_threads, hint)
     if stopped:
         _raise_pending()
     return V_arr, Q_arr, pi_arr
@@ -445,7 +469,7 @@ cdef inline bint _backward_loop(
     Py_ssize_t S, Py_ssize_t A, Py_ssize_t T,
     const idx_t* indptr, const idx_t* indices, const double* data, const double* reward,
     double gamma, double tau, int mode, const idx_t* succ, double* ev, double* V, double* Q,
-    double* pi, double* work, int n_threads,
+    double* pi, double* work, int n_threads, double* hint,
 ) noexcept nogil:
     """V[t] (rows of the (T+1, S) array V) for t = T-1 .. 0; True when a signal stopped it.
 
@@ -454,7 +478,7 @@ cdef inline bint _backward_loop(
     cdef Py_ssize_t t
     cdef int nt
     cdef Loop loop
-    _loop_init(&loop, n_threads)
+    _loop_init(&loop, n_threads, hint)
     for t in range(T - 1, -1, -1):
         nt = _step(&loop)
         if nt == 0:
@@ -463,13 +487,14 @@ cdef inline bint _backward_loop(
                     (Q + t * S * A) if Q != NULL else NULL, V + t * S, (pi + t * S * A) if pi != NULL else NULL,
                     work, nt)
         _step_done(&loop)
+    _loop_save(&loop, hint)
     return False
 
 
 def plan_arrays(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
     const double[:, ::1] reward, const double[:, ::1] V, double gamma, double tau,
-    int mode, int n_threads, bint keep_q=True, bint keep_policy=True, const idx_t[::1] succ=None,
+    int mode, int n_threads, bint keep_q=True, bint keep_policy=True, const idx_t[::1] succ=None, double[::1] pace=None,
 ):
     """Q and the policy of a finite-horizon plan, formed again from its values.
 
@@ -491,11 +516,13 @@ def plan_arrays(
     cdef double[::1] work = np.empty(max(n_threads, 1) * _work_size(A), dtype=np.float64)
     cdef const idx_t* succ_p = _ptr(succ)
     cdef Loop loop
+    cdef double* hint
     cdef int nt
     cdef bint stopped = False
     if S == 0 or A == 0:
         return Q_arr, pi_arr
-    _loop_init(&loop, n_threads)
+    hint = _hint(pace)
+    _loop_init(&loop, n_threads, hint)
     with nogil:
         for t in range(T):
             nt = _step(&loop)
@@ -506,6 +533,7 @@ def plan_arrays(
                         mode, succ_p, (Q_p + t * S * A) if Q_p != NULL else NULL, NULL,
                         (pi_p + t * S * A) if pi_p != NULL else NULL, &work[0], nt)
             _step_done(&loop)
+    _loop_save(&loop, hint)
     if stopped:
         _raise_pending()
     return Q_arr, pi_arr
@@ -542,7 +570,7 @@ cdef inline void _evaluate_block(
 def evaluate_policy(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
     const double[:, ::1] reward, const double[:, :, ::1] policy, Py_ssize_t horizon, double gamma,
-    int n_threads, bint keep_q=True, const idx_t[::1] succ=None,
+    int n_threads, bint keep_q=True, const idx_t[::1] succ=None, double[::1] pace=None,
 ):
     """Exact finite-horizon evaluation of a given policy.
 
@@ -563,11 +591,13 @@ def evaluate_policy(
     cdef double[::1] work = np.empty(max(n_threads, 1) * W, dtype=np.float64)
     cdef const idx_t* succ_p = _ptr(succ)
     cdef Loop loop
+    cdef double* hint
     cdef int nt
     cdef bint stopped = False
     if S == 0 or A == 0:
         return V_arr, Q_arr
-    _loop_init(&loop, n_threads)
+    hint = _hint(pace)
+    _loop_init(&loop, n_threads, hint)
     with nogil:
         for t in range(T - 1, -1, -1):
             nt = _step(&loop)
@@ -581,6 +611,7 @@ def evaluate_policy(
                                 &V[t + 1, 0], gamma, succ_p, &policy[0 if stationary else t, 0, 0], q_t, &V[t, 0],
                                 &work[threadid() * W])
             _step_done(&loop)
+    _loop_save(&loop, hint)
     if stopped:
         _raise_pending()
     return V_arr, Q_arr
@@ -589,7 +620,7 @@ def evaluate_policy(
 def backward_discounted(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
     const double[:, ::1] reward, double gamma, double tau, int mode,
-    double tol, Py_ssize_t max_iter, int n_threads, const idx_t[::1] succ=None, object report=None,
+    double tol, Py_ssize_t max_iter, int n_threads, const idx_t[::1] succ=None, object report=None, double[::1] pace=None,
 ):
     """Discounted (soft or hard) value iteration from V = 0.
 
@@ -616,10 +647,12 @@ def backward_discounted(
     cdef bint converged = False
     cdef const idx_t* succ_p = _ptr(succ)
     cdef Loop loop
+    cdef double* hint
     cdef int nt
     cdef bint stopped = False, reporting = report is not None
     cdef double next_report = 0.0, now
-    _loop_init(&loop, n_threads)
+    hint = _hint(pace)
+    _loop_init(&loop, n_threads, hint)
     with nogil:
         while it < max_iter:
             nt = _step(&loop)
@@ -652,6 +685,7 @@ def backward_discounted(
             if bound <= tol or delta <= 8.0 * DBL_EPSILON * scale:
                 converged = True
                 break
+    _loop_save(&loop, hint)
     if stopped:
         _raise_pending()
     return V_arr, Q_arr, pi_arr, int(it), float(bound), bool(converged)
@@ -660,7 +694,7 @@ def backward_discounted(
 def backward_values_batch(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
     const double[:, :, ::1] rewards, Py_ssize_t horizon, double gamma, double tau,
-    int mode, int n_threads, const idx_t[::1] succ=None,
+    int mode, int n_threads, const idx_t[::1] succ=None, double[::1] pace=None,
 ):
     """Finite-horizon backward values for K rewards in one sweep over P per step.
 
@@ -684,11 +718,13 @@ def backward_values_batch(
     cdef double* vt
     cdef const idx_t* succ_p = _ptr(succ)
     cdef Loop loop
+    cdef double* hint
     cdef int step_nt
     cdef bint stopped = False
     if S == 0 or A == 0 or K == 0:
         return V_arr
-    _loop_init(&loop, nt)
+    hint = _hint(pace)
+    _loop_init(&loop, nt, hint)
     with nogil:
         for t in range(T - 1, -1, -1):
             step_nt = _step(&loop)
@@ -716,6 +752,7 @@ def backward_values_batch(
                     for s in range(s0, s1):
                         V[kk, t, s] = vt[s * K + kk]
             _step_done(&loop)
+    _loop_save(&loop, hint)
     if stopped:
         _raise_pending()
     return V_arr
@@ -764,7 +801,7 @@ cdef inline void _weigh_block(
 def forward_finite(
     const idx_t[::1] t_indptr, const idx_t[::1] t_indices, const double[::1] t_data,
     const double[::1] initial, const double[:, :, ::1] policy, Py_ssize_t horizon,
-    int n_threads, const idx_t[::1] pred=None, double gamma=1.0,
+    int n_threads, const idx_t[::1] pred=None, double gamma=1.0, double[::1] pace=None,
 ):
     """Roll a policy forward under P for T steps.
 
@@ -795,9 +832,11 @@ def forward_finite(
         D_arr[0] = initial
         return D_arr, mu_arr, total_arr
     cdef Loop loop
+    cdef double* hint
     cdef int step_nt
     cdef bint stopped = False
-    _loop_init(&loop, nt)
+    hint = _hint(pace)
+    _loop_init(&loop, nt, hint)
     with nogil:
         for s in range(S):
             D[0, s] = initial[s]
@@ -814,6 +853,7 @@ def forward_finite(
                 _weigh_block(s0, min(s0 + BLOCK, S), A, d_t, pi_t, w, mu_t, tot)
             _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], mu_t, pred_p, &D[t + 1, 0], step_nt)
             _step_done(&loop)
+    _loop_save(&loop, hint)
     if stopped:
         _raise_pending()
     return D_arr, mu_arr, total_arr
@@ -824,7 +864,7 @@ def soft_forward(
     const idx_t[::1] t_indptr, const idx_t[::1] t_indices, const double[::1] t_data,
     const double[:, ::1] reward, const double[::1] initial, const double[:, ::1] V,
     const double[:, :, ::1] policy, double gamma, double tau, int mode, bint store_state, int n_threads,
-    const idx_t[::1] succ=None, const idx_t[::1] pred=None, bint store_state_action=False, bint posterior=True,
+    const idx_t[::1] succ=None, const idx_t[::1] pred=None, bint store_state_action=False, bint posterior=True, double[::1] pace=None,
 ):
     """Forward pass of a soft plan from its values: visitation and expected counts.
 
@@ -887,11 +927,13 @@ def soft_forward(
     cdef const idx_t* pred_p = _ptr(pred)
     cdef const double* pi_given = NULL
     cdef Loop loop
+    cdef double* hint
     cdef int step_nt
     cdef bint stopped = False
     if S == 0 or A == 0:
         return total_arr, (D_arr if store_state else None), (mu_arr if store_state_action else None)
-    _loop_init(&loop, nt)
+    hint = _hint(pace)
+    _loop_init(&loop, nt, hint)
     with nogil:
         for s in range(S):
             D[0, s] = initial[s]
@@ -945,6 +987,7 @@ def soft_forward(
             else:
                 _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], mu_t, pred_p, d_next, step_nt)
             _step_done(&loop)
+    _loop_save(&loop, hint)
     if stopped:
         _raise_pending()
     return total_arr, (D_arr if store_state else None), (mu_arr if store_state_action else None)

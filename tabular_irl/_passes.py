@@ -145,6 +145,24 @@ def threads_for(mdp) -> int:
     return _config.get_num_threads()
 
 
+# What the last pass of each kind measured on each problem size (one-thread and all-thread seconds per
+# step, probe interval): the next pass starts on the count found faster instead of probing from scratch.
+_PACES: dict[tuple, np.ndarray] = {}
+
+
+def _pace(kind: str, mdp, *detail) -> np.ndarray | None:
+    """The pace memory of passes of ``kind`` (and ``detail``, e.g. the mode) on problems of ``mdp``'s size."""
+    if threads_for(mdp) == 1:
+        return None
+    key = (kind, mdp.n_states, mdp.n_actions, mdp.nnz, *detail)
+    pace = _PACES.get(key)
+    if pace is None:
+        if len(_PACES) >= 256:  # a bounded memory: many problem sizes in one process start afresh
+            _PACES.clear()
+        pace = _PACES[key] = np.zeros(3)
+    return pace
+
+
 def rows_are_distributions(x: np.ndarray, atol: float) -> bool:
     """True when every row of the C-contiguous 2-d ``x`` is finite, non-negative and sums to 1 within ``atol``."""
     return _kernels.rows_are_distributions(x, atol)
@@ -197,7 +215,7 @@ def backward(mdp, reward: np.ndarray, T: int, gamma: float, tau: float, mode: in
                    "keep V only (soft_backward keeps V and forms Q, policy on first access)")
     return _kernels.backward_finite(*mdp._kernel_parts(), reward, T, gamma, tau, mode, threads_for(mdp),
                                     keep_q=keep_q, keep_policy=keep_policy, succ=mdp._shared_parts(),
-                                    V_out=V_out, policy_out=policy_out)
+                                    V_out=V_out, policy_out=policy_out, pace=_pace("backward", mdp, mode))
 
 
 def plan_arrays(mdp, reward: np.ndarray, V: np.ndarray, gamma: float, tau: float, mode: int, *,
@@ -229,7 +247,8 @@ def plan_state_action(mdp, reward: np.ndarray, V: np.ndarray, gamma: float, tau:
 
 def _plan_arrays(mdp, reward, V, gamma, tau, mode, *, keep_q, keep_policy):
     return _kernels.plan_arrays(*mdp._kernel_parts(), reward, V, gamma, tau, mode, threads_for(mdp),
-                                keep_q=keep_q, keep_policy=keep_policy, succ=mdp._shared_parts())
+                                keep_q=keep_q, keep_policy=keep_policy, succ=mdp._shared_parts(),
+                                pace=_pace("plan_arrays", mdp, mode))
 
 
 def evaluate_policy(mdp, reward: np.ndarray, policy: np.ndarray, T: int, gamma: float, *,
@@ -240,7 +259,8 @@ def evaluate_policy(mdp, reward: np.ndarray, policy: np.ndarray, T: int, gamma: 
                "use a shorter horizon")
     pi3 = policy[None] if policy.ndim == 2 else policy
     return _kernels.evaluate_policy(*mdp._kernel_parts(), reward, np.ascontiguousarray(pi3), T, gamma,
-                                    threads_for(mdp), keep_q=keep_q, succ=mdp._shared_parts())
+                                    threads_for(mdp), keep_q=keep_q, succ=mdp._shared_parts(),
+                                    pace=_pace("evaluate", mdp))
 
 
 def backward_discounted(mdp, reward: np.ndarray, gamma: float, tau: float, mode: int, tol: float, max_iter: int,
@@ -250,7 +270,8 @@ def backward_discounted(mdp, reward: np.ndarray, gamma: float, tau: float, mode:
     ``report(n_iter, error_bound)``, when given, is called at most every half second (progress).
     """
     return _kernels.backward_discounted(*mdp._kernel_parts(), reward, gamma, tau, mode, tol, max_iter,
-                                        threads_for(mdp), succ=mdp._shared_parts(), report=report)
+                                        threads_for(mdp), succ=mdp._shared_parts(), report=report,
+                                        pace=_pace("discounted", mdp, mode))
 
 
 def backward_batch(mdp, rewards: np.ndarray, T: int, gamma: float, tau: float, mode: int) -> np.ndarray:
@@ -258,7 +279,7 @@ def backward_batch(mdp, rewards: np.ndarray, T: int, gamma: float, tau: float, m
     check_fits(rewards.shape[2] * (T + 1) * mdp.n_states * 8, f"the values V (K, T+1, S) = "
                f"({rewards.shape[2]}, {T + 1}, {mdp.n_states})", "pass fewer rewards per call")
     return _kernels.backward_values_batch(*mdp._kernel_parts(), rewards, T, gamma, tau, mode, threads_for(mdp),
-                                          succ=mdp._shared_parts())
+                                          succ=mdp._shared_parts(), pace=_pace("batch", mdp, rewards.shape[2]))
 
 
 # --------------------------------------------------------------------------
@@ -272,7 +293,7 @@ def rollout(mdp, policy: np.ndarray, T: int, gamma: float, initial: np.ndarray
                f"{mdp.n_actions})", "pass the plan itself, visitation(mdp, plan), which needs no (T, S, A) array")
     pi3 = policy[None] if policy.ndim == 2 else policy
     return _kernels.forward_finite(*mdp._kernel_parts(transpose=True), initial, pi3, T, threads_for(mdp),
-                                   pred=mdp._shared_parts(transpose=True), gamma=gamma)
+                                   pred=mdp._shared_parts(transpose=True), gamma=gamma, pace=_pace("rollout", mdp))
 
 
 def plan_rollout(mdp, reward: np.ndarray, V: np.ndarray, gamma: float, tau: float, mode: int,
@@ -294,7 +315,8 @@ def plan_rollout(mdp, reward: np.ndarray, V: np.ndarray, gamma: float, tau: floa
     return _kernels.soft_forward(*mdp._kernel_parts(), *mdp._kernel_parts(transpose=True), reward, initial, V,
                                  policy, gamma, tau, mode, store_state, threads_for(mdp),
                                  succ=mdp._shared_parts(), pred=None if reweigh else mdp._shared_parts(transpose=True),
-                                 store_state_action=store_state_action, posterior=posterior)
+                                 store_state_action=store_state_action, posterior=posterior,
+                                 pace=_pace("plan_rollout", mdp, mode, posterior, policy is None))
 
 
 def _scratch_array(scratch: dict | None, name: str, shape: tuple[int, ...]) -> np.ndarray | None:

@@ -43,3 +43,21 @@ def test_results_do_not_depend_on_thread_count(big_mdp):
     for a, b in zip(single, multi):
         assert_array_equal(a, b)
     assert np.abs(multi[-1].sum(axis=(1, 2)) - 1).max() < 1e-12
+
+
+def test_passes_remember_their_pace_without_changing_a_bit(big_mdp):
+    """A pass starts from what the last pass of its kind measured (one-thread and all-thread seconds per step)."""
+    from tabular_irl import _passes as pass_layer
+
+    mdp, reward = big_mdp.mdp, np.ascontiguousarray(np.broadcast_to(big_mdp.reward[:, None], (10_000, 5)))
+    pass_layer._PACES.clear()
+    try:
+        tabular_irl.set_num_threads(2)
+        first = soft_backward(mdp, reward, horizon=12)
+        pace = pass_layer._PACES[("backward", mdp.n_states, mdp.n_actions, mdp.nnz, pass_layer.MODE_CAUSAL)]
+        assert pace[0] > 0 and pace[1] > 0 and pace[2] >= 4  # both counts timed, a probe interval kept
+        again = soft_backward(mdp, reward, horizon=12)  # starts from it
+    finally:
+        tabular_irl.set_num_threads(None)
+    assert_array_equal(first.V, again.V)
+    assert_array_equal(first.V, soft_backward(mdp, reward, horizon=12).V)
