@@ -212,7 +212,8 @@ def test_sigint_to_the_cli_then_resume(tmp_path, serial_rows):
     (tmp_path / "spec.json").write_text(json.dumps(spec))
     out = tmp_path / "results.jsonl"
     process = subprocess.Popen([sys.executable, "-m", "tabular_irl", "sweep", str(tmp_path / "spec.json"),
-                                "--out", str(out), "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                "--out", str(out), "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               cwd=tmp_path)  # not the checkout: the installed package is the one imported
     deadline = time.monotonic() + 60
     while (not out.exists() or len(out.read_bytes().splitlines()) < 2) and time.monotonic() < deadline:
         time.sleep(0.02)
