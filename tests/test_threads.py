@@ -49,6 +49,8 @@ def test_passes_remember_their_pace_without_changing_a_bit(big_mdp):
     """A pass starts from what the last pass of its kind measured (one-thread and all-thread seconds per step)."""
     from tabular_irl import _passes as pass_layer
 
+    if not tabular_irl.show_config(print_out=False)["openmp"]:
+        pytest.skip("built without OpenMP: one thread, nothing to pace")
     mdp, reward = big_mdp.mdp, np.ascontiguousarray(np.broadcast_to(big_mdp.reward[:, None], (10_000, 5)))
     pass_layer._PACES.clear()
     try:
