@@ -89,6 +89,10 @@ def _not_built_message(exc: ImportError) -> str:
     """What to do when the compiled kernels cannot be imported (most often: an unbuilt source checkout)."""
     package = os.path.dirname(os.path.abspath(__file__))
     checkout = os.path.dirname(package)
+    built = [f for f in os.listdir(package) if f.startswith("_kernels.") and f.endswith((".so", ".pyd"))]
+    if built and os.path.exists(os.path.join(checkout, "csrc", "_kernels.pyx")):
+        return (f"the compiled kernels in {package} ({built[0]}) cannot be imported ({exc}): rebuild them with "
+                f"`python setup.py build_ext --inplace` in {checkout} (or `pip install -e .` again)")
     if os.path.exists(os.path.join(checkout, "csrc", "_kernels.pyx")):
         return (f"tabular_irl is being imported from its source checkout ({checkout}), where the compiled "
                 f"kernels (tabular_irl._kernels) have not been built: run `pip install -e .` in {checkout} "

@@ -229,6 +229,9 @@ def test_unbuilt_checkout_says_what_to_run(tmp_path, monkeypatch):
     checkout = passes._not_built_message(ImportError("no module named _kernels"))
     assert f"imported from its source checkout ({tmp_path})" in checkout
     assert f"run `pip install -e .` in {tmp_path}" in checkout
+    (tmp_path / "tabular_irl" / "_kernels.cpython-311-x86_64-linux-gnu.so").write_bytes(b"")  # built, but broken
+    broken = passes._not_built_message(ImportError("undefined symbol: omp_get_max_threads"))
+    assert "cannot be imported (undefined symbol: omp_get_max_threads): rebuild them with" in broken
 
 
 def test_builders_refuse_what_cannot_fit_before_allocating():
