@@ -380,3 +380,27 @@ def empirical_visitation(demos: Trajectories, n_states: int, n_actions: int) -> 
     D /= N
     mu /= N
     return _EmpiricalVisitation(D, mu, mu.sum(axis=0), T, 1.0)
+
+
+# counts of demonstrated actions and their maximum-likelihood policy (rl's cloning, approx's sampler)
+
+def step_action_counts(demos: Trajectories, S: int, A: int, T: int | None) -> np.ndarray:
+    """Demonstrated counts ``n_t(s, a)`` ``(T, S, A)`` of the first ``T`` steps, or ``n(s, a)`` ``(S, A)`` of all.
+
+    Trusted: ``demos`` already checked against ``S`` and ``A``. Shared by behavioural cloning
+    (:mod:`tabular_irl.rl`) and :func:`tabular_irl.approx.empirical_policy`.
+    """
+    if T is None:
+        flat = (demos.states[:, :-1] * A + demos.actions).ravel()
+        return np.bincount(flat, minlength=S * A).reshape(S, A).astype(np.float64)
+    t = np.broadcast_to(np.arange(T), (demos.n_trajectories, T))
+    flat = ((t * S + demos.states[:, :T]) * A + demos.actions[:, :T]).ravel()
+    return np.bincount(flat, minlength=T * S * A).reshape(T, S, A).astype(np.float64)
+
+
+def action_frequencies(counts: np.ndarray, smoothing: float) -> np.ndarray:
+    """``(n + alpha) / (sum_a n + A alpha)`` per row; uniform on rows without counts (and ``alpha = 0``)."""
+    A = counts.shape[-1]
+    num = counts + smoothing
+    den = num.sum(axis=-1, keepdims=True)
+    return np.where(den > 0, num / np.where(den > 0, den, 1.0), 1.0 / A)

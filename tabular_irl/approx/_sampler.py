@@ -30,7 +30,7 @@ from .._validation import (
     readonly,
 )
 from ..mdp import MDP, check_mdp
-from ..trajectories import Trajectories, sample_trajectories
+from ..trajectories import Trajectories, action_frequencies, sample_trajectories, step_action_counts
 
 __all__ = ["PolicyMixture", "as_sampler", "empirical_policy", "check_sample_weights"]
 
@@ -274,9 +274,4 @@ def empirical_policy(demos: Trajectories, n_states: int, n_actions: int, *, smoo
     A = check_positive_int(n_actions, "n_actions")
     eps = check_positive_real(smoothing, "smoothing", allow_zero=True)
     check_trajectory_indices(demos, "demos", S, A, of=None)
-    N, T = demos.actions.shape
-    counts = np.zeros((T, S, A))
-    np.add.at(counts, (np.broadcast_to(np.arange(T), (N, T)), demos.states[:, :-1], demos.actions), 1.0)
-    counts += eps
-    totals = counts.sum(axis=2, keepdims=True)
-    return np.where(totals > 0, counts / np.where(totals > 0, totals, 1.0), 1.0 / A)
+    return action_frequencies(step_action_counts(demos, S, A, demos.horizon), eps)

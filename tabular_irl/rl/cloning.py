@@ -19,29 +19,11 @@ from .. import _passes
 from .._validation import check_horizon, check_policy, check_positive_int, check_positive_real, check_real, check_seed
 from ..irl._common import check_demos
 from ..mdp import MDP, check_mdp
-from ..trajectories import Trajectories, sample_trajectories
+from ..trajectories import Trajectories, action_frequencies, sample_trajectories, step_action_counts
 from ._policies import Problem, evaluate, per_step, resolve
 from ._results import BehaviorCloningResult, DaggerResult, ImitationGap, freeze
 
 __all__ = ["behavior_cloning", "imitation_gap", "dagger"]
-
-
-def _step_counts(demos: Trajectories, S: int, A: int, T: int | None) -> np.ndarray:
-    """Demonstrated counts ``n_t(s, a)`` ``(T, S, A)`` of the first ``T`` steps, or ``n(s, a)`` ``(S, A)`` of all."""
-    if T is None:
-        flat = (demos.states[:, :-1] * A + demos.actions).ravel()
-        return np.bincount(flat, minlength=S * A).reshape(S, A).astype(np.float64)
-    t = np.broadcast_to(np.arange(T), (demos.n_trajectories, T))
-    flat = ((t * S + demos.states[:, :T]) * A + demos.actions[:, :T]).ravel()
-    return np.bincount(flat, minlength=T * S * A).reshape(T, S, A).astype(np.float64)
-
-
-def maximum_likelihood(counts: np.ndarray, smoothing: float) -> np.ndarray:
-    """``(n + alpha) / (sum_a n + A alpha)`` per row; uniform on rows without counts (and ``alpha = 0``)."""
-    A = counts.shape[-1]
-    num = counts + smoothing
-    den = num.sum(axis=-1, keepdims=True)
-    return np.where(den > 0, num / np.where(den > 0, den, 1.0), 1.0 / A)
 
 
 def log_likelihood(policy: np.ndarray, counts: np.ndarray) -> float:
@@ -114,8 +96,8 @@ def behavior_cloning(
     T = None if horizon is None else check_horizon(horizon)
     alpha = check_positive_real(smoothing, "smoothing", allow_zero=True)
     time_indexed = T is not None and T <= demos.horizon
-    counts = _step_counts(demos, mdp.n_states, mdp.n_actions, T if time_indexed else None)
-    policy = maximum_likelihood(counts, alpha)
+    counts = step_action_counts(demos, mdp.n_states, mdp.n_actions, T if time_indexed else None)
+    policy = action_frequencies(counts, alpha)
     return freeze(BehaviorCloningResult(policy=policy, counts=counts, visited=counts.sum(axis=-1) > 0,
                                         log_likelihood=log_likelihood(policy, counts), time_indexed=time_indexed,
                                         smoothing=alpha))
@@ -348,7 +330,7 @@ def dagger(
             labels = _expert_labels(rng, pi_e, steps, states)
             np.add.at(counts, (steps, states, labels), 1.0)
             n_labels += n_per_iter * T
-        pi = maximum_likelihood(counts, 0.0)
+        pi = action_frequencies(counts, 0.0)
         out = _gap(problem, pi_e, pi)
         record = dict(iteration=i, n_labels=n_labels, epsilon=out.epsilon, epsilon_own=out.epsilon_own)
         if reward is not None:

@@ -35,7 +35,8 @@ from ..mdp import MDP
 from ..trajectories import Trajectories, sample_trajectories
 from ._policies import Problem, log_softmax, policy_return, resolve, softmax
 from ._results import PolicyOptimizationResult, freeze
-from .cloning import _step_counts, behavior_cloning
+from ..trajectories import step_action_counts
+from .cloning import behavior_cloning
 from .gradients import exact_gradient, reinforce_gradient
 
 __all__ = ["hybrid_objective", "hybrid_policy_optimization", "pretrain_finetune"]
@@ -48,7 +49,7 @@ def demo_counts(problem: Problem, demos: Any, time_indexed: bool) -> np.ndarray:
     if time_indexed and demos.horizon < problem.T:
         raise ValueError(f"demos must have at least T={problem.T} steps for time-indexed logits, got trajectories "
                          f"of {demos.horizon} decisions (use stationary (S, A) logits)")
-    return _step_counts(demos, *problem.shape, problem.T if time_indexed else None)
+    return step_action_counts(demos, *problem.shape, problem.T if time_indexed else None)
 
 
 def log_likelihood(theta: np.ndarray, counts: np.ndarray) -> tuple[float, np.ndarray]:
