@@ -406,3 +406,25 @@ def expected_counts(mdp, policy: np.ndarray, T: int | None, gamma: float, initia
     if T is None:
         return occupancy(mdp, policy, gamma, initial)[:, None] * policy
     return rollout(mdp, policy, T, gamma, initial)[2]
+
+
+def markov_mixture(mdp, policies, weights, T: int | None, gamma: float, initial: np.ndarray) -> np.ndarray:
+    """The Markov policy whose state-action visitation is that of the mixture of ``policies`` (validated).
+
+    Drawing ``policies[j]`` with probability ``weights[j]`` per episode visits
+    ``(s, a)`` at ``t`` with probability ``sum_j w_j D_j[t, s] pi_j[t, s, a]``;
+    dividing by ``sum_j w_j D_j[t, s]`` gives a Markov policy with those same
+    marginals (Puterman 1994, Theorem 5.5.1; discounted occupancies ``d_j(s)``
+    for stationary components without a horizon). Rows no component reaches
+    take ``sum_j w_j pi_j[t, s]``. Shared by apprenticeship learning's mixture
+    and :mod:`tabular_irl.rewardfree`'s mixtures.
+    """
+    num = den = fallback = 0.0
+    for w, pi in zip(weights, policies):
+        if w > 0:
+            D = occupancy(mdp, pi, gamma, initial) if T is None else rollout(mdp, pi, T, gamma, initial)[0][:T]
+            num = num + w * D[..., None] * pi
+            den = den + w * D[..., None]
+            fallback = fallback + w * pi
+    reached = den > 0
+    return np.where(reached, num / np.where(reached, den, 1.0), fallback)

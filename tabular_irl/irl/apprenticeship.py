@@ -92,7 +92,7 @@ from .._validation import (
     readonly,
     resolve_model,
 )
-from ..inference import policy_visitation
+from .. import _passes
 from ..planning import policy_plan
 from ._common import (
     check_mdp,
@@ -263,16 +263,7 @@ def _mixture_policy(mdp: Any, policies: list, weights: np.ndarray, T: int | None
     discounted occupancies ``d_j(s)`` for a stationary one). Rows no component
     reaches take ``sum_j lambda_j pi_j[t, s]``.
     """
-    num = den = fallback = 0.0
-    for w, pi in zip(weights, policies):
-        if w > 0:
-            D = policy_visitation(mdp, pi, T, gamma, np.ascontiguousarray(mdp.initial)).state  # (T+1, S) or (S,)
-            D = (D if T is None else D[:T])[..., None]
-            num = num + w * D * pi
-            den = den + w * D
-            fallback = fallback + w * pi
-    reached = den > 0
-    return np.where(reached, num / np.where(reached, den, 1.0), fallback)
+    return _passes.markov_mixture(mdp, policies, weights, T, gamma, np.ascontiguousarray(mdp.initial))
 
 
 @renamed_arguments(demos_or_expert_features="demos")

@@ -354,19 +354,5 @@ def mixture_policy(mdp: Any, policies: Any, weights: Any, *, horizon: int | None
 
 def markov_mixture(model: Model, policies: list[np.ndarray], weights: np.ndarray) -> np.ndarray:
     """:func:`mixture_policy` of validated components: trusted."""
-    T = model.horizon
-    num = np.zeros(model.shape)
-    den = np.zeros(model.shape[:-1] + (1,))
-    fallback = np.zeros(model.shape)
-    for wi, pi in zip(weights, policies):
-        if wi > 0:
-            if T is None:
-                D = _passes.occupancy(model.mdp, pi, model.discount, model.initial)
-            else:
-                D = _passes.rollout(model.mdp, pi, T, model.discount, model.initial)[0][:T]
-            num += wi * D[..., None] * pi
-            den += wi * D[..., None]
-            fallback += wi * pi
-    reached = den > 0
-    policy = np.where(reached, num / np.where(reached, den, 1.0), fallback)
+    policy = _passes.markov_mixture(model.mdp, policies, weights, model.horizon, model.discount, model.initial)
     return policy / policy.sum(axis=-1, keepdims=True)  # rows to 1 within rounding, for check_policy
