@@ -103,6 +103,10 @@ from .figures import (  # noqa: F401
     check_real_half_open,
     check_state_paths,
     check_table,
+    check_state_distributions,
+    check_cells,
+    check_curves,
+    check_partial_state_values,
 )
 from .bayes import (  # noqa: F401
     check_bounds,
@@ -154,6 +158,10 @@ __all__ = [
     "check_state_paths",
     "check_history",
     "check_table",
+    "check_state_distributions",
+    "check_cells",
+    "check_curves",
+    "check_partial_state_values",
     "check_logits",
     "check_bounds",
     "check_grid_step",

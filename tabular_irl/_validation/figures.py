@@ -32,6 +32,10 @@ __all__ = [
     "check_state_paths",
     "check_history",
     "check_table",
+    "check_state_distributions",
+    "check_cells",
+    "check_curves",
+    "check_partial_state_values",
 ]
 
 
@@ -223,3 +227,108 @@ def check_table(table: Any, columns: Any, made_by: str, name: str = "table") -> 
     if not isinstance(present, tuple) or not all(c in present for c in columns):
         raise TypeError(f"{name} must be the StudyTable of {made_by}, got {_describe(table)}")
     return table
+
+
+def _labelled(value: Any, name: str) -> tuple[tuple[str, ...], list[Any]]:
+    """``{label: item}`` as (labels, items); a sequence or array as ``("0", "1", ...)`` and its items."""
+    if isinstance(value, Mapping):
+        if not value:
+            raise ValueError(f"{name} must not be empty, got an empty mapping")
+        if not all(isinstance(k, str) for k in value):
+            raise TypeError(f"{name} given as a mapping must have str labels as keys, got keys {list(value)!r}")
+        return tuple(value), list(value.values())
+    if isinstance(value, (Sequence, np.ndarray)) and not isinstance(value, str):
+        if len(value) == 0:
+            raise ValueError(f"{name} must not be empty, got {_describe(value)}")
+        return tuple(str(i) for i in range(len(value))), list(value)
+    raise TypeError(f"{name} must be a mapping {{label: ...}}, a sequence or an array, got {_describe(value)}")
+
+
+def check_state_distributions(marginals: Any, n_states: int, name: str = "marginals") -> tuple[tuple[str, ...],
+                                                                                                 np.ndarray]:
+    """Labelled state distributions: ``{label: (S,)}``, a sequence of ``(S,)`` or a ``(K, S)`` array.
+
+    Returns the labels (``"0"``, ``"1"``, ... when none are given) and the
+    ``(K, S)`` float array; each row must be a distribution within
+    :data:`SHOWN_ROW_SUM_ATOL` (they are only shown).
+    """
+    if isinstance(marginals, np.ndarray) and marginals.ndim == 1:
+        marginals = [marginals]  # one distribution
+    labels, items = _labelled(marginals, name)
+    rows = []
+    for label, item in zip(labels, items):
+        where = f"{name}[{label!r}]" if isinstance(marginals, Mapping) else f"{name}[{label}]"
+        arr = check_finite_numbers(item, where)
+        if arr.shape != (n_states,):
+            raise ValueError(f"{where} must have shape (S,) = ({n_states},) for this grid, got shape {arr.shape}")
+        if arr.min() < 0 or abs(arr.sum() - 1.0) > SHOWN_ROW_SUM_ATOL:
+            raise ValueError(f"{where} must be a distribution over states (non-negative, summing to 1), got "
+                             f"entries in [{arr.min():.3g}, {arr.max():.3g}] summing to {arr.sum():.6g}")
+        rows.append(arr)
+    return labels, np.stack(rows)
+
+
+def check_cells(cells: Any, geom: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Cells of the grid ``geom``: one ``(row, col)`` pair or an iterable of them, as (rows, cols) int arrays."""
+    arr = np.asarray(cells)
+    if arr.dtype.kind not in "iu" or arr.size == 0 or arr.shape[-1:] != (2,) or arr.ndim > 2:
+        raise TypeError(f"{name} must be a (row, col) pair of integers or a sequence of them, got {_describe(cells)}")
+    arr = np.atleast_2d(arr).astype(np.int64)
+    inside = (arr >= 0).all(axis=1) & (arr[:, 0] < geom.rows) & (arr[:, 1] < geom.cols)
+    if not inside.all():
+        raise ValueError(f"{name} must be cells of this {geom.rows} x {geom.cols} grid, got "
+                         f"{tuple(int(v) for v in arr[np.argmin(inside)])}")
+    return arr[:, 0], arr[:, 1]
+
+
+def check_curves(curves: Any, field: str = "history", name: str = "curves") -> dict[str, np.ndarray]:
+    """Per-iteration curves ``{label: 1-d array}`` from results (their ``field``), arrays or a mapping of either.
+
+    ``curves`` is one result with the array attribute ``field`` (``history``
+    or ``gap_history`` of :class:`~tabular_irl.rewardfree.ExplorationResult`,
+    ``history`` of :class:`~tabular_irl.rewardfree.SkillResult`), one 1-d
+    array, or a mapping ``{label: result or array}`` (a single curve gets the
+    label ``""``). Values must not be NaN; ``+inf`` (a gap before every
+    reachable state is visited) is kept, and drawn as nothing.
+    """
+    def one(item: Any, where: str) -> np.ndarray:
+        series = getattr(item, field, item)
+        if isinstance(series, Mapping) or not isinstance(series, (Sequence, np.ndarray)) or isinstance(series, str):
+            raise TypeError(f"{where} must be a result with a {field} array (maxent_exploration, "
+                            f"state_marginal_matching, skill_discovery) or a 1-d array, got {_describe(item)}")
+        try:
+            arr = np.asarray(series, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(f"{where} must be an array of numbers, got {_describe(series)}") from None
+        if arr.ndim != 1:
+            raise ValueError(f"{where} must be one value per iteration (1-d), got shape {arr.shape}")
+        if np.isnan(arr).any() or np.isneginf(arr).any():
+            raise ValueError(f"{where} must hold numbers or +inf, got NaN or -inf in its {field}")
+        return arr
+
+    if isinstance(curves, Mapping):
+        labels, items = _labelled(curves, name)
+        return {label: one(item, f"{name}[{label!r}]") for label, item in zip(labels, items)}
+    return {"": one(curves, name)}
+
+
+def check_partial_state_values(values: Any, geom: Any, name: str, states: Any = None) -> np.ndarray:
+    """Values known on some states only, as a ``(rows, cols)`` float array with NaN where unknown.
+
+    ``values`` holds one number per entry of ``states`` (the state indices;
+    all states, in order, when None), or lies on the grid already.
+    """
+    if states is None:
+        return check_grid_values(values, geom, name)
+    idx = np.asarray(states)
+    if idx.dtype.kind not in "iu" or idx.ndim != 1 or idx.size == 0:
+        raise TypeError(f"{name}.states must be a 1-d array of state indices, got {_describe(states)}")
+    arr = check_finite_numbers(values, name)
+    if arr.shape != idx.shape:
+        raise ValueError(f"{name} must hold one value per state of states ({idx.size}), got shape {arr.shape}")
+    if idx.min() < 0 or idx.max() >= geom.n_states:
+        raise ValueError(f"{name}.states must be states of this {geom.rows} x {geom.cols} grid, in "
+                         f"[0, {geom.n_states}), got states in [{idx.min()}, {idx.max()}]")
+    full = np.full(geom.n_states, np.nan)
+    full[idx] = arr
+    return full.reshape(geom.shape)

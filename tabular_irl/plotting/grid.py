@@ -69,6 +69,23 @@ def _grid_axes(ax: Any, geom: GridGeometry) -> Axes:
     return ax
 
 
+def grid_heatmap(ax: Axes, geom: GridGeometry, data: np.ndarray, *, cmap: str, norm: Any = None,
+                 mask: np.ndarray | None = None) -> Any:
+    """Draw ``data`` ``(rows, cols)`` on ``ax`` as the grid's heatmap, walls (and ``mask``) grey; return the image.
+
+    The frame (limits, row 0 on top, labels) and the goals' stars come with it.
+    """
+    import matplotlib
+
+    colormap = matplotlib.colormaps[cmap].with_extremes(bad="0.35")
+    hidden = geom.walls if mask is None else geom.walls | mask
+    image = ax.imshow(np.ma.masked_array(data, mask=hidden), cmap=colormap, norm=norm, interpolation="nearest",
+                      origin="upper", extent=(-0.5, geom.cols - 0.5, geom.rows - 0.5, -0.5))
+    _grid_frame(ax, geom)
+    _walls_and_goals(ax, geom, walls=False)
+    return image
+
+
 def plot_grid_values(
     grid: Any,
     values: Any,
@@ -133,14 +150,7 @@ def plot_grid_values(
     data = check_grid_values(values, geom, "values")
     dpi = check_positive_real(dpi, "dpi")
     ax = panel(ax)
-    import matplotlib
-
-    colormap = matplotlib.colormaps[cmap].with_extremes(bad="0.35")
-    shown = np.ma.masked_array(data, mask=geom.walls)
-    image = ax.imshow(shown, cmap=colormap, norm=norm, interpolation="nearest", origin="upper",
-                      extent=(-0.5, geom.cols - 0.5, geom.rows - 0.5, -0.5))
-    _grid_frame(ax, geom)
-    _walls_and_goals(ax, geom, walls=False)
+    image = grid_heatmap(ax, geom, data, cmap=cmap, norm=norm)
     if colorbar:
         ax.figure.colorbar(image, ax=ax, label=label, shrink=0.9)
     return finish(ax, title, path, dpi)
