@@ -78,6 +78,11 @@ GALLERY = [
     ("ground_truth", "Ground truth for approximations",
      "Approximate estimators measured against the exact answers.",
      ["importance_sampling_study", "gan_view_of_irl"]),
+    ("rewardfree", "Learning without rewards",
+     "Coverage, state-marginal matching, empowerment and skills, each measured exactly against "
+     "its certified optimum or closed form instead of estimated from samples.",
+     ["maxent_exploration_coverage", "state_marginal_matching_curves", "empowerment_four_rooms",
+      "skill_discovery_open_grid"]),
     ("rl", "Improving RL with imitation",
      "Behavioural cloning, DAgger, finetuning, off-policy gradients and demonstrations in a replay "
      "buffer, every return and gradient computed exactly so that each claim is a measured number.",
