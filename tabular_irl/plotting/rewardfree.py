@@ -12,7 +12,7 @@ Examples
 >>> from tabular_irl import rewardfree as rf
 >>> from tabular_irl.plotting import plot_exploration_curves, plot_state_marginals
 >>> world = tirl.gridworld(4, goals=[], initial=(0, 0))
->>> best = rf.max_state_entropy(world.mdp, horizon=6)
+>>> best = rf.max_state_entropy(world.mdp, horizon=6, tol=1e-6)
 >>> mix = rf.maxent_exploration(world.mdp, horizon=6, n_iter=20)
 >>> fig = plot_state_marginals(world, {"mixture": mix.marginal, "optimum": best.marginal})  # doctest: +SKIP
 >>> ax = plot_exploration_curves({"fully-corrective": mix}, optimum=best)  # doctest: +SKIP
