@@ -617,6 +617,161 @@ def evaluate_policy(
     return V_arr, Q_arr
 
 
+cdef inline void _softmax_rows(
+    Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* logits, double* tmp, double* pi, double* work,
+) noexcept nogil:
+    """pi[i*A + a] = softmax_a logits[(s0 + i)*A + a] for the states s0 <= s < s1 (rows of the block).
+
+    ``tmp`` holds the block transposed (BLOCK*A doubles) for tirl_soft_block,
+    whose m and acc take work[0:2*BLOCK]; ``pi`` is the block's own (n*A) buffer.
+    """
+    cdef Py_ssize_t i, a, n = s1 - s0, k0 = s0 * A
+    for i in range(n):
+        for a in range(A):
+            tmp[a * n + i] = logits[k0 + i * A + a]
+    tirl_soft_block(tmp, n, A, 1.0, pi, NULL, work)
+
+
+cdef inline void _advantage_block(
+    Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A,
+    const idx_t* indptr, const idx_t* indices, const double* data, const double* reward,
+    const double* vnext, double gamma, const idx_t* succ, const double* logits, double* v, double* adv,
+    double* work,
+) noexcept nogil:
+    """A softmax policy's backup of the states s0 <= s < s1: ``V = sum_a pi Q`` and ``adv = Q - V``.
+
+    ``pi`` is formed from this step's ``logits`` (S*A) in the work buffer (no
+    policy array); Q = r + gamma P V' and V sum in the order of _evaluate_block,
+    so V has its bits for the same policy.
+    """
+    cdef Py_ssize_t i, a, n = s1 - s0, k0 = s0 * A
+    cdef double acc
+    cdef double* e = work + 2 * BLOCK  # e[a n + i] = Q[s0 + i, a]
+    cdef double* tmp = e + BLOCK * A
+    cdef double* pi = tmp + BLOCK * A
+    if idx_t is int32_t:
+        tirl_backups_i32(indptr, indices, succ, data, reward, gamma, s0, s1, A, vnext, e)
+    else:
+        tirl_backups_i64(indptr, indices, succ, data, reward, gamma, s0, s1, A, vnext, e)
+    _softmax_rows(s0, s1, A, logits, tmp, pi, work)
+    for i in range(n):
+        acc = 0.0
+        for a in range(A):
+            acc = acc + pi[i * A + a] * e[a * n + i]
+        v[s0 + i] = acc
+        for a in range(A):
+            adv[k0 + i * A + a] = e[a * n + i] - acc
+
+
+def policy_gradient_finite(
+    const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
+    const idx_t[::1] t_indptr, const idx_t[::1] t_indices, const double[::1] t_data,
+    const double[:, ::1] reward, const double[::1] initial, const double[:, :, ::1] logits,
+    Py_ssize_t horizon, double gamma, int n_threads,
+    const idx_t[::1] succ=None, const idx_t[::1] pred=None, double[::1] pace=None,
+):
+    """The exact return and policy gradient of a softmax policy, finite horizon.
+
+    IN: P and P^T as CSR; reward (S, A); initial (S,); logits (1, S, A)
+    stationary or (T, S, A) time-indexed, finite; horizon T; gamma; ``succ``
+    and ``pred`` as in backward_finite and forward_finite.
+    OUT: V (T+1, S), the policy's exact values (``J = initial @ V[0]``), and
+    G (T, S, A) with ``G[t] = gamma^t D_t(s) pi_t(a|s) (Q_t(s, a) - V_t(s))``,
+    the gradient with respect to ``logits[t]`` (sum it over t for stationary
+    logits).
+
+    Two passes, no policy array: the backward pass forms each step's policy
+    from its logits, evaluates it and writes the advantages ``Q_t - V_t`` into
+    G; the forward pass forms the policy again, rolls ``D`` forward through one
+    (S, A) buffer and scales G in place. Blocks of states nobody visits get a
+    zero gradient without a row of P being read.
+    """
+    cdef Py_ssize_t S = reward.shape[0], A = reward.shape[1], T = horizon, t, tl, b, s0, s1, s, a, k
+    cdef Py_ssize_t n_blocks = (S + BLOCK - 1) // BLOCK, W = _work_size(A)
+    cdef bint stationary = logits.shape[0] == 1
+    cdef int nt = n_threads if n_threads > 1 else 1
+    cdef int step_nt, visited
+    cdef double w, ds
+    V_arr = np.zeros((T + 1, S), dtype=np.float64)
+    G_arr = np.empty((T, S, A), dtype=np.float64)
+    D_arr = np.empty((2, S), dtype=np.float64)
+    mu_arr = np.empty(max(S * A, 1), dtype=np.float64)
+    cdef double[:, ::1] V = V_arr
+    cdef double[:, :, ::1] G = G_arr
+    cdef double[:, ::1] D = D_arr
+    cdef double[::1] mu = mu_arr
+    cdef double[::1] work = np.empty(nt * W, dtype=np.float64)
+    cdef const idx_t* succ_p = _ptr(succ)
+    cdef const idx_t* pred_p = _ptr(pred)
+    cdef double* g_t
+    cdef double* d_t
+    cdef double* pi
+    cdef double* wk
+    cdef Loop loop, loop_f
+    cdef double* hint
+    cdef bint stopped = False
+    if S == 0 or A == 0 or T == 0:
+        return V_arr, G_arr
+    # the two passes' steps cost differently: each paces itself (pace: 6 doubles, 3 per pass)
+    hint = _hint(pace)
+    _loop_init(&loop, nt, hint)
+    _loop_init(&loop_f, nt, (hint + 3) if hint != NULL and pace.shape[0] >= 6 else NULL)
+    with nogil:
+        for t in range(T - 1, -1, -1):
+            step_nt = _step(&loop)
+            if step_nt == 0:
+                stopped = True
+                break
+            tl = 0 if stationary else t
+            for b in prange(n_blocks, num_threads=step_nt, schedule="static"):
+                s0 = b * BLOCK
+                _advantage_block(s0, min(s0 + BLOCK, S), A, &indptr[0], &indices[0], &data[0], &reward[0, 0],
+                                 &V[t + 1, 0], gamma, succ_p, &logits[tl, 0, 0], &V[t, 0], &G[t, 0, 0],
+                                 &work[threadid() * W])
+            _step_done(&loop)
+        if not stopped:
+            for s in range(S):
+                D[0, s] = initial[s]
+            for t in range(T):
+                step_nt = _step(&loop_f)
+                if step_nt == 0:
+                    stopped = True
+                    break
+                tl = 0 if stationary else t
+                d_t = &D[t % 2, 0]
+                g_t = &G[t, 0, 0]
+                w = 1.0 if gamma == 1.0 else pow(gamma, <double>t)
+                for b in prange(n_blocks, num_threads=step_nt, schedule="static"):
+                    s0 = b * BLOCK
+                    s1 = min(s0 + BLOCK, S)
+                    visited = 0
+                    for s in range(s0, s1):
+                        if d_t[s] != 0.0:
+                            visited = 1
+                    if visited == 0:  # nobody here at step t: no mass to move, a zero gradient
+                        for k in range(s0 * A, s1 * A):
+                            mu[k] = 0.0
+                            g_t[k] = 0.0
+                        continue
+                    wk = &work[threadid() * W]
+                    pi = wk + 2 * BLOCK + 2 * BLOCK * A
+                    _softmax_rows(s0, s1, A, &logits[tl, 0, 0], wk + 2 * BLOCK + BLOCK * A, pi, wk)
+                    for s in range(s0, s1):
+                        ds = d_t[s]
+                        for a in range(A):
+                            k = s * A + a
+                            mu[k] = ds * pi[(s - s0) * A + a]
+                            g_t[k] = (w * mu[k]) * g_t[k]
+                _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], &mu[0], pred_p, &D[(t + 1) % 2, 0],
+                        step_nt)
+                _step_done(&loop_f)
+    _loop_save(&loop, hint)
+    _loop_save(&loop_f, (hint + 3) if hint != NULL and pace.shape[0] >= 6 else NULL)
+    if stopped:
+        _raise_pending()
+    return V_arr, G_arr
+
+
 def backward_discounted(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
     const double[:, ::1] reward, double gamma, double tau, int mode,

@@ -154,8 +154,11 @@ def threads_for(mdp) -> int:
 _PACES: dict[tuple, np.ndarray] = {}
 
 
-def _pace(kind: str, mdp, *detail) -> np.ndarray | None:
-    """The pace memory of passes of ``kind`` (and ``detail``, e.g. the mode) on problems of ``mdp``'s size."""
+def _pace(kind: str, mdp, *detail, loops: int = 1) -> np.ndarray | None:
+    """The pace memory of passes of ``kind`` (and ``detail``, e.g. the mode) on problems of ``mdp``'s size.
+
+    Three doubles per time loop of the pass (``loops``: a kernel with a backward and a forward loop keeps two).
+    """
     if threads_for(mdp) == 1:
         return None
     key = (kind, mdp.n_states, mdp.n_actions, mdp.nnz, *detail)
@@ -163,7 +166,7 @@ def _pace(kind: str, mdp, *detail) -> np.ndarray | None:
     if pace is None:
         if len(_PACES) >= 256:  # a bounded memory: many problem sizes in one process start afresh
             _PACES.clear()
-        pace = _PACES[key] = np.zeros(3)
+        pace = _PACES[key] = np.zeros(3 * loops)
     return pace
 
 
@@ -265,6 +268,25 @@ def evaluate_policy(mdp, reward: np.ndarray, policy: np.ndarray, T: int, gamma: 
     return _kernels.evaluate_policy(*mdp._kernel_parts(), reward, np.ascontiguousarray(pi3), T, gamma,
                                     threads_for(mdp), keep_q=keep_q, succ=mdp._shared_parts(),
                                     pace=_pace("evaluate", mdp))
+
+
+def policy_gradient(mdp, reward: np.ndarray, logits: np.ndarray, T: int, gamma: float, initial: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """``(V (T+1, S), G (T, S, A))`` of validated ``(S, A)`` or ``(T, S, A)`` softmax logits, finite horizon.
+
+    ``V`` evaluates the policy ``softmax(logits)`` exactly and
+    ``G[t] = gamma^t D_t pi_t (Q_t - V_t)`` is the gradient with respect to
+    ``logits[t]``: one backward and one forward pass that form the policy from
+    the logits step by step (no policy, Q or visitation array; ``G`` itself is
+    the only (T, S, A) output).
+    """
+    check_fits((T + 1) * mdp.n_states * 8 + _tsa_bytes(T, mdp),
+               f"the policy gradient (T, S, A) = ({T}, {mdp.n_states}, {mdp.n_actions})", "use a shorter horizon")
+    logits3 = logits[None] if logits.ndim == 2 else logits
+    return _kernels.policy_gradient_finite(*mdp._kernel_parts(), *mdp._kernel_parts(transpose=True), reward,
+                                           initial, np.ascontiguousarray(logits3), T, gamma, threads_for(mdp),
+                                           succ=mdp._shared_parts(), pred=mdp._shared_parts(transpose=True),
+                                           pace=_pace("policy_gradient", mdp, loops=2))
 
 
 def backward_discounted(mdp, reward: np.ndarray, gamma: float, tau: float, mode: int, tol: float, max_iter: int,

@@ -66,7 +66,9 @@ def check_finite_array(value: Any, name: str, shape: tuple[int | None, ...] | No
         if not ok:
             want = "(" + ", ".join("n" if e is None else str(e) for e in shape) + (",)" if len(shape) == 1 else ")")
             raise ValueError(f"{name} must have shape {want}, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
+    # a finite sum proves every entry finite (NaN and inf propagate) at a third of isfinite's cost;
+    # a sum that overflows (entries near 1e308) falls back to the entry-wise check
+    if not np.isfinite(arr.sum()) and not np.all(np.isfinite(arr)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(f"{name} must be finite, got {arr[bad]} at index {bad if len(bad) != 1 else bad[0]}")
     return arr

@@ -46,9 +46,9 @@ class Problem:
     def shape(self) -> tuple[int, int]:
         return self.mdp.n_states, self.mdp.n_actions
 
-    def logits(self, logits: Any, name: str = "logits") -> np.ndarray:
-        """Validated logits of this problem: ``(S, A)`` or, with a horizon, ``(T, S, A)``."""
-        return check_logits(logits, *self.shape, self.T, name)
+    def logits(self, logits: Any, name: str = "logits", copy: bool = True) -> np.ndarray:
+        """Validated logits of this problem: ``(S, A)`` or, with a horizon, ``(T, S, A)`` (fresh unless ``copy=False``)."""
+        return check_logits(logits, *self.shape, self.T, name, copy)
 
 
 def resolve(mdp: Any, reward: Any, horizon: Any, discount: Any, initial: Any = None) -> Problem:
