@@ -29,6 +29,16 @@ Design note
   and ``soft_forward`` recomputes each step's Q and policy from V, so a
   gradient needs O(T S + nnz) memory, no (T, S, A) array; blocks of states
   that nobody visits are skipped.
+* Shared patterns: ``pattern_off`` / ``pattern_data`` (P) and
+  ``t_pattern_off`` / ``t_pattern_data`` (P^T), optional, from
+  ``MDP._pattern_parts`` (``tabular_irl/_patterns.py``): each distinct block of
+  a shared-support P stored once, and per state (per run of P^T) where its
+  values are. The products read the same values from a few hundred bytes
+  instead of streaming P's values every step (the slippery gridworld's
+  passes are bound by that stream): the same bits, less memory traffic.
+* Policy gradient: ``policy_gradient_finite`` forms a softmax policy from its
+  logits step by step in both passes (no policy array) and writes the
+  advantages into the gradient, scaled in place by the forward pass.
 * Batches: ``backward_values_batch`` reads each stored entry of P once per step
   for K rewards (K innermost), equal bit for bit to K single passes.
 * Shared support (``_products.h``): when every state's A rows of P store the
@@ -80,16 +90,18 @@ cdef extern from "_products.h" nogil:
                                Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, Py_ssize_t K, const double* vn,
                                const double* r, double gamma, double* q)
     void tirl_backups_i32(const int32_t* indptr, const int32_t* indices, const int32_t* succ, const double* data,
+                          const int64_t* poff, const double* pdata,
                           const double* r, double gamma, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* v,
                           double* e)
     void tirl_backups_i64(const int64_t* indptr, const int64_t* indices, const int64_t* succ, const double* data,
+                          const int64_t* poff, const double* pdata,
                           const double* r, double gamma, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* v,
                           double* e)
     void tirl_gather_i32(const int32_t* t_indptr, const int32_t* t_indices, const int32_t* pred,
-                                const double* t_data, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* mu,
+                                const double* t_data, const int64_t* toff, const double* tdata, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* mu,
                                 double* out)
     void tirl_gather_i64(const int64_t* t_indptr, const int64_t* t_indices, const int64_t* pred,
-                                const double* t_data, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* mu,
+                                const double* t_data, const int64_t* toff, const double* tdata, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* mu,
                                 double* out)
 
 cdef extern from *:
@@ -321,7 +333,8 @@ cdef inline void _backup_block(
     Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A,
     const idx_t* indptr, const idx_t* indices, const double* data,
     const double* reward, const double* vnext, const double* ev, double vmax,
-    double gamma, double tau, int mode, const idx_t* succ, double* q, double* v, double* pi, double* shift,
+    double gamma, double tau, int mode, const idx_t* succ, const int64_t* poff, const double* pdata,
+    double* q, double* v, double* pi, double* shift,
     double* norm, double* work,
 ) noexcept nogil:
     """One Bellman backup of each state s0 <= s < s1.
@@ -357,9 +370,9 @@ cdef inline void _backup_block(
                 k = i * A + a
                 e[a * n + i] = reward[k0 + k] + gamma * (sh[k] + tau * z[k])
     elif idx_t is int32_t:
-        tirl_backups_i32(indptr, indices, succ, data, reward, gamma, s0, s1, A, vnext, e)
+        tirl_backups_i32(indptr, indices, succ, data, poff, pdata, reward, gamma, s0, s1, A, vnext, e)
     else:
-        tirl_backups_i64(indptr, indices, succ, data, reward, gamma, s0, s1, A, vnext, e)
+        tirl_backups_i64(indptr, indices, succ, data, poff, pdata, reward, gamma, s0, s1, A, vnext, e)
     if q != NULL:
         for i in range(n):
             for a in range(A):
@@ -385,7 +398,7 @@ cdef inline void _backup_all(
     Py_ssize_t S, Py_ssize_t A,
     const idx_t* indptr, const idx_t* indices, const double* data,
     const double* reward, const double* vnext, double* ev, double gamma, double tau, int mode, const idx_t* succ,
-    double* q, double* v, double* pi, double* work, int n_threads,
+    const int64_t* poff, const double* pdata, double* q, double* v, double* pi, double* work, int n_threads,
 ) noexcept nogil:
     """Backups of every state, in blocks of BLOCK states.
 
@@ -400,16 +413,26 @@ cdef inline void _backup_all(
         for b in prange(n_blocks, num_threads=n_threads, schedule="static"):
             s0 = b * BLOCK
             _backup_block(s0, min(s0 + BLOCK, S), A, indptr, indices, data, reward, vnext, ev, vmax, gamma, tau,
-                          mode, succ, q, v, pi, NULL, NULL, work + threadid() * W)
+                          mode, succ, poff, pdata, q, v, pi, NULL, NULL, work + threadid() * W)
     else:
         for b in range(n_blocks):
             s0 = b * BLOCK
             _backup_block(s0, min(s0 + BLOCK, S), A, indptr, indices, data, reward, vnext, ev, vmax, gamma, tau,
-                          mode, succ, q, v, pi, NULL, NULL, work)
+                          mode, succ, poff, pdata, q, v, pi, NULL, NULL, work)
 
 
 cdef inline const idx_t* _ptr(const idx_t[::1] a) noexcept:
     """The first entry of an optional index array (succ, pred), NULL for None or empty."""
+    return &a[0] if a is not None and a.shape[0] > 0 else NULL
+
+
+cdef inline const int64_t* _off(const int64_t[::1] a) noexcept:
+    """The first entry of an optional pattern offset array, NULL for None or empty (no shared patterns)."""
+    return &a[0] if a is not None and a.shape[0] > 0 else NULL
+
+
+cdef inline const double* _dat(const double[::1] a) noexcept:
+    """The first entry of an optional pattern data array, NULL for None or empty."""
     return &a[0] if a is not None and a.shape[0] > 0 else NULL
 
 
@@ -422,6 +445,7 @@ def backward_finite(
     const double[:, ::1] reward, Py_ssize_t horizon, double gamma, double tau,
     int mode, int n_threads, bint keep_q=True, bint keep_policy=True, const idx_t[::1] succ=None,
     double[:, ::1] V_out=None, double[:, :, ::1] policy_out=None, double[::1] pace=None,
+    const int64_t[::1] pattern_off=None, const double[::1] pattern_data=None,
 ):
     """Finite-horizon backward pass.
 
@@ -451,6 +475,8 @@ def backward_finite(
     cdef double[::1] work = np.empty(max(n_threads, 1) * _work_size(A), dtype=np.float64)
     cdef double* pi_p = &pi[0, 0, 0] if keep_policy and S * A > 0 else NULL
     cdef const idx_t* succ_p = _ptr(succ)
+    cdef const int64_t* poff_p = _off(pattern_off)
+    cdef const double* pdata_p = _dat(pattern_data)
     if V_out is not None:
         for s in range(S):
             V[T, s] = 0.0
@@ -459,7 +485,7 @@ def backward_finite(
     if S > 0 and A > 0:
         with nogil:
             stopped = _backward_loop(S, A, T, &indptr[0], &indices[0], &data[0], &reward[0, 0], gamma, tau, mode,
-                                     succ_p, &ev[0], &V[0, 0], Q_p, pi_p, &work[0], n_threads, hint)
+                                     succ_p, poff_p, pdata_p, &ev[0], &V[0, 0], Q_p, pi_p, &work[0], n_threads, hint)
     if stopped:
         _raise_pending()
     return V_arr, Q_arr, pi_arr
@@ -468,7 +494,8 @@ def backward_finite(
 cdef inline bint _backward_loop(
     Py_ssize_t S, Py_ssize_t A, Py_ssize_t T,
     const idx_t* indptr, const idx_t* indices, const double* data, const double* reward,
-    double gamma, double tau, int mode, const idx_t* succ, double* ev, double* V, double* Q,
+    double gamma, double tau, int mode, const idx_t* succ, const int64_t* poff, const double* pdata,
+    double* ev, double* V, double* Q,
     double* pi, double* work, int n_threads, double* hint,
 ) noexcept nogil:
     """V[t] (rows of the (T+1, S) array V) for t = T-1 .. 0; True when a signal stopped it.
@@ -483,7 +510,7 @@ cdef inline bint _backward_loop(
         nt = _step(&loop)
         if nt == 0:
             return True
-        _backup_all(S, A, indptr, indices, data, reward, V + (t + 1) * S, ev, gamma, tau, mode, succ,
+        _backup_all(S, A, indptr, indices, data, reward, V + (t + 1) * S, ev, gamma, tau, mode, succ, poff, pdata,
                     (Q + t * S * A) if Q != NULL else NULL, V + t * S, (pi + t * S * A) if pi != NULL else NULL,
                     work, nt)
         _step_done(&loop)
@@ -495,6 +522,7 @@ def plan_arrays(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
     const double[:, ::1] reward, const double[:, ::1] V, double gamma, double tau,
     int mode, int n_threads, bint keep_q=True, bint keep_policy=True, const idx_t[::1] succ=None, double[::1] pace=None,
+    const int64_t[::1] pattern_off=None, const double[::1] pattern_data=None,
 ):
     """Q and the policy of a finite-horizon plan, formed again from its values.
 
@@ -515,6 +543,8 @@ def plan_arrays(
     cdef double[::1] ev = np.empty(max(S, 1), dtype=np.float64)
     cdef double[::1] work = np.empty(max(n_threads, 1) * _work_size(A), dtype=np.float64)
     cdef const idx_t* succ_p = _ptr(succ)
+    cdef const int64_t* poff_p = _off(pattern_off)
+    cdef const double* pdata_p = _dat(pattern_data)
     cdef Loop loop
     cdef double* hint
     cdef int nt
@@ -530,7 +560,7 @@ def plan_arrays(
                 stopped = True
                 break
             _backup_all(S, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], &V[t + 1, 0], &ev[0], gamma, tau,
-                        mode, succ_p, (Q_p + t * S * A) if Q_p != NULL else NULL, NULL,
+                        mode, succ_p, poff_p, pdata_p, (Q_p + t * S * A) if Q_p != NULL else NULL, NULL,
                         (pi_p + t * S * A) if pi_p != NULL else NULL, &work[0], nt)
             _step_done(&loop)
     _loop_save(&loop, hint)
@@ -542,7 +572,8 @@ def plan_arrays(
 cdef inline void _evaluate_block(
     Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A,
     const idx_t* indptr, const idx_t* indices, const double* data, const double* reward,
-    const double* vnext, double gamma, const idx_t* succ, const double* pi, double* q, double* v, double* work,
+    const double* vnext, double gamma, const idx_t* succ, const int64_t* poff, const double* pdata,
+    const double* pi, double* q, double* v, double* work,
 ) noexcept nogil:
     """Q = r + gamma P V' and V = sum_a pi Q for the states s0 <= s < s1 (a given policy's backup).
 
@@ -553,9 +584,9 @@ cdef inline void _evaluate_block(
     cdef double acc
     cdef double* e = work + 2 * BLOCK
     if idx_t is int32_t:
-        tirl_backups_i32(indptr, indices, succ, data, reward, gamma, s0, s1, A, vnext, e)
+        tirl_backups_i32(indptr, indices, succ, data, poff, pdata, reward, gamma, s0, s1, A, vnext, e)
     else:
-        tirl_backups_i64(indptr, indices, succ, data, reward, gamma, s0, s1, A, vnext, e)
+        tirl_backups_i64(indptr, indices, succ, data, poff, pdata, reward, gamma, s0, s1, A, vnext, e)
     for i in range(n):
         acc = 0.0
         for a in range(A):
@@ -571,6 +602,7 @@ def evaluate_policy(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
     const double[:, ::1] reward, const double[:, :, ::1] policy, Py_ssize_t horizon, double gamma,
     int n_threads, bint keep_q=True, const idx_t[::1] succ=None, double[::1] pace=None,
+    const int64_t[::1] pattern_off=None, const double[::1] pattern_data=None,
 ):
     """Exact finite-horizon evaluation of a given policy.
 
@@ -590,6 +622,8 @@ def evaluate_policy(
     cdef double* q_t
     cdef double[::1] work = np.empty(max(n_threads, 1) * W, dtype=np.float64)
     cdef const idx_t* succ_p = _ptr(succ)
+    cdef const int64_t* poff_p = _off(pattern_off)
+    cdef const double* pdata_p = _dat(pattern_data)
     cdef Loop loop
     cdef double* hint
     cdef int nt
@@ -608,7 +642,8 @@ def evaluate_policy(
             for b in prange(n_blocks, num_threads=nt, schedule="static"):
                 s0 = b * BLOCK
                 _evaluate_block(s0, min(s0 + BLOCK, S), A, &indptr[0], &indices[0], &data[0], &reward[0, 0],
-                                &V[t + 1, 0], gamma, succ_p, &policy[0 if stationary else t, 0, 0], q_t, &V[t, 0],
+                                &V[t + 1, 0], gamma, succ_p, poff_p, pdata_p, &policy[0 if stationary else t, 0, 0], q_t,
+                                &V[t, 0],
                                 &work[threadid() * W])
             _step_done(&loop)
     _loop_save(&loop, hint)
@@ -635,7 +670,8 @@ cdef inline void _softmax_rows(
 cdef inline void _advantage_block(
     Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A,
     const idx_t* indptr, const idx_t* indices, const double* data, const double* reward,
-    const double* vnext, double gamma, const idx_t* succ, const double* logits, double* v, double* adv,
+    const double* vnext, double gamma, const idx_t* succ, const int64_t* poff, const double* pdata,
+    const double* logits, double* v, double* adv,
     double* work,
 ) noexcept nogil:
     """A softmax policy's backup of the states s0 <= s < s1: ``V = sum_a pi Q`` and ``adv = Q - V``.
@@ -650,9 +686,9 @@ cdef inline void _advantage_block(
     cdef double* tmp = e + BLOCK * A
     cdef double* pi = tmp + BLOCK * A
     if idx_t is int32_t:
-        tirl_backups_i32(indptr, indices, succ, data, reward, gamma, s0, s1, A, vnext, e)
+        tirl_backups_i32(indptr, indices, succ, data, poff, pdata, reward, gamma, s0, s1, A, vnext, e)
     else:
-        tirl_backups_i64(indptr, indices, succ, data, reward, gamma, s0, s1, A, vnext, e)
+        tirl_backups_i64(indptr, indices, succ, data, poff, pdata, reward, gamma, s0, s1, A, vnext, e)
     _softmax_rows(s0, s1, A, logits, tmp, pi, work)
     for i in range(n):
         acc = 0.0
@@ -669,6 +705,8 @@ def policy_gradient_finite(
     const double[:, ::1] reward, const double[::1] initial, const double[:, :, ::1] logits,
     Py_ssize_t horizon, double gamma, int n_threads,
     const idx_t[::1] succ=None, const idx_t[::1] pred=None, double[::1] pace=None,
+    const int64_t[::1] pattern_off=None, const double[::1] pattern_data=None,
+    const int64_t[::1] t_pattern_off=None, const double[::1] t_pattern_data=None,
 ):
     """The exact return and policy gradient of a softmax policy, finite horizon.
 
@@ -702,7 +740,11 @@ def policy_gradient_finite(
     cdef double[::1] mu = mu_arr
     cdef double[::1] work = np.empty(nt * W, dtype=np.float64)
     cdef const idx_t* succ_p = _ptr(succ)
+    cdef const int64_t* poff_p = _off(pattern_off)
+    cdef const double* pdata_p = _dat(pattern_data)
     cdef const idx_t* pred_p = _ptr(pred)
+    cdef const int64_t* toff_p = _off(t_pattern_off)
+    cdef const double* tdata_p = _dat(t_pattern_data)
     cdef double* g_t
     cdef double* d_t
     cdef double* pi
@@ -726,7 +768,7 @@ def policy_gradient_finite(
             for b in prange(n_blocks, num_threads=step_nt, schedule="static"):
                 s0 = b * BLOCK
                 _advantage_block(s0, min(s0 + BLOCK, S), A, &indptr[0], &indices[0], &data[0], &reward[0, 0],
-                                 &V[t + 1, 0], gamma, succ_p, &logits[tl, 0, 0], &V[t, 0], &G[t, 0, 0],
+                                 &V[t + 1, 0], gamma, succ_p, poff_p, pdata_p, &logits[tl, 0, 0], &V[t, 0], &G[t, 0, 0],
                                  &work[threadid() * W])
             _step_done(&loop)
         if not stopped:
@@ -762,7 +804,7 @@ def policy_gradient_finite(
                             k = s * A + a
                             mu[k] = ds * pi[(s - s0) * A + a]
                             g_t[k] = (w * mu[k]) * g_t[k]
-                _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], &mu[0], pred_p, &D[(t + 1) % 2, 0],
+                _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], &mu[0], pred_p, toff_p, tdata_p, &D[(t + 1) % 2, 0],
                         step_nt)
                 _step_done(&loop_f)
     _loop_save(&loop, hint)
@@ -776,6 +818,7 @@ def backward_discounted(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
     const double[:, ::1] reward, double gamma, double tau, int mode,
     double tol, Py_ssize_t max_iter, int n_threads, const idx_t[::1] succ=None, object report=None, double[::1] pace=None,
+    const int64_t[::1] pattern_off=None, const double[::1] pattern_data=None,
 ):
     """Discounted (soft or hard) value iteration from V = 0.
 
@@ -801,6 +844,8 @@ def backward_discounted(
     cdef double delta = INFINITY, scale, bound = INFINITY, d
     cdef bint converged = False
     cdef const idx_t* succ_p = _ptr(succ)
+    cdef const int64_t* poff_p = _off(pattern_off)
+    cdef const double* pdata_p = _dat(pattern_data)
     cdef Loop loop
     cdef double* hint
     cdef int nt
@@ -817,7 +862,7 @@ def backward_discounted(
             for s in range(S):
                 prev[s] = V[s]
             _backup_all(S, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], &prev[0], &ev[0],
-                        gamma, tau, mode, succ_p, &Q[0, 0], &V[0], &pi[0, 0], &work[0], nt)
+                        gamma, tau, mode, succ_p, poff_p, pdata_p, &Q[0, 0], &V[0], &pi[0, 0], &work[0], nt)
             _step_done(&loop)
             it += 1
             delta = 0.0
@@ -919,7 +964,7 @@ def backward_values_batch(
 
 cdef inline void _gather(
     Py_ssize_t S, Py_ssize_t A, const idx_t* t_indptr, const idx_t* t_indices, const double* t_data,
-    const double* mu, const idx_t* pred, double* out, int n_threads,
+    const double* mu, const idx_t* pred, const int64_t* toff, const double* tdata, double* out, int n_threads,
 ) noexcept nogil:
     """out[s'] = sum_k P^T[s', k] mu[k] (gather over the transpose: race-free).
 
@@ -931,9 +976,9 @@ cdef inline void _gather(
     for b in prange(n_blocks, num_threads=n_threads if n_threads > 1 else 1, schedule="static"):
         s0 = b * BLOCK
         if idx_t is int32_t:
-            tirl_gather_i32(t_indptr, t_indices, pred, t_data, s0, min(s0 + BLOCK, S), width, mu, out)
+            tirl_gather_i32(t_indptr, t_indices, pred, t_data, toff, tdata, s0, min(s0 + BLOCK, S), width, mu, out)
         else:
-            tirl_gather_i64(t_indptr, t_indices, pred, t_data, s0, min(s0 + BLOCK, S), width, mu, out)
+            tirl_gather_i64(t_indptr, t_indices, pred, t_data, toff, tdata, s0, min(s0 + BLOCK, S), width, mu, out)
 
 
 cdef inline void _weigh_block(
@@ -957,6 +1002,7 @@ def forward_finite(
     const idx_t[::1] t_indptr, const idx_t[::1] t_indices, const double[::1] t_data,
     const double[::1] initial, const double[:, :, ::1] policy, Py_ssize_t horizon,
     int n_threads, const idx_t[::1] pred=None, double gamma=1.0, double[::1] pace=None,
+    const int64_t[::1] t_pattern_off=None, const double[::1] t_pattern_data=None,
 ):
     """Roll a policy forward under P for T steps.
 
@@ -979,6 +1025,8 @@ def forward_finite(
     cdef double[:, :, ::1] mu = mu_arr
     cdef double[:, ::1] total = total_arr
     cdef const idx_t* pred_p = _ptr(pred)
+    cdef const int64_t* toff_p = _off(t_pattern_off)
+    cdef const double* tdata_p = _dat(t_pattern_data)
     cdef double* mu_t
     cdef double* d_t
     cdef const double* pi_t
@@ -1006,7 +1054,7 @@ def forward_finite(
             for b in prange(n_blocks, num_threads=step_nt, schedule="static"):
                 s0 = b * BLOCK
                 _weigh_block(s0, min(s0 + BLOCK, S), A, d_t, pi_t, w, mu_t, tot)
-            _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], mu_t, pred_p, &D[t + 1, 0], step_nt)
+            _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], mu_t, pred_p, toff_p, tdata_p, &D[t + 1, 0], step_nt)
             _step_done(&loop)
     _loop_save(&loop, hint)
     if stopped:
@@ -1020,6 +1068,8 @@ def soft_forward(
     const double[:, ::1] reward, const double[::1] initial, const double[:, ::1] V,
     const double[:, :, ::1] policy, double gamma, double tau, int mode, bint store_state, int n_threads,
     const idx_t[::1] succ=None, const idx_t[::1] pred=None, bint store_state_action=False, bint posterior=True, double[::1] pace=None,
+    const int64_t[::1] pattern_off=None, const double[::1] pattern_data=None,
+    const int64_t[::1] t_pattern_off=None, const double[::1] t_pattern_data=None,
 ):
     """Forward pass of a soft plan from its values: visitation and expected counts.
 
@@ -1079,7 +1129,11 @@ def soft_forward(
     cdef double* d_next
     cdef const double* v_next
     cdef const idx_t* succ_p = _ptr(succ)
+    cdef const int64_t* poff_p = _off(pattern_off)
+    cdef const double* pdata_p = _dat(pattern_data)
     cdef const idx_t* pred_p = _ptr(pred)
+    cdef const int64_t* toff_p = _off(t_pattern_off)
+    cdef const double* tdata_p = _dat(t_pattern_data)
     cdef const double* pi_given = NULL
     cdef Loop loop
     cdef double* hint
@@ -1123,7 +1177,7 @@ def soft_forward(
                 if not given or reweigh:
                     # mu_t's rows double as the policy's buffer
                     _backup_block(s0, s1, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], v_next, &ev[0],
-                                  vmax, gamma, tau, mode, succ_p, NULL, NULL, NULL if given else mu_t,
+                                  vmax, gamma, tau, mode, succ_p, poff_p, pdata_p, NULL, NULL, NULL if given else mu_t,
                                   shift_p, norm_p, &work[threadid() * W])
                 _weigh_block(s0, s1, A, d_t, pi_given if given else mu_t, w, mu_t, &total[0, 0])
             if reweigh:
@@ -1140,7 +1194,7 @@ def soft_forward(
                             acc = acc + mu_t[k] * (t_data[j] * tirl_exp((vt - shift[k]) / tau) / norm[k])
                     d_next[sp] = acc
             else:
-                _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], mu_t, pred_p, d_next, step_nt)
+                _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], mu_t, pred_p, toff_p, tdata_p, d_next, step_nt)
             _step_done(&loop)
     _loop_save(&loop, hint)
     if stopped:

@@ -170,6 +170,20 @@ def _pace(kind: str, mdp, *detail, loops: int = 1) -> np.ndarray | None:
     return pace
 
 
+def _structure(mdp, transpose: bool = False) -> dict:
+    """The optional structure arguments of a kernel's products with P (or P^T): shared support and patterns.
+
+    ``succ`` / ``pred`` (shared support, ``csrc/_products.h``) and the shared
+    probability patterns (``tabular_irl/_patterns.py``); each ``None`` where
+    the MDP has none. They change where the products read from, never a bit.
+    """
+    if transpose:
+        off, data = mdp._pattern_parts(transpose=True)
+        return {"pred": mdp._shared_parts(transpose=True), "t_pattern_off": off, "t_pattern_data": data}
+    off, data = mdp._pattern_parts()
+    return {"succ": mdp._shared_parts(), "pattern_off": off, "pattern_data": data}
+
+
 def rows_are_distributions(x: np.ndarray, atol: float) -> bool:
     """True when every row of the C-contiguous 2-d ``x`` is finite, non-negative and sums to 1 within ``atol``."""
     return _kernels.rows_are_distributions(x, atol)
@@ -221,7 +235,7 @@ def backward(mdp, reward: np.ndarray, T: int, gamma: float, tau: float, mode: in
         check_fits((keep_q + keep_policy) * _tsa_bytes(T, mdp), f"(T, S, A) arrays of {human_bytes(_tsa_bytes(T, mdp))}",
                    "keep V only (soft_backward keeps V and forms Q, policy on first access)")
     return _kernels.backward_finite(*mdp._kernel_parts(), reward, T, gamma, tau, mode, threads_for(mdp),
-                                    keep_q=keep_q, keep_policy=keep_policy, succ=mdp._shared_parts(),
+                                    keep_q=keep_q, keep_policy=keep_policy, **_structure(mdp),
                                     V_out=V_out, policy_out=policy_out, pace=_pace("backward", mdp, mode))
 
 
@@ -254,7 +268,7 @@ def plan_state_action(mdp, reward: np.ndarray, V: np.ndarray, gamma: float, tau:
 
 def _plan_arrays(mdp, reward, V, gamma, tau, mode, *, keep_q, keep_policy):
     return _kernels.plan_arrays(*mdp._kernel_parts(), reward, V, gamma, tau, mode, threads_for(mdp),
-                                keep_q=keep_q, keep_policy=keep_policy, succ=mdp._shared_parts(),
+                                keep_q=keep_q, keep_policy=keep_policy, **_structure(mdp),
                                 pace=_pace("plan_arrays", mdp, mode))
 
 
@@ -266,7 +280,7 @@ def evaluate_policy(mdp, reward: np.ndarray, policy: np.ndarray, T: int, gamma: 
                "use a shorter horizon")
     pi3 = policy[None] if policy.ndim == 2 else policy
     return _kernels.evaluate_policy(*mdp._kernel_parts(), reward, np.ascontiguousarray(pi3), T, gamma,
-                                    threads_for(mdp), keep_q=keep_q, succ=mdp._shared_parts(),
+                                    threads_for(mdp), keep_q=keep_q, **_structure(mdp),
                                     pace=_pace("evaluate", mdp))
 
 
@@ -285,7 +299,7 @@ def policy_gradient(mdp, reward: np.ndarray, logits: np.ndarray, T: int, gamma: 
     logits3 = logits[None] if logits.ndim == 2 else logits
     return _kernels.policy_gradient_finite(*mdp._kernel_parts(), *mdp._kernel_parts(transpose=True), reward,
                                            initial, np.ascontiguousarray(logits3), T, gamma, threads_for(mdp),
-                                           succ=mdp._shared_parts(), pred=mdp._shared_parts(transpose=True),
+                                           **_structure(mdp), **_structure(mdp, transpose=True),
                                            pace=_pace("policy_gradient", mdp, loops=2))
 
 
@@ -296,7 +310,7 @@ def backward_discounted(mdp, reward: np.ndarray, gamma: float, tau: float, mode:
     ``report(n_iter, error_bound)``, when given, is called at most every half second (progress).
     """
     return _kernels.backward_discounted(*mdp._kernel_parts(), reward, gamma, tau, mode, tol, max_iter,
-                                        threads_for(mdp), succ=mdp._shared_parts(), report=report,
+                                        threads_for(mdp), **_structure(mdp), report=report,
                                         pace=_pace("discounted", mdp, mode))
 
 
@@ -319,7 +333,7 @@ def rollout(mdp, policy: np.ndarray, T: int, gamma: float, initial: np.ndarray
                f"{mdp.n_actions})", "pass the plan itself, visitation(mdp, plan), which needs no (T, S, A) array")
     pi3 = policy[None] if policy.ndim == 2 else policy
     return _kernels.forward_finite(*mdp._kernel_parts(transpose=True), initial, pi3, T, threads_for(mdp),
-                                   pred=mdp._shared_parts(transpose=True), gamma=gamma, pace=_pace("rollout", mdp))
+                                   **_structure(mdp, transpose=True), gamma=gamma, pace=_pace("rollout", mdp))
 
 
 def plan_rollout(mdp, reward: np.ndarray, V: np.ndarray, gamma: float, tau: float, mode: int,
@@ -340,7 +354,7 @@ def plan_rollout(mdp, reward: np.ndarray, V: np.ndarray, gamma: float, tau: floa
     reweigh = posterior and mode == MODE_NONCAUSAL
     return _kernels.soft_forward(*mdp._kernel_parts(), *mdp._kernel_parts(transpose=True), reward, initial, V,
                                  policy, gamma, tau, mode, store_state, threads_for(mdp),
-                                 succ=mdp._shared_parts(), pred=None if reweigh else mdp._shared_parts(transpose=True),
+                                 **_structure(mdp), **({} if reweigh else _structure(mdp, transpose=True)),  # the posterior reweighs P^T
                                  store_state_action=store_state_action, posterior=posterior,
                                  pace=_pace("plan_rollout", mdp, mode, posterior, policy is None))
 

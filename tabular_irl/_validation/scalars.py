@@ -68,7 +68,9 @@ def check_finite_array(value: Any, name: str, shape: tuple[int | None, ...] | No
             raise ValueError(f"{name} must have shape {want}, got shape {arr.shape}")
     # a finite sum proves every entry finite (NaN and inf propagate) at a third of isfinite's cost;
     # a sum that overflows (entries near 1e308) falls back to the entry-wise check
-    if not np.isfinite(arr.sum()) and not np.all(np.isfinite(arr)):
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = arr.sum()
+    if not np.isfinite(total) and not np.all(np.isfinite(arr)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(f"{name} must be finite, got {arr[bad]} at index {bad if len(bad) != 1 else bad[0]}")
     return arr
