@@ -86,6 +86,8 @@ def test_labels_are_not_part_of_the_key():
     ({"environments": [{"kind": "gridwrld"}]}, ["'gridwrld'", "'gridworld'", "'objectworld'"]),
     ({"environments": [{"kind": "gridworld", "size": 3}]}, ["'size'", "(gridworld)", "'rows'", "'slip'"]),
     ({"methods": [{"name": "maxentt"}]}, ["'maxentt'", "'maxent'", "'mce'", "'lp'"]),
+    ({"methods": [{"name": "maxnet"}]}, ["methods[0] 'name': unknown method 'maxnet' (did you mean 'maxent'",
+                                         "valid names: 'maxent', 'mce'", "'gail'", "'bayesian'"]),
     ({"methods": [{"name": "mmp", "l1": 1.0}]}, ["'l1'", "methods[0] (mmp)", "'C'", "'loss'"]),
     ({"expert": "greedy"}, ["'greedy'", "'soft'", "'optimal'"]),
 ])
