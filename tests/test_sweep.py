@@ -178,6 +178,28 @@ def test_a_failing_cell_is_recorded_and_retried_on_resume(tmp_path):
     assert len(read_rows(out)) == 3
 
 
+def test_a_serial_sweep_runs_its_cells_with_blas_on_one_thread(tmp_path, monkeypatch):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas_threads():
+        return [pool["num_threads"] for pool in threadpoolctl.threadpool_info() if pool["user_api"] == "blas"]
+
+    before = blas_threads()
+    if not before:
+        pytest.skip("NumPy links no BLAS that threadpoolctl sees")
+    fit, options = sweep_cells.METHODS["mmp"]
+    seen = []
+
+    def recording_fit(*args):
+        seen.append(blas_threads())
+        return fit(*args)
+
+    monkeypatch.setitem(sweep_cells.METHODS, "mmp", (recording_fit, options))
+    run_sweep({**SPEC, "methods": [{"name": "mmp"}]}, tmp_path / "results.jsonl", progress=False)
+    assert seen == [[1] * len(before)] * 4  # inside every cell
+    assert blas_threads() == before  # and the caller's settings back afterwards
+
+
 def test_serial_and_processes_give_identical_rows(tmp_path, serial_rows):
     out = tmp_path / "results.jsonl"
     run = run_sweep(SPEC, out, engine="processes", workers=2, progress=False)
