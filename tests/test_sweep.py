@@ -86,6 +86,8 @@ def test_labels_are_not_part_of_the_key():
     ({"environments": [{"kind": "gridwrld"}]}, ["'gridwrld'", "'gridworld'", "'objectworld'"]),
     ({"environments": [{"kind": "gridworld", "size": 3}]}, ["'size'", "(gridworld)", "'rows'", "'slip'"]),
     ({"methods": [{"name": "maxentt"}]}, ["'maxentt'", "'maxent'", "'mce'", "'lp'"]),
+    ({"methods": [{"name": "maxnet"}]}, ["methods[0] 'name': unknown method 'maxnet' (did you mean 'maxent'",
+                                         "valid names: 'maxent', 'mce'", "'gail'", "'bayesian'"]),
     ({"methods": [{"name": "mmp", "l1": 1.0}]}, ["'l1'", "methods[0] (mmp)", "'C'", "'loss'"]),
     ({"expert": "greedy"}, ["'greedy'", "'soft'", "'optimal'"]),
 ])
@@ -174,6 +176,28 @@ def test_a_failing_cell_is_recorded_and_retried_on_resume(tmp_path):
     again = run_sweep(spec, out, progress=False)
     assert (again.n_skipped, again.n_ok, again.n_failed) == (1, 0, 1)  # only the failed cell ran again
     assert len(read_rows(out)) == 3
+
+
+def test_a_serial_sweep_runs_its_cells_with_blas_on_one_thread(tmp_path, monkeypatch):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas_threads():
+        return [pool["num_threads"] for pool in threadpoolctl.threadpool_info() if pool["user_api"] == "blas"]
+
+    before = blas_threads()
+    if not before:
+        pytest.skip("NumPy links no BLAS that threadpoolctl sees")
+    fit, options = sweep_cells.METHODS["mmp"]
+    seen = []
+
+    def recording_fit(*args):
+        seen.append(blas_threads())
+        return fit(*args)
+
+    monkeypatch.setitem(sweep_cells.METHODS, "mmp", (recording_fit, options))
+    run_sweep({**SPEC, "methods": [{"name": "mmp"}]}, tmp_path / "results.jsonl", progress=False)
+    assert seen == [[1] * len(before)] * 4  # inside every cell
+    assert blas_threads() == before  # and the caller's settings back afterwards
 
 
 def test_serial_and_processes_give_identical_rows(tmp_path, serial_rows):

@@ -34,6 +34,10 @@ demonstrations
 options
     a ``method=`` or other string option is one of a fixed set of names; any
     other value (a non-string too) is a ``ValueError`` that lists them.
+names
+    the keys of a table a user wrote (a sweep spec's keys, methods, columns):
+    :func:`check_names` names the unknown ones, suggests the close valid
+    names and lists them all.
 
 Results are made immutable with :func:`readonly`.
 
@@ -61,6 +65,7 @@ from .scalars import (  # noqa: F401
     check_horizon_discount,
     check_index,
     check_nonnegative_array,
+    check_names,
     check_option,
     check_positive_int,
     check_positive_real,
