@@ -192,4 +192,6 @@ def test_gan_view_of_irl(tmp_path, capsys):
     assert np.all(np.diff(js[:10]) < 0)
     assert out["occupancy_error"] < 1e-6
     assert out["reward_correlation"] > 1 - 1e-6
+    # EPIC: 0 on the MDP (f = log pi_E is an expected shaping of the truth), large read without the dynamics
+    assert out["epic"] < 1e-6 and out["epic_without_dynamics"] > 0.1
     assert "JS(rho_E || rho_pi)" in printed
