@@ -590,3 +590,7 @@ def reward_distance(true_reward: Any, learned_reward: Any) -> float:
 from ._epic import canonicalize_reward, epic_distance, lift_reward  # noqa: E402
 
 __all__ += ["epic_distance", "canonicalize_reward", "lift_reward"]
+
+from ._epic_regret import EPICRegretBound, epic_regret_bound  # noqa: E402
+
+__all__ += ["epic_regret_bound", "EPICRegretBound"]
