@@ -22,6 +22,12 @@ of demonstrations and one model (``horizon``, ``discount``). Running it:
      potential shaping, :func:`~tabular_irl.approx.reward_correlation_modulo_shaping`;
      discount 1 for an undiscounted horizon); ``None`` where undefined (a
      constant learned reward);
+   * ``epic``: the EPIC distance to the true reward (Gleave et al. 2021,
+     :func:`~tabular_irl.metrics.epic_distance`); with a discount below 1 both
+     rewards are compared as the MDP sees them (``mdp=``: the MDP's expected
+     shaping ``r + gamma P h - h``, which no demonstration can reveal, is
+     ignored too), for an undiscounted horizon it is the paper's distance
+     with ``discount=1`` (no dynamics); ``None`` where undefined;
    * the fit's ``converged``, ``n_iter``, ``objective`` and ``message``;
    * ``wall_time`` (seconds, the whole cell) and ``peak_memory`` (bytes: on
      Linux, the peak resident memory of the process during the cell less its
@@ -56,7 +62,7 @@ import numpy as np
 from ..approx import airl, reward_correlation_modulo_shaping
 from ..envs import gridworld, objectworld, random_mdp
 from ..irl import apprenticeship_learning, classic_maxent_irl, lp_irl, max_margin_planning, maxent_irl
-from ..metrics import expected_value_difference, policy_divergence, reward_correlation
+from ..metrics import epic_distance, expected_value_difference, policy_divergence, reward_correlation
 from ..planning import soft_backward, value_iteration
 from ..trajectories import Trajectories, sample_trajectories
 
@@ -316,6 +322,8 @@ def _measure(world: World, cell: Cell, expert: np.ndarray, fit: Any) -> dict[str
         "reward_correlation": _defined(lambda: reward_correlation(world.reward, fit.reward)),
         "reward_correlation_shaping": _defined(lambda: reward_correlation_modulo_shaping(
             mdp, world.reward, fit.reward, discount=1.0 if gamma is None else gamma)),
+        "epic": _defined(lambda: epic_distance(world.reward, fit.reward, discount=gamma, mdp=mdp)
+                         if gamma is not None and gamma < 1.0 else epic_distance(world.reward, fit.reward, discount=1.0)),
         "converged": bool(fit.converged),
         "n_iter": int(fit.n_iter),
         "objective": None if fit.objective is None else float(fit.objective),

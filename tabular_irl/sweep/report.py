@@ -20,7 +20,7 @@ __all__ = ["summarize", "plot_sweep", "SETTINGS", "METRICS"]
 SETTINGS = ("environment", "method", "expert", "horizon", "discount", "n_demos")
 # the numbers each row measures (tabular_irl.sweep.cells); "converged" averages to the fraction converged
 METRICS = ("evd", "evd_policy", "kl", "total_variation", "reward_correlation", "reward_correlation_shaping",
-           "converged", "n_iter", "wall_time", "peak_memory")
+           "epic", "converged", "n_iter", "wall_time", "peak_memory")
 
 
 def _rows(results: Any) -> list[dict[str, Any]]:
