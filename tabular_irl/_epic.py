@@ -74,6 +74,7 @@ import scipy.sparse as sp
 
 from . import _passes
 from ._logspace import row_ids
+from ._memory import check_fits
 from ._validation import (
     _as_float_array,
     check_distribution,
@@ -241,6 +242,9 @@ def lift_reward(reward: Any, mdp: MDP, *, discount: float, action_dist: Any = No
     ValueError
         ``discount`` not in ``[0, 1)``, ``action_dist`` not a distribution,
         shapes that do not match the MDP.
+    MemoryError
+        When the ``(S, A, S)`` result cannot fit (``TABULAR_IRL_MEMORY_LIMIT``
+        or the system's available memory), at once, with the bytes it needs.
 
     See Also
     --------
@@ -272,6 +276,8 @@ def lift_reward(reward: Any, mdp: MDP, *, discount: float, action_dist: Any = No
     mdp = check_mdp(mdp)
     S, A = _sizes([r], action_dist, ["reward"], mdp)
     gamma, _, D_A = _distributions(S, A, discount, None, action_dist, mdp, None)
+    check_fits(S * A * S * 8, f"the lifted reward (S, A, S) = ({S}, {A}, {S})",
+               "epic_distance(..., mdp=mdp) compares lifted rewards without forming them")
     rbar, V = _policy_values(r, mdp, gamma, D_A)
     PV = (mdp.transitions @ V).reshape(S, A)
     return np.ascontiguousarray((rbar + gamma * PV)[:, :, None] - gamma * V[None, None, :])

@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from ._epic import _as_reward, _expected, canonicalize_reward, epic_distance
+from ._memory import check_fits
 from ._validation import check_discount, check_joint_distribution, readonly
 from .inference import policy_visitation
 from .mdp import MDP, check_mdp
@@ -170,6 +171,8 @@ def epic_regret_bound(
         ``discount`` not in ``[0, 1)``, a coverage that is not a distribution,
         rewards of the wrong shape, a reward constant up to shaping under the
         coverage (no EPIC distance).
+    MemoryError
+        When its dense ``(S, A, S)`` arrays cannot fit, at once, with the bytes they need.
 
     See Also
     --------
@@ -194,6 +197,9 @@ def epic_regret_bound(
     gamma = check_discount(discount, allow_one=False)
     S, A = mdp.n_states, mdp.n_actions
     ra, rb = _as_reward(reward_a, "reward_a"), _as_reward(reward_b, "reward_b")
+    # dense (S, A, S) arrays at once: P, D, R_A, C(R_A) and a ratio's temporaries
+    check_fits(6 * S * A * S * 8, f"the bound's dense (S, A, S) = ({S}, {A}, {S}) arrays",
+               "its constants need every transition; use a smaller MDP")
     D = transition_coverage(mdp) if coverage is None else check_joint_distribution(coverage, "coverage", (S, A, S))
     epic = epic_distance(ra, rb, discount=gamma, coverage=D, action_dist=None if ra.ndim > 1 or rb.ndim > 1
                          else np.full(A, 1.0 / A))

@@ -120,3 +120,25 @@ def test_adversarial_study_epic_column():
     # from samples the rewards are near the truth but not equivalent to it
     for method in ("maxent", "airl", "airl_shaped"):
         assert 0.0 < epic[method] < 0.5, (method, epic[method])
+
+
+def test_lift_that_cannot_fit_fails_at_once(monkeypatch):
+    world = gridworld(4)
+    monkeypatch.setenv("TABULAR_IRL_MEMORY_LIMIT", "1000")  # the lift is 16 * 5 * 16 * 8 = 10240 bytes
+    with pytest.raises(MemoryError, match=r"lifted reward \(S, A, S\) = \(16, 5, 16\) needs"):
+        lift_reward(world.reward, world.mdp, discount=0.9)
+    # the distance itself never forms it
+    assert 0.0 < epic_distance(world.reward, world.reward[::-1], discount=0.9, mdp=world.mdp) <= 1.0
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(mdp="grid"), TypeError, "mdp must be"),
+    (dict(discount=1.0), ValueError, "discount must be < 1 with mdp="),
+    (dict(action_dist=[0.5, 0.6, 0, 0, 0]), ValueError, "action_dist must sum to 1"),
+    (dict(reward=np.zeros((16, 4))), ValueError, r"mdp must have \(S, A\) = \(16, 4\)"),
+])
+def test_lift_bad_input(kwargs, error, match):
+    world = gridworld(4)
+    args = dict(reward=world.reward, mdp=world.mdp, discount=0.9) | kwargs
+    with pytest.raises(error, match=match):
+        lift_reward(args.pop("reward"), args.pop("mdp"), **args)

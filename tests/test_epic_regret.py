@@ -102,3 +102,10 @@ def test_bad_input_is_a_clear_error(kwargs, error, match):
     args = dict(mdp=world.mdp, reward_a=world.reward, reward_b=world.reward[::-1], discount=GAMMA) | kwargs
     with pytest.raises(error, match=match):
         epic_regret_bound(args.pop("mdp"), args.pop("reward_a"), args.pop("reward_b"), **args)
+
+
+def test_a_bound_that_cannot_fit_fails_at_once(monkeypatch):
+    world = gridworld(3)
+    monkeypatch.setenv("TABULAR_IRL_MEMORY_LIMIT", "1000")
+    with pytest.raises(MemoryError, match=r"dense \(S, A, S\) = \(9, 5, 9\) arrays needs"):
+        epic_regret_bound(world.mdp, world.reward, world.reward[::-1], discount=GAMMA)
