@@ -520,7 +520,7 @@ def adversarial_study(
     lifted through the dynamics, so it is 0 for the MDP's expected shaping
     ``r + gamma P h - h`` that AIRL's ``f = log pi_E`` recovers in the
     infinite-sample limit; read as ``R(s, a, s') = R(s, a)`` that limit would
-    score about 0.65 on the example below), ``js_divergence`` (exact JS
+    score 0.64 on the example below), ``js_divergence`` (exact JS
     between the expert's and the learned policy's occupancies), ``n_iter``,
     ``converged``.
 
