@@ -146,6 +146,7 @@ def test_a_cell_measures_against_the_truth():
         assert row[name] is not None, name
     assert 0.0 <= row["total_variation"] <= 1.0
     assert -1.0 <= row["reward_correlation"] <= 1.0
+    assert row["epic"] is None or 0.0 <= row["epic"] <= 1.0  # None: a constant learned reward has no distance
     assert row["wall_time"] > 0
     assert isinstance(row["peak_memory"], int) and row["peak_memory"] >= 0  # 0: the cell fit in memory already held
 
@@ -346,3 +347,23 @@ def test_a_gymnasium_environment():
     row = run_cell(expand(spec)[0])
     assert row["status"] == "ok", row["error"]
     assert row["environment"] == "gymnasium" and row["env_params"] == {"kind": "gymnasium", "id": "FrozenLake-v1"}
+
+
+def test_the_epic_column_compares_as_the_mdp_sees_the_rewards(monkeypatch):
+    # discounted: both rewards lifted through the cell's MDP (epic_distance with mdp=); undiscounted: the paper's
+    calls = []
+    real = sweep_cells.epic_distance
+
+    def spy(a, b, **kw):
+        calls.append(kw)
+        return real(a, b, **kw)
+
+    monkeypatch.setattr(sweep_cells, "epic_distance", spy)
+    for discount in (0.9, None):
+        spec = dict(SPEC, seeds=[0], n_demos=[20], methods=[{"name": "mce", "l2": 0.1}])
+        if discount is not None:
+            spec["discount"] = discount
+        row = run_cell(expand(spec)[0])
+        assert 0.0 < row["epic"] < 1.0
+    assert calls[0]["discount"] == 0.9 and calls[0]["mdp"].n_states == 9
+    assert calls[1] == {"discount": 1.0}

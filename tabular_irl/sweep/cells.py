@@ -22,15 +22,12 @@ of demonstrations and one model (``horizon``, ``discount``). Running it:
      potential shaping, :func:`~tabular_irl.approx.reward_correlation_modulo_shaping`;
      discount 1 for an undiscounted horizon); ``None`` where undefined (a
      constant learned reward);
-   * ``epic``: the EPIC distance (Gleave et al. 2021,
-     :func:`~tabular_irl.metrics.epic_distance`) of the learned reward from
-     the true one, in ``[0, 1]``, 0 when they agree up to potential shaping
-     and a positive scale; with the same discount as the shaping correlation
-     (the cell's, or 1 for an undiscounted horizon, where
-     ``Phi(s') - Phi(s)`` telescopes and moves every return by
-     ``Phi(s_T) - Phi(s_0)`` only) and EPIC's default coverage (uniform
-     ``s, a, s'``); ``None`` where undefined (a learned reward constant up to
-     shaping);
+   * ``epic``: the EPIC distance to the true reward (Gleave et al. 2021,
+     :func:`~tabular_irl.metrics.epic_distance`); with a discount below 1 both
+     rewards are compared as the MDP sees them (``mdp=``: the MDP's expected
+     shaping ``r + gamma P h - h``, which no demonstration can reveal, is
+     ignored too), for an undiscounted horizon it is the paper's distance
+     with ``discount=1`` (no dynamics); ``None`` where undefined;
    * the fit's ``converged``, ``n_iter``, ``objective`` and ``message``, and
      the fields a method adds (``gail_js``; ``is_ess``; ``acceptance_rate``,
      ``ess`` and ``rhat`` of ``bayesian``: ``tabular_irl.sweep._methods``);
@@ -340,7 +337,8 @@ def _measure(world: World, cell: Cell, expert: np.ndarray, fit: Any) -> dict[str
         "reward_correlation": _defined(lambda: reward_correlation(world.reward, fit.reward)),
         "reward_correlation_shaping": _defined(lambda: reward_correlation_modulo_shaping(
             mdp, world.reward, fit.reward, discount=shaping_discount)),
-        "epic": _defined(lambda: epic_distance(world.reward, fit.reward, discount=shaping_discount)),
+        "epic": _defined(lambda: epic_distance(world.reward, fit.reward, discount=gamma, mdp=mdp)
+                         if gamma is not None and gamma < 1.0 else epic_distance(world.reward, fit.reward, discount=1.0)),
         "converged": bool(fit.converged),
         "n_iter": int(fit.n_iter),
         "objective": None if fit.objective is None else float(fit.objective),
