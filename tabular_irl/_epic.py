@@ -70,7 +70,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from . import _passes
 from ._logspace import row_ids
@@ -167,8 +166,7 @@ def _policy_values(r: np.ndarray, mdp: MDP, gamma: float, D_A: np.ndarray) -> tu
     S, A = mdp.n_states, mdp.n_actions
     rbar = _expected(r, mdp)
     pi = np.ascontiguousarray(np.broadcast_to(D_A, (S, A)))
-    system = sp.csr_array(sp.identity(S, format="csr") - gamma * _passes.policy_transitions(mdp, pi))
-    return rbar, _passes.solve_refined(system, rbar @ D_A)
+    return rbar, _passes.policy_values(mdp, pi, gamma, rbar @ D_A)
 
 
 def _advantage(r: np.ndarray, mdp: MDP, gamma: float, D_A: np.ndarray) -> np.ndarray:

@@ -428,10 +428,19 @@ def solve_refined(system: sp.sparray, rhs: np.ndarray, *, transpose: bool = Fals
     return x
 
 
+def _evaluation_system(mdp, policy: np.ndarray, gamma: float) -> sp.csr_array:
+    """``I - gamma P_pi`` of a stationary ``(S, A)`` policy: the discounted evaluation's (and occupancy's) matrix."""
+    return sp.csr_array(sp.identity(mdp.n_states, format="csr") - gamma * policy_transitions(mdp, policy))
+
+
+def policy_values(mdp, policy: np.ndarray, gamma: float, reward_pi: np.ndarray) -> np.ndarray:
+    """``V (S,)`` solving ``(I - gamma P_pi) V = r_pi``: the exact discounted values of a stationary policy."""
+    return solve_refined(_evaluation_system(mdp, policy, gamma), reward_pi)
+
+
 def occupancy(mdp, policy: np.ndarray, gamma: float, initial: np.ndarray) -> np.ndarray:
     """``d (S,)`` solving ``(I - gamma P_pi^T) d = initial``: the unnormalised discounted occupancy."""
-    S = mdp.n_states
-    system = sp.csr_array(sp.identity(S, format="csr") - gamma * policy_transitions(mdp, policy))
+    system = _evaluation_system(mdp, policy, gamma)
     d = np.ascontiguousarray(solve_refined(system, np.asarray(initial, dtype=np.float64), transpose=True))
     np.maximum(d, 0.0, out=d)  # clip -1e-17-style rounding: occupancies are non-negative
     return d
