@@ -98,7 +98,9 @@ from .policies import (  # noqa: F401
 from .figures import (  # noqa: F401
     as_state_values,
     check_count,
+    check_curves,
     check_finite_numbers,
+    check_gap_series,
     check_grid,
     check_grid_problem,
     check_grid_values,
