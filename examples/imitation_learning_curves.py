@@ -55,7 +55,7 @@ import numpy as np
 
 import tabular_irl as tirl
 from tabular_irl.metrics import policy_value
-from tabular_irl.plotting import save_figure
+from tabular_irl.plotting import plot_learning_curves, save_figure
 from tabular_irl.rl import behavior_cloning, dagger, pretrain_finetune
 
 
@@ -126,16 +126,14 @@ def main(figure: str | os.PathLike | None = None, size: int = 4, horizon: int = 
 
     def draw(plt):
         fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(9, 3.5))
-        ax0.plot(labels, bc, marker="o", label="behavioural cloning")
-        ax0.plot(labels, dg, marker="s", label="DAgger")
-        ax0.set(xlabel="labelled trajectories", ylabel="exact gap", title="imitation")
-        ax0.legend(fontsize=8)
-        for name, values in finetune.items():
-            ax1.plot(np.arange(len(values)), values, label=name)
-        ax1.axhline(J_star, color="k", ls=":", label="J*")
-        ax1.set(xlabel="finetuning step", ylabel="exact return", title="pretrain, then finetune")
-        ax1.legend(fontsize=8)
-        fig.tight_layout()
+        plot_learning_curves({"behavioural cloning": {"labels": labels, "gap": bc},
+                              "DAgger": {"labels": labels, "gap": dg}}, key="gap", x="labels", ax=ax0,
+                             title="imitation")
+        ax0.set_xlabel("labelled trajectories")
+        # cloning alone is the level every finetuning run starts from
+        plot_learning_curves({"cloning alone": float(finetune["exact"][0]), **finetune}, optimal_value=J_star,
+                             ax=ax1, title="pretrain, then finetune")
+        ax1.set_xlabel("finetuning step")
         return fig
 
     return {"labels": labels, "bc_gap": bc, "dagger_gap": dg, "finetune": finetune, "optimal_value": J_star,

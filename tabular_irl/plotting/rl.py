@@ -225,8 +225,14 @@ def plot_imitation_gap(
             ax.plot(cols["horizon"], cols["linear_bound"], "k:", label=r"$T \epsilon R$ (linear)" + suffix,
                     gid="linear_bound" + ("" if label is None else f":{label}"))
     if loglog:
+        from matplotlib.ticker import NullFormatter, ScalarFormatter
+
         ax.set_xscale("log")
         ax.set_yscale("log")
+        # the horizons themselves as plain ticks: a log axis over less than a decade labels 6x10^0
+        ax.set_xticks(np.unique(np.concatenate([cols["horizon"] for cols in table.values()])))
+        ax.xaxis.set_major_formatter(ScalarFormatter())
+        ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set(xlabel="horizon T", ylabel="J(expert) - J(policy)")
     ax.legend(fontsize="small", framealpha=0.8)
     return finish(ax, title, path, dpi)
@@ -317,7 +323,7 @@ def plot_gradient_estimator_study(
     ax.legend(handles=[Patch(color="tab:blue", label="all ratios (unbiased)"),
                        Patch(color="tab:orange", label="ratios up to t")], fontsize="small")
     ax.set_xticks(positions, [f"{s}\n{'all' if f else 'up to t'}" for s, f in zip(table.column("sampler"), future)],
-                  fontsize="small")
+                  fontsize="x-small")
     if log:
         ax.set_yscale("log")
     ax.set_ylabel(_QUANTITIES[quantity] + (f" ({error_bars:g} SE bars)" if yerr is not None else ""))
