@@ -14,7 +14,6 @@ from tabular_irl.rl import (
 
 mpl = pytest.importorskip("matplotlib")
 mpl.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 
 from tabular_irl.plotting import (  # noqa: E402
     plot_gradient_estimator_study,
@@ -22,13 +21,9 @@ from tabular_irl.plotting import (  # noqa: E402
     plot_learning_curves,
 )
 
+from test_plotting import _close_figures  # noqa: E402, F401 (autouse: every figure is closed after its test)
+
 T = 4
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture(scope="module")
