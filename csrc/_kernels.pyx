@@ -426,6 +426,15 @@ cdef inline const idx_t* _ptr(const idx_t[::1] a) noexcept:
     return &a[0] if a is not None and a.shape[0] > 0 else NULL
 
 
+cdef inline bint _visited(const double* d, Py_ssize_t s0, Py_ssize_t s1) noexcept nogil:
+    """Whether any state s0 <= s < s1 has mass: a forward pass skips a block nobody visits (no row of P read)."""
+    cdef Py_ssize_t s
+    for s in range(s0, s1):
+        if d[s] != 0.0:
+            return True
+    return False
+
+
 cdef inline const int64_t* _off(const int64_t[::1] a) noexcept:
     """The first entry of an optional pattern offset array, NULL for None or empty (no shared patterns)."""
     return &a[0] if a is not None and a.shape[0] > 0 else NULL
@@ -728,7 +737,7 @@ def policy_gradient_finite(
     cdef Py_ssize_t n_blocks = (S + BLOCK - 1) // BLOCK, W = _work_size(A)
     cdef bint stationary = logits.shape[0] == 1
     cdef int nt = n_threads if n_threads > 1 else 1
-    cdef int step_nt, visited
+    cdef int step_nt
     cdef double w, ds
     V_arr = np.zeros((T + 1, S), dtype=np.float64)
     G_arr = np.empty((T, S, A), dtype=np.float64)
@@ -786,11 +795,7 @@ def policy_gradient_finite(
                 for b in prange(n_blocks, num_threads=step_nt, schedule="static"):
                     s0 = b * BLOCK
                     s1 = min(s0 + BLOCK, S)
-                    visited = 0
-                    for s in range(s0, s1):
-                        if d_t[s] != 0.0:
-                            visited = 1
-                    if visited == 0:  # nobody here at step t: no mass to move, a zero gradient
+                    if not _visited(d_t, s0, s1):  # nobody here at step t: no mass to move, a zero gradient
                         for k in range(s0 * A, s1 * A):
                             mu[k] = 0.0
                             g_t[k] = 0.0
@@ -1103,7 +1108,6 @@ def soft_forward(
     """
     cdef Py_ssize_t S = reward.shape[0], A = reward.shape[1], T = V.shape[0] - 1
     cdef Py_ssize_t t, s, k, sp, n_rows, blk, s0, s1, n_blocks = (S + BLOCK - 1) // BLOCK, W = _work_size(A)
-    cdef int visited
     cdef idx_t j
     cdef double acc, vt, vmax = 0.0, w
     cdef int nt = n_threads if n_threads > 1 else 1
@@ -1163,11 +1167,7 @@ def soft_forward(
             for blk in prange(n_blocks, num_threads=step_nt, schedule="static"):
                 s0 = blk * BLOCK
                 s1 = min(s0 + BLOCK, S)
-                visited = 0
-                for s in range(s0, s1):
-                    if d_t[s] != 0.0:
-                        visited = 1
-                if visited == 0:  # no row of P is read for a block nobody visits
+                if not _visited(d_t, s0, s1):  # no row of P is read for a block nobody visits
                     for k in range(s0 * A, s1 * A):
                         mu_t[k] = 0.0
                         if reweigh:
