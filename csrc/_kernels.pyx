@@ -29,6 +29,16 @@ Design note
   and ``soft_forward`` recomputes each step's Q and policy from V, so a
   gradient needs O(T S + nnz) memory, no (T, S, A) array; blocks of states
   that nobody visits are skipped.
+* Shared patterns: ``pattern_off`` / ``pattern_data`` (P) and
+  ``t_pattern_off`` / ``t_pattern_data`` (P^T), optional, from
+  ``MDP._pattern_parts`` (``tabular_irl/_patterns.py``): each distinct block of
+  a shared-support P stored once, and per state (per run of P^T) where its
+  values are. The products read the same values from a few hundred bytes
+  instead of streaming P's values every step (the slippery gridworld's
+  passes are bound by that stream): the same bits, less memory traffic.
+* Policy gradient: ``policy_gradient_finite`` forms a softmax policy from its
+  logits step by step in both passes (no policy array) and writes the
+  advantages into the gradient, scaled in place by the forward pass.
 * Batches: ``backward_values_batch`` reads each stored entry of P once per step
   for K rewards (K innermost), equal bit for bit to K single passes.
 * Shared support (``_products.h``): when every state's A rows of P store the
@@ -80,16 +90,18 @@ cdef extern from "_products.h" nogil:
                                Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, Py_ssize_t K, const double* vn,
                                const double* r, double gamma, double* q)
     void tirl_backups_i32(const int32_t* indptr, const int32_t* indices, const int32_t* succ, const double* data,
+                          const int64_t* poff, const double* pdata,
                           const double* r, double gamma, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* v,
                           double* e)
     void tirl_backups_i64(const int64_t* indptr, const int64_t* indices, const int64_t* succ, const double* data,
+                          const int64_t* poff, const double* pdata,
                           const double* r, double gamma, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* v,
                           double* e)
     void tirl_gather_i32(const int32_t* t_indptr, const int32_t* t_indices, const int32_t* pred,
-                                const double* t_data, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* mu,
+                                const double* t_data, const int64_t* toff, const double* tdata, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* mu,
                                 double* out)
     void tirl_gather_i64(const int64_t* t_indptr, const int64_t* t_indices, const int64_t* pred,
-                                const double* t_data, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* mu,
+                                const double* t_data, const int64_t* toff, const double* tdata, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* mu,
                                 double* out)
 
 cdef extern from *:
@@ -321,7 +333,8 @@ cdef inline void _backup_block(
     Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A,
     const idx_t* indptr, const idx_t* indices, const double* data,
     const double* reward, const double* vnext, const double* ev, double vmax,
-    double gamma, double tau, int mode, const idx_t* succ, double* q, double* v, double* pi, double* shift,
+    double gamma, double tau, int mode, const idx_t* succ, const int64_t* poff, const double* pdata,
+    double* q, double* v, double* pi, double* shift,
     double* norm, double* work,
 ) noexcept nogil:
     """One Bellman backup of each state s0 <= s < s1.
@@ -357,9 +370,9 @@ cdef inline void _backup_block(
                 k = i * A + a
                 e[a * n + i] = reward[k0 + k] + gamma * (sh[k] + tau * z[k])
     elif idx_t is int32_t:
-        tirl_backups_i32(indptr, indices, succ, data, reward, gamma, s0, s1, A, vnext, e)
+        tirl_backups_i32(indptr, indices, succ, data, poff, pdata, reward, gamma, s0, s1, A, vnext, e)
     else:
-        tirl_backups_i64(indptr, indices, succ, data, reward, gamma, s0, s1, A, vnext, e)
+        tirl_backups_i64(indptr, indices, succ, data, poff, pdata, reward, gamma, s0, s1, A, vnext, e)
     if q != NULL:
         for i in range(n):
             for a in range(A):
@@ -385,7 +398,7 @@ cdef inline void _backup_all(
     Py_ssize_t S, Py_ssize_t A,
     const idx_t* indptr, const idx_t* indices, const double* data,
     const double* reward, const double* vnext, double* ev, double gamma, double tau, int mode, const idx_t* succ,
-    double* q, double* v, double* pi, double* work, int n_threads,
+    const int64_t* poff, const double* pdata, double* q, double* v, double* pi, double* work, int n_threads,
 ) noexcept nogil:
     """Backups of every state, in blocks of BLOCK states.
 
@@ -400,16 +413,35 @@ cdef inline void _backup_all(
         for b in prange(n_blocks, num_threads=n_threads, schedule="static"):
             s0 = b * BLOCK
             _backup_block(s0, min(s0 + BLOCK, S), A, indptr, indices, data, reward, vnext, ev, vmax, gamma, tau,
-                          mode, succ, q, v, pi, NULL, NULL, work + threadid() * W)
+                          mode, succ, poff, pdata, q, v, pi, NULL, NULL, work + threadid() * W)
     else:
         for b in range(n_blocks):
             s0 = b * BLOCK
             _backup_block(s0, min(s0 + BLOCK, S), A, indptr, indices, data, reward, vnext, ev, vmax, gamma, tau,
-                          mode, succ, q, v, pi, NULL, NULL, work)
+                          mode, succ, poff, pdata, q, v, pi, NULL, NULL, work)
 
 
 cdef inline const idx_t* _ptr(const idx_t[::1] a) noexcept:
     """The first entry of an optional index array (succ, pred), NULL for None or empty."""
+    return &a[0] if a is not None and a.shape[0] > 0 else NULL
+
+
+cdef inline bint _visited(const double* d, Py_ssize_t s0, Py_ssize_t s1) noexcept nogil:
+    """Whether any state s0 <= s < s1 has mass: a forward pass skips a block nobody visits (no row of P read)."""
+    cdef Py_ssize_t s
+    for s in range(s0, s1):
+        if d[s] != 0.0:
+            return True
+    return False
+
+
+cdef inline const int64_t* _off(const int64_t[::1] a) noexcept:
+    """The first entry of an optional pattern offset array, NULL for None or empty (no shared patterns)."""
+    return &a[0] if a is not None and a.shape[0] > 0 else NULL
+
+
+cdef inline const double* _dat(const double[::1] a) noexcept:
+    """The first entry of an optional pattern data array, NULL for None or empty."""
     return &a[0] if a is not None and a.shape[0] > 0 else NULL
 
 
@@ -422,6 +454,7 @@ def backward_finite(
     const double[:, ::1] reward, Py_ssize_t horizon, double gamma, double tau,
     int mode, int n_threads, bint keep_q=True, bint keep_policy=True, const idx_t[::1] succ=None,
     double[:, ::1] V_out=None, double[:, :, ::1] policy_out=None, double[::1] pace=None,
+    const int64_t[::1] pattern_off=None, const double[::1] pattern_data=None,
 ):
     """Finite-horizon backward pass.
 
@@ -451,6 +484,8 @@ def backward_finite(
     cdef double[::1] work = np.empty(max(n_threads, 1) * _work_size(A), dtype=np.float64)
     cdef double* pi_p = &pi[0, 0, 0] if keep_policy and S * A > 0 else NULL
     cdef const idx_t* succ_p = _ptr(succ)
+    cdef const int64_t* poff_p = _off(pattern_off)
+    cdef const double* pdata_p = _dat(pattern_data)
     if V_out is not None:
         for s in range(S):
             V[T, s] = 0.0
@@ -459,7 +494,7 @@ def backward_finite(
     if S > 0 and A > 0:
         with nogil:
             stopped = _backward_loop(S, A, T, &indptr[0], &indices[0], &data[0], &reward[0, 0], gamma, tau, mode,
-                                     succ_p, &ev[0], &V[0, 0], Q_p, pi_p, &work[0], n_threads, hint)
+                                     succ_p, poff_p, pdata_p, &ev[0], &V[0, 0], Q_p, pi_p, &work[0], n_threads, hint)
     if stopped:
         _raise_pending()
     return V_arr, Q_arr, pi_arr
@@ -468,7 +503,8 @@ def backward_finite(
 cdef inline bint _backward_loop(
     Py_ssize_t S, Py_ssize_t A, Py_ssize_t T,
     const idx_t* indptr, const idx_t* indices, const double* data, const double* reward,
-    double gamma, double tau, int mode, const idx_t* succ, double* ev, double* V, double* Q,
+    double gamma, double tau, int mode, const idx_t* succ, const int64_t* poff, const double* pdata,
+    double* ev, double* V, double* Q,
     double* pi, double* work, int n_threads, double* hint,
 ) noexcept nogil:
     """V[t] (rows of the (T+1, S) array V) for t = T-1 .. 0; True when a signal stopped it.
@@ -483,7 +519,7 @@ cdef inline bint _backward_loop(
         nt = _step(&loop)
         if nt == 0:
             return True
-        _backup_all(S, A, indptr, indices, data, reward, V + (t + 1) * S, ev, gamma, tau, mode, succ,
+        _backup_all(S, A, indptr, indices, data, reward, V + (t + 1) * S, ev, gamma, tau, mode, succ, poff, pdata,
                     (Q + t * S * A) if Q != NULL else NULL, V + t * S, (pi + t * S * A) if pi != NULL else NULL,
                     work, nt)
         _step_done(&loop)
@@ -495,6 +531,7 @@ def plan_arrays(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
     const double[:, ::1] reward, const double[:, ::1] V, double gamma, double tau,
     int mode, int n_threads, bint keep_q=True, bint keep_policy=True, const idx_t[::1] succ=None, double[::1] pace=None,
+    const int64_t[::1] pattern_off=None, const double[::1] pattern_data=None,
 ):
     """Q and the policy of a finite-horizon plan, formed again from its values.
 
@@ -515,6 +552,8 @@ def plan_arrays(
     cdef double[::1] ev = np.empty(max(S, 1), dtype=np.float64)
     cdef double[::1] work = np.empty(max(n_threads, 1) * _work_size(A), dtype=np.float64)
     cdef const idx_t* succ_p = _ptr(succ)
+    cdef const int64_t* poff_p = _off(pattern_off)
+    cdef const double* pdata_p = _dat(pattern_data)
     cdef Loop loop
     cdef double* hint
     cdef int nt
@@ -530,7 +569,7 @@ def plan_arrays(
                 stopped = True
                 break
             _backup_all(S, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], &V[t + 1, 0], &ev[0], gamma, tau,
-                        mode, succ_p, (Q_p + t * S * A) if Q_p != NULL else NULL, NULL,
+                        mode, succ_p, poff_p, pdata_p, (Q_p + t * S * A) if Q_p != NULL else NULL, NULL,
                         (pi_p + t * S * A) if pi_p != NULL else NULL, &work[0], nt)
             _step_done(&loop)
     _loop_save(&loop, hint)
@@ -542,7 +581,8 @@ def plan_arrays(
 cdef inline void _evaluate_block(
     Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A,
     const idx_t* indptr, const idx_t* indices, const double* data, const double* reward,
-    const double* vnext, double gamma, const idx_t* succ, const double* pi, double* q, double* v, double* work,
+    const double* vnext, double gamma, const idx_t* succ, const int64_t* poff, const double* pdata,
+    const double* pi, double* q, double* v, double* work,
 ) noexcept nogil:
     """Q = r + gamma P V' and V = sum_a pi Q for the states s0 <= s < s1 (a given policy's backup).
 
@@ -553,9 +593,9 @@ cdef inline void _evaluate_block(
     cdef double acc
     cdef double* e = work + 2 * BLOCK
     if idx_t is int32_t:
-        tirl_backups_i32(indptr, indices, succ, data, reward, gamma, s0, s1, A, vnext, e)
+        tirl_backups_i32(indptr, indices, succ, data, poff, pdata, reward, gamma, s0, s1, A, vnext, e)
     else:
-        tirl_backups_i64(indptr, indices, succ, data, reward, gamma, s0, s1, A, vnext, e)
+        tirl_backups_i64(indptr, indices, succ, data, poff, pdata, reward, gamma, s0, s1, A, vnext, e)
     for i in range(n):
         acc = 0.0
         for a in range(A):
@@ -571,6 +611,7 @@ def evaluate_policy(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
     const double[:, ::1] reward, const double[:, :, ::1] policy, Py_ssize_t horizon, double gamma,
     int n_threads, bint keep_q=True, const idx_t[::1] succ=None, double[::1] pace=None,
+    const int64_t[::1] pattern_off=None, const double[::1] pattern_data=None,
 ):
     """Exact finite-horizon evaluation of a given policy.
 
@@ -590,6 +631,8 @@ def evaluate_policy(
     cdef double* q_t
     cdef double[::1] work = np.empty(max(n_threads, 1) * W, dtype=np.float64)
     cdef const idx_t* succ_p = _ptr(succ)
+    cdef const int64_t* poff_p = _off(pattern_off)
+    cdef const double* pdata_p = _dat(pattern_data)
     cdef Loop loop
     cdef double* hint
     cdef int nt
@@ -608,7 +651,8 @@ def evaluate_policy(
             for b in prange(n_blocks, num_threads=nt, schedule="static"):
                 s0 = b * BLOCK
                 _evaluate_block(s0, min(s0 + BLOCK, S), A, &indptr[0], &indices[0], &data[0], &reward[0, 0],
-                                &V[t + 1, 0], gamma, succ_p, &policy[0 if stationary else t, 0, 0], q_t, &V[t, 0],
+                                &V[t + 1, 0], gamma, succ_p, poff_p, pdata_p, &policy[0 if stationary else t, 0, 0], q_t,
+                                &V[t, 0],
                                 &work[threadid() * W])
             _step_done(&loop)
     _loop_save(&loop, hint)
@@ -617,10 +661,169 @@ def evaluate_policy(
     return V_arr, Q_arr
 
 
+cdef inline void _softmax_rows(
+    Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A, const double* logits, double* tmp, double* pi, double* work,
+) noexcept nogil:
+    """pi[i*A + a] = softmax_a logits[(s0 + i)*A + a] for the states s0 <= s < s1 (rows of the block).
+
+    ``tmp`` holds the block transposed (BLOCK*A doubles) for tirl_soft_block,
+    whose m and acc take work[0:2*BLOCK]; ``pi`` is the block's own (n*A) buffer.
+    """
+    cdef Py_ssize_t i, a, n = s1 - s0, k0 = s0 * A
+    for i in range(n):
+        for a in range(A):
+            tmp[a * n + i] = logits[k0 + i * A + a]
+    tirl_soft_block(tmp, n, A, 1.0, pi, NULL, work)
+
+
+cdef inline void _advantage_block(
+    Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A,
+    const idx_t* indptr, const idx_t* indices, const double* data, const double* reward,
+    const double* vnext, double gamma, const idx_t* succ, const int64_t* poff, const double* pdata,
+    const double* logits, double* v, double* adv,
+    double* work,
+) noexcept nogil:
+    """A softmax policy's backup of the states s0 <= s < s1: ``V = sum_a pi Q`` and ``adv = Q - V``.
+
+    ``pi`` is formed from this step's ``logits`` (S*A) in the work buffer (no
+    policy array); Q = r + gamma P V' and V sum in the order of _evaluate_block,
+    so V has its bits for the same policy.
+    """
+    cdef Py_ssize_t i, a, n = s1 - s0, k0 = s0 * A
+    cdef double acc
+    cdef double* e = work + 2 * BLOCK  # e[a n + i] = Q[s0 + i, a]
+    cdef double* tmp = e + BLOCK * A
+    cdef double* pi = tmp + BLOCK * A
+    if idx_t is int32_t:
+        tirl_backups_i32(indptr, indices, succ, data, poff, pdata, reward, gamma, s0, s1, A, vnext, e)
+    else:
+        tirl_backups_i64(indptr, indices, succ, data, poff, pdata, reward, gamma, s0, s1, A, vnext, e)
+    _softmax_rows(s0, s1, A, logits, tmp, pi, work)
+    for i in range(n):
+        acc = 0.0
+        for a in range(A):
+            acc = acc + pi[i * A + a] * e[a * n + i]
+        v[s0 + i] = acc
+        for a in range(A):
+            adv[k0 + i * A + a] = e[a * n + i] - acc
+
+
+def policy_gradient_finite(
+    const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
+    const idx_t[::1] t_indptr, const idx_t[::1] t_indices, const double[::1] t_data,
+    const double[:, ::1] reward, const double[::1] initial, const double[:, :, ::1] logits,
+    Py_ssize_t horizon, double gamma, int n_threads,
+    const idx_t[::1] succ=None, const idx_t[::1] pred=None, double[::1] pace=None,
+    const int64_t[::1] pattern_off=None, const double[::1] pattern_data=None,
+    const int64_t[::1] t_pattern_off=None, const double[::1] t_pattern_data=None,
+):
+    """The exact return and policy gradient of a softmax policy, finite horizon.
+
+    IN: P and P^T as CSR; reward (S, A); initial (S,); logits (1, S, A)
+    stationary or (T, S, A) time-indexed, finite; horizon T; gamma; ``succ``
+    and ``pred`` as in backward_finite and forward_finite.
+    OUT: V (T+1, S), the policy's exact values (``J = initial @ V[0]``), and
+    G (T, S, A) with ``G[t] = gamma^t D_t(s) pi_t(a|s) (Q_t(s, a) - V_t(s))``,
+    the gradient with respect to ``logits[t]`` (sum it over t for stationary
+    logits).
+
+    Two passes, no policy array: the backward pass forms each step's policy
+    from its logits, evaluates it and writes the advantages ``Q_t - V_t`` into
+    G; the forward pass forms the policy again, rolls ``D`` forward through one
+    (S, A) buffer and scales G in place. Blocks of states nobody visits get a
+    zero gradient without a row of P being read.
+    """
+    cdef Py_ssize_t S = reward.shape[0], A = reward.shape[1], T = horizon, t, tl, b, s0, s1, s, a, k
+    cdef Py_ssize_t n_blocks = (S + BLOCK - 1) // BLOCK, W = _work_size(A)
+    cdef bint stationary = logits.shape[0] == 1
+    cdef int nt = n_threads if n_threads > 1 else 1
+    cdef int step_nt
+    cdef double w, ds
+    V_arr = np.zeros((T + 1, S), dtype=np.float64)
+    G_arr = np.empty((T, S, A), dtype=np.float64)
+    D_arr = np.empty((2, S), dtype=np.float64)
+    mu_arr = np.empty(max(S * A, 1), dtype=np.float64)
+    cdef double[:, ::1] V = V_arr
+    cdef double[:, :, ::1] G = G_arr
+    cdef double[:, ::1] D = D_arr
+    cdef double[::1] mu = mu_arr
+    cdef double[::1] work = np.empty(nt * W, dtype=np.float64)
+    cdef const idx_t* succ_p = _ptr(succ)
+    cdef const int64_t* poff_p = _off(pattern_off)
+    cdef const double* pdata_p = _dat(pattern_data)
+    cdef const idx_t* pred_p = _ptr(pred)
+    cdef const int64_t* toff_p = _off(t_pattern_off)
+    cdef const double* tdata_p = _dat(t_pattern_data)
+    cdef double* g_t
+    cdef double* d_t
+    cdef double* pi
+    cdef double* wk
+    cdef Loop loop, loop_f
+    cdef double* hint
+    cdef bint stopped = False
+    if S == 0 or A == 0 or T == 0:
+        return V_arr, G_arr
+    # the two passes' steps cost differently: each paces itself (pace: 6 doubles, 3 per pass)
+    hint = _hint(pace)
+    _loop_init(&loop, nt, hint)
+    _loop_init(&loop_f, nt, (hint + 3) if hint != NULL and pace.shape[0] >= 6 else NULL)
+    with nogil:
+        for t in range(T - 1, -1, -1):
+            step_nt = _step(&loop)
+            if step_nt == 0:
+                stopped = True
+                break
+            tl = 0 if stationary else t
+            for b in prange(n_blocks, num_threads=step_nt, schedule="static"):
+                s0 = b * BLOCK
+                _advantage_block(s0, min(s0 + BLOCK, S), A, &indptr[0], &indices[0], &data[0], &reward[0, 0],
+                                 &V[t + 1, 0], gamma, succ_p, poff_p, pdata_p, &logits[tl, 0, 0], &V[t, 0], &G[t, 0, 0],
+                                 &work[threadid() * W])
+            _step_done(&loop)
+        if not stopped:
+            for s in range(S):
+                D[0, s] = initial[s]
+            for t in range(T):
+                step_nt = _step(&loop_f)
+                if step_nt == 0:
+                    stopped = True
+                    break
+                tl = 0 if stationary else t
+                d_t = &D[t % 2, 0]
+                g_t = &G[t, 0, 0]
+                w = 1.0 if gamma == 1.0 else pow(gamma, <double>t)
+                for b in prange(n_blocks, num_threads=step_nt, schedule="static"):
+                    s0 = b * BLOCK
+                    s1 = min(s0 + BLOCK, S)
+                    if not _visited(d_t, s0, s1):  # nobody here at step t: no mass to move, a zero gradient
+                        for k in range(s0 * A, s1 * A):
+                            mu[k] = 0.0
+                            g_t[k] = 0.0
+                        continue
+                    wk = &work[threadid() * W]
+                    pi = wk + 2 * BLOCK + 2 * BLOCK * A
+                    _softmax_rows(s0, s1, A, &logits[tl, 0, 0], wk + 2 * BLOCK + BLOCK * A, pi, wk)
+                    for s in range(s0, s1):
+                        ds = d_t[s]
+                        for a in range(A):
+                            k = s * A + a
+                            mu[k] = ds * pi[(s - s0) * A + a]
+                            g_t[k] = (w * mu[k]) * g_t[k]
+                _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], &mu[0], pred_p, toff_p, tdata_p, &D[(t + 1) % 2, 0],
+                        step_nt)
+                _step_done(&loop_f)
+    _loop_save(&loop, hint)
+    _loop_save(&loop_f, (hint + 3) if hint != NULL and pace.shape[0] >= 6 else NULL)
+    if stopped:
+        _raise_pending()
+    return V_arr, G_arr
+
+
 def backward_discounted(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] data,
     const double[:, ::1] reward, double gamma, double tau, int mode,
     double tol, Py_ssize_t max_iter, int n_threads, const idx_t[::1] succ=None, object report=None, double[::1] pace=None,
+    const int64_t[::1] pattern_off=None, const double[::1] pattern_data=None,
 ):
     """Discounted (soft or hard) value iteration from V = 0.
 
@@ -646,6 +849,8 @@ def backward_discounted(
     cdef double delta = INFINITY, scale, bound = INFINITY, d
     cdef bint converged = False
     cdef const idx_t* succ_p = _ptr(succ)
+    cdef const int64_t* poff_p = _off(pattern_off)
+    cdef const double* pdata_p = _dat(pattern_data)
     cdef Loop loop
     cdef double* hint
     cdef int nt
@@ -662,7 +867,7 @@ def backward_discounted(
             for s in range(S):
                 prev[s] = V[s]
             _backup_all(S, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], &prev[0], &ev[0],
-                        gamma, tau, mode, succ_p, &Q[0, 0], &V[0], &pi[0, 0], &work[0], nt)
+                        gamma, tau, mode, succ_p, poff_p, pdata_p, &Q[0, 0], &V[0], &pi[0, 0], &work[0], nt)
             _step_done(&loop)
             it += 1
             delta = 0.0
@@ -764,7 +969,7 @@ def backward_values_batch(
 
 cdef inline void _gather(
     Py_ssize_t S, Py_ssize_t A, const idx_t* t_indptr, const idx_t* t_indices, const double* t_data,
-    const double* mu, const idx_t* pred, double* out, int n_threads,
+    const double* mu, const idx_t* pred, const int64_t* toff, const double* tdata, double* out, int n_threads,
 ) noexcept nogil:
     """out[s'] = sum_k P^T[s', k] mu[k] (gather over the transpose: race-free).
 
@@ -776,9 +981,9 @@ cdef inline void _gather(
     for b in prange(n_blocks, num_threads=n_threads if n_threads > 1 else 1, schedule="static"):
         s0 = b * BLOCK
         if idx_t is int32_t:
-            tirl_gather_i32(t_indptr, t_indices, pred, t_data, s0, min(s0 + BLOCK, S), width, mu, out)
+            tirl_gather_i32(t_indptr, t_indices, pred, t_data, toff, tdata, s0, min(s0 + BLOCK, S), width, mu, out)
         else:
-            tirl_gather_i64(t_indptr, t_indices, pred, t_data, s0, min(s0 + BLOCK, S), width, mu, out)
+            tirl_gather_i64(t_indptr, t_indices, pred, t_data, toff, tdata, s0, min(s0 + BLOCK, S), width, mu, out)
 
 
 cdef inline void _weigh_block(
@@ -802,6 +1007,7 @@ def forward_finite(
     const idx_t[::1] t_indptr, const idx_t[::1] t_indices, const double[::1] t_data,
     const double[::1] initial, const double[:, :, ::1] policy, Py_ssize_t horizon,
     int n_threads, const idx_t[::1] pred=None, double gamma=1.0, double[::1] pace=None,
+    const int64_t[::1] t_pattern_off=None, const double[::1] t_pattern_data=None,
 ):
     """Roll a policy forward under P for T steps.
 
@@ -824,6 +1030,8 @@ def forward_finite(
     cdef double[:, :, ::1] mu = mu_arr
     cdef double[:, ::1] total = total_arr
     cdef const idx_t* pred_p = _ptr(pred)
+    cdef const int64_t* toff_p = _off(t_pattern_off)
+    cdef const double* tdata_p = _dat(t_pattern_data)
     cdef double* mu_t
     cdef double* d_t
     cdef const double* pi_t
@@ -851,7 +1059,7 @@ def forward_finite(
             for b in prange(n_blocks, num_threads=step_nt, schedule="static"):
                 s0 = b * BLOCK
                 _weigh_block(s0, min(s0 + BLOCK, S), A, d_t, pi_t, w, mu_t, tot)
-            _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], mu_t, pred_p, &D[t + 1, 0], step_nt)
+            _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], mu_t, pred_p, toff_p, tdata_p, &D[t + 1, 0], step_nt)
             _step_done(&loop)
     _loop_save(&loop, hint)
     if stopped:
@@ -865,6 +1073,8 @@ def soft_forward(
     const double[:, ::1] reward, const double[::1] initial, const double[:, ::1] V,
     const double[:, :, ::1] policy, double gamma, double tau, int mode, bint store_state, int n_threads,
     const idx_t[::1] succ=None, const idx_t[::1] pred=None, bint store_state_action=False, bint posterior=True, double[::1] pace=None,
+    const int64_t[::1] pattern_off=None, const double[::1] pattern_data=None,
+    const int64_t[::1] t_pattern_off=None, const double[::1] t_pattern_data=None,
 ):
     """Forward pass of a soft plan from its values: visitation and expected counts.
 
@@ -898,7 +1108,6 @@ def soft_forward(
     """
     cdef Py_ssize_t S = reward.shape[0], A = reward.shape[1], T = V.shape[0] - 1
     cdef Py_ssize_t t, s, k, sp, n_rows, blk, s0, s1, n_blocks = (S + BLOCK - 1) // BLOCK, W = _work_size(A)
-    cdef int visited
     cdef idx_t j
     cdef double acc, vt, vmax = 0.0, w
     cdef int nt = n_threads if n_threads > 1 else 1
@@ -924,7 +1133,11 @@ def soft_forward(
     cdef double* d_next
     cdef const double* v_next
     cdef const idx_t* succ_p = _ptr(succ)
+    cdef const int64_t* poff_p = _off(pattern_off)
+    cdef const double* pdata_p = _dat(pattern_data)
     cdef const idx_t* pred_p = _ptr(pred)
+    cdef const int64_t* toff_p = _off(t_pattern_off)
+    cdef const double* tdata_p = _dat(t_pattern_data)
     cdef const double* pi_given = NULL
     cdef Loop loop
     cdef double* hint
@@ -954,11 +1167,7 @@ def soft_forward(
             for blk in prange(n_blocks, num_threads=step_nt, schedule="static"):
                 s0 = blk * BLOCK
                 s1 = min(s0 + BLOCK, S)
-                visited = 0
-                for s in range(s0, s1):
-                    if d_t[s] != 0.0:
-                        visited = 1
-                if visited == 0:  # no row of P is read for a block nobody visits
+                if not _visited(d_t, s0, s1):  # no row of P is read for a block nobody visits
                     for k in range(s0 * A, s1 * A):
                         mu_t[k] = 0.0
                         if reweigh:
@@ -968,7 +1177,7 @@ def soft_forward(
                 if not given or reweigh:
                     # mu_t's rows double as the policy's buffer
                     _backup_block(s0, s1, A, &indptr[0], &indices[0], &data[0], &reward[0, 0], v_next, &ev[0],
-                                  vmax, gamma, tau, mode, succ_p, NULL, NULL, NULL if given else mu_t,
+                                  vmax, gamma, tau, mode, succ_p, poff_p, pdata_p, NULL, NULL, NULL if given else mu_t,
                                   shift_p, norm_p, &work[threadid() * W])
                 _weigh_block(s0, s1, A, d_t, pi_given if given else mu_t, w, mu_t, &total[0, 0])
             if reweigh:
@@ -985,7 +1194,7 @@ def soft_forward(
                             acc = acc + mu_t[k] * (t_data[j] * tirl_exp((vt - shift[k]) / tau) / norm[k])
                     d_next[sp] = acc
             else:
-                _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], mu_t, pred_p, d_next, step_nt)
+                _gather(S, A, &t_indptr[0], &t_indices[0], &t_data[0], mu_t, pred_p, toff_p, tdata_p, d_next, step_nt)
             _step_done(&loop)
     _loop_save(&loop, hint)
     if stopped:

@@ -27,6 +27,12 @@
    per action first, then over actions (a fixed order, the same for every thread
    count): its bits differ from the k-ordered gather by rounding only.
 
+   Shared patterns (optional; NULL without): poff[s] / toff[c] point into
+   pdata / tdata, where the distinct blocks of P are stored once (A x L row-major
+   for P, L x A for P^T: tabular_irl/_patterns.py). The loops then read each
+   state's (each run's) values from there instead of from data / t_data: the
+   same values, so the same bits, without streaming P's values every step.
+
    The body is written once for a compile-time number of actions (A = 1 .. 8,
    fully unrolled, partial sums in registers) and once for any A (the
    row-by-row loops over indices / t_indices: the same bits for the
@@ -50,6 +56,7 @@
     /* e[a n + (s - s0)] = r[s A + a] + gamma sum_j P[s A + a, j] v[j] for s0 <= s < s1, n = s1 - s0:         \
        a block's backups, transposed (A rows of n) as tirl_soft_block takes them */                             \
     TIRL_ALWAYS_INLINE void tirl_backup_fixed_##SUF(const IDX *indptr, const IDX *succ, const double *data,        \
+                                                    const int64_t *poff, const double *pdata,                      \
                                                     const double *r, double gamma, Py_ssize_t s0, Py_ssize_t s1,   \
                                                     const int A, const double *v, double *e)                       \
     {                                                                                                              \
@@ -58,7 +65,7 @@
         for (s = s0; s < s1; s++) {                                                                                \
             const IDX lo = indptr[s * A], L = indptr[s * A + 1] - lo;                                               \
             const IDX *col = succ + lo / A;                                                                        \
-            const double *w = data + lo;                                                                           \
+            const double *w = poff != NULL ? pdata + poff[s] : data + lo;                                          \
             double acc[TIRL_SHARED_MAX_A];                                                                         \
             IDX j;                                                                                                 \
             int a;                                                                                                 \
@@ -76,6 +83,7 @@
                                                                                                                    \
     /* the same for any A and without succ (NULL): row by row, the same order and bits */                         \
     static void tirl_backups_##SUF(const IDX *indptr, const IDX *indices, const IDX *succ, const double *data,      \
+                                   const int64_t *poff, const double *pdata,                                       \
                                    const double *r, double gamma, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A,      \
                                    const double *v, double *e)                                                     \
     {                                                                                                              \
@@ -84,14 +92,14 @@
         IDX j;                                                                                                     \
         if (succ != NULL)                                                                                          \
             switch (A) {                                                                                           \
-            case 1: tirl_backup_fixed_##SUF(indptr, succ, data, r, gamma, s0, s1, 1, v, e); return;                \
-            case 2: tirl_backup_fixed_##SUF(indptr, succ, data, r, gamma, s0, s1, 2, v, e); return;                \
-            case 3: tirl_backup_fixed_##SUF(indptr, succ, data, r, gamma, s0, s1, 3, v, e); return;                \
-            case 4: tirl_backup_fixed_##SUF(indptr, succ, data, r, gamma, s0, s1, 4, v, e); return;                \
-            case 5: tirl_backup_fixed_##SUF(indptr, succ, data, r, gamma, s0, s1, 5, v, e); return;                \
-            case 6: tirl_backup_fixed_##SUF(indptr, succ, data, r, gamma, s0, s1, 6, v, e); return;                \
-            case 7: tirl_backup_fixed_##SUF(indptr, succ, data, r, gamma, s0, s1, 7, v, e); return;                \
-            case 8: tirl_backup_fixed_##SUF(indptr, succ, data, r, gamma, s0, s1, 8, v, e); return;                \
+            case 1: tirl_backup_fixed_##SUF(indptr, succ, data, poff, pdata, r, gamma, s0, s1, 1, v, e); return;                \
+            case 2: tirl_backup_fixed_##SUF(indptr, succ, data, poff, pdata, r, gamma, s0, s1, 2, v, e); return;                \
+            case 3: tirl_backup_fixed_##SUF(indptr, succ, data, poff, pdata, r, gamma, s0, s1, 3, v, e); return;                \
+            case 4: tirl_backup_fixed_##SUF(indptr, succ, data, poff, pdata, r, gamma, s0, s1, 4, v, e); return;                \
+            case 5: tirl_backup_fixed_##SUF(indptr, succ, data, poff, pdata, r, gamma, s0, s1, 5, v, e); return;                \
+            case 6: tirl_backup_fixed_##SUF(indptr, succ, data, poff, pdata, r, gamma, s0, s1, 6, v, e); return;                \
+            case 7: tirl_backup_fixed_##SUF(indptr, succ, data, poff, pdata, r, gamma, s0, s1, 7, v, e); return;                \
+            case 8: tirl_backup_fixed_##SUF(indptr, succ, data, poff, pdata, r, gamma, s0, s1, 8, v, e); return;                \
             }                                                                                                      \
         for (s = s0; s < s1; s++)                                                                                  \
             for (a = 0; a < A; a++) {                                                                              \
@@ -105,7 +113,7 @@
                                                                                                                    \
     /* out[sp] = sum_k P^T[sp, k] mu[k] for s0 <= sp < s1, one partial sum per action */                            \
     TIRL_ALWAYS_INLINE void tirl_gather_fixed_##SUF(const IDX *t_indptr, const IDX *pred, const double *t_data,    \
-                                                    Py_ssize_t s0, Py_ssize_t s1, const int A, const double *mu,   \
+                                                    const int64_t *toff, const double *tdata, Py_ssize_t s0, Py_ssize_t s1, const int A, const double *mu,   \
                                                     double *out)                                                   \
     {                                                                                                              \
         Py_ssize_t sp;                                                                                             \
@@ -116,7 +124,8 @@
             for (a = 0; a < A; a++)                                                                                \
                 acc[a] = 0.0;                                                                                      \
             for (j = t_indptr[sp], c = j / A; j < t_indptr[sp + 1]; j += A, c++) {                                 \
-                const double *w = t_data + j, *m = mu + (Py_ssize_t)pred[c] * A;                                   \
+                const double *w = toff != NULL ? tdata + toff[c] : t_data + j;                                     \
+                const double *m = mu + (Py_ssize_t)pred[c] * A;                                                    \
                 for (a = 0; a < A; a++)                                                                            \
                     acc[a] += w[a] * m[a];                                                                         \
             }                                                                                                      \
@@ -128,20 +137,20 @@
     }                                                                                                              \
                                                                                                                    \
     static void tirl_gather_##SUF(const IDX *t_indptr, const IDX *t_indices, const IDX *pred,              \
-                                         const double *t_data, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A,         \
+                                         const double *t_data, const int64_t *toff, const double *tdata, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t A,         \
                                          const double *mu, double *out)                                            \
     {                                                                                                              \
         Py_ssize_t sp;                                                                                             \
         IDX j;                                                                                                     \
         switch (A) {                                                                                               \
-        case 1: tirl_gather_fixed_##SUF(t_indptr, pred, t_data, s0, s1, 1, mu, out); return;                 \
-        case 2: tirl_gather_fixed_##SUF(t_indptr, pred, t_data, s0, s1, 2, mu, out); return;                 \
-        case 3: tirl_gather_fixed_##SUF(t_indptr, pred, t_data, s0, s1, 3, mu, out); return;                 \
-        case 4: tirl_gather_fixed_##SUF(t_indptr, pred, t_data, s0, s1, 4, mu, out); return;                 \
-        case 5: tirl_gather_fixed_##SUF(t_indptr, pred, t_data, s0, s1, 5, mu, out); return;                 \
-        case 6: tirl_gather_fixed_##SUF(t_indptr, pred, t_data, s0, s1, 6, mu, out); return;                 \
-        case 7: tirl_gather_fixed_##SUF(t_indptr, pred, t_data, s0, s1, 7, mu, out); return;                 \
-        case 8: tirl_gather_fixed_##SUF(t_indptr, pred, t_data, s0, s1, 8, mu, out); return;                 \
+        case 1: tirl_gather_fixed_##SUF(t_indptr, pred, t_data, toff, tdata, s0, s1, 1, mu, out); return;                 \
+        case 2: tirl_gather_fixed_##SUF(t_indptr, pred, t_data, toff, tdata, s0, s1, 2, mu, out); return;                 \
+        case 3: tirl_gather_fixed_##SUF(t_indptr, pred, t_data, toff, tdata, s0, s1, 3, mu, out); return;                 \
+        case 4: tirl_gather_fixed_##SUF(t_indptr, pred, t_data, toff, tdata, s0, s1, 4, mu, out); return;                 \
+        case 5: tirl_gather_fixed_##SUF(t_indptr, pred, t_data, toff, tdata, s0, s1, 5, mu, out); return;                 \
+        case 6: tirl_gather_fixed_##SUF(t_indptr, pred, t_data, toff, tdata, s0, s1, 6, mu, out); return;                 \
+        case 7: tirl_gather_fixed_##SUF(t_indptr, pred, t_data, toff, tdata, s0, s1, 7, mu, out); return;                 \
+        case 8: tirl_gather_fixed_##SUF(t_indptr, pred, t_data, toff, tdata, s0, s1, 8, mu, out); return;                 \
         }                                                                                                          \
         for (sp = s0; sp < s1; sp++) { /* any A: in the order of k */                                             \
             double acc = 0.0;                                                                                      \

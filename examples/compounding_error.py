@@ -54,7 +54,8 @@ DAgger, on every MDP where mistakes can be undone (Ross, Gordon & Bagnell 2011).
 
 Every number here is exact (:func:`tabular_irl.rl.imitation_gap`: the gap is a
 difference of two exact returns, :math:`\epsilon` an exact expectation), and the
-gap is checked against the two recursions above, written out by hand.
+gap is checked against the two recursions above, written out by hand; the figure is
+:func:`tabular_irl.plotting.plot_imitation_gap`, the gaps with both bounds, log-log.
 
 Run ``python examples/compounding_error.py [FIGURE.png]`` (default: ``compounding_error.png``
 in ``$TABULAR_IRL_FIGURE_DIR`` or the current directory; no figure without matplotlib).
@@ -68,7 +69,7 @@ import sys
 import numpy as np
 
 from tabular_irl import MDP
-from tabular_irl.plotting import save_figure
+from tabular_irl.plotting import plot_imitation_gap, save_figure
 from tabular_irl.rl import imitation_gap
 
 EXPERT = np.array([[1.0, 0.0], [0.5, 0.5]])  # stay on the rope; anything once fallen
@@ -115,12 +116,13 @@ def main(figure: str | os.PathLike | None = None, epsilon: float = 0.01,
          horizons: tuple[int, ...] = (5, 10, 20, 40)) -> dict:
     """Print the exact gap against ``T^2 eps R`` and ``T eps R`` for both ropes; return the tables."""
     learner = np.array([[1.0 - epsilon, epsilon], [0.5, 0.5]])
-    tables, hand_error = {}, 0.0
+    tables, gaps, hand_error = {}, {}, 0.0
     for name, recoverable in (("tightrope", False), ("recoverable", True)):
         mdp, r = tightrope(recoverable)
-        rows = []
+        rows, gaps[name] = [], []
         for T in horizons:
             out = imitation_gap(mdp, r, EXPERT, learner, horizon=T)
+            gaps[name].append(out)
             hand_error = max(hand_error, abs(out.gap - hand_gap(T, epsilon, recoverable)))
             rows.append((T, out.gap, out.bc_bound, T * out.epsilon * out.reward_range, out.online_bound))
         tables[name] = np.array(rows)
@@ -133,14 +135,7 @@ def main(figure: str | os.PathLike | None = None, epsilon: float = 0.01,
 
     def draw(plt):
         fig, ax = plt.subplots(figsize=(5.5, 4))
-        T = np.asarray(horizons, dtype=float)
-        for name, marker in (("tightrope", "o"), ("recoverable", "s")):
-            ax.loglog(T, tables[name][:, 1], marker=marker, label=f"exact gap, {name}")
-        ax.loglog(T, tables["tightrope"][:, 2], "k--", label=r"$T^2 \epsilon R$ (behavioural cloning)")
-        ax.loglog(T, tables["tightrope"][:, 3], "k:", label=r"$T \epsilon R$ (linear)")
-        ax.set(xlabel="horizon T", ylabel="J(expert) - J(learner)", title="compounding error, exactly")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
+        plot_imitation_gap(gaps, ax=ax, title="compounding error, exactly")
         return fig
 
     return {"tables": tables, "hand_error": hand_error, "figure": save_figure(draw, figure, dpi=80)}

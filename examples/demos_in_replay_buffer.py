@@ -43,7 +43,7 @@ import sys
 import numpy as np
 
 import tabular_irl as tirl
-from tabular_irl.plotting import save_figure
+from tabular_irl.plotting import plot_learning_curves, save_figure
 from tabular_irl.rl import q_learning
 
 DISCOUNT = 0.95
@@ -102,14 +102,9 @@ def main(figure: str | os.PathLike | None = None, size: int = 8, n_steps: int = 
 
     def draw(plt):
         fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(9, 3.5))
-        for name, c in curves.items():
-            ax0.plot(steps, c["value"], marker="o", label=name)
-            ax1.plot(steps, c["q_error"], marker="o", label=name)
-        ax0.axhline(optimal_value, color="k", ls=":", label="J*")
-        ax0.set(xlabel="environment steps", ylabel="exact return of greedy policy", title="demos help early")
-        ax1.set(xlabel="environment steps", ylabel="||Q - Q*||_inf")
-        ax0.legend(fontsize=8)
-        fig.tight_layout()
+        means = {name: {"step": steps, **c} for name, c in curves.items()}
+        plot_learning_curves(means, optimal_value=optimal_value, ax=ax0, title="demos help early")
+        plot_learning_curves(means, key="q_error", ax=ax1)
         return fig
 
     return {"steps": steps, "curves": curves, "optimal_value": optimal_value,

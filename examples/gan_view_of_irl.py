@@ -24,7 +24,12 @@ advantage of the expert's reward: improving the policy by soft value iteration o
 Here everything is exact: occupancies by linear solves, the discriminator by
 Newton's method on the exact logistic loss. The script checks the GAIL identity
 above, runs AIRL on the expert's exact occupancy, and prints JS per iteration,
-the final occupancy error and the reward correlation modulo shaping.
+the final occupancy error, the reward correlation modulo shaping and the EPIC
+distance to the truth (Gleave et al. 2021). AIRL's ``f = log pi_E = r + gamma P V
+- V`` is an *expected* shaping of the reward: read as ``R(s, a, s') = f(s, a)`` it
+is not a potential shaping ``gamma Phi(s') - Phi(s)`` of the truth and EPIC sees
+a large distance; compared as the MDP sees it (``epic_distance(..., mdp=mdp)``,
+both rewards lifted through the dynamics) the distance is 0.
 
 Run ``python examples/gan_view_of_irl.py [FIGURE.png]``.
 """
@@ -63,11 +68,14 @@ def main(figure: str | os.PathLike | None = None) -> dict:
     js = np.asarray(fit.history["js_divergence"])
     occupancy_error = float(np.abs(fit.occupancy - rho_e).max())
     corr = approx.reward_correlation_modulo_shaping(mdp, reward, fit.reward, discount=DISCOUNT)
+    epic = tirl.metrics.epic_distance(fit, reward, discount=DISCOUNT, mdp=mdp)
+    epic_without_dynamics = tirl.metrics.epic_distance(fit, reward, discount=DISCOUNT)
     print(f"AIRL: converged={fit.converged} after {fit.n_iter} iterations")
     for k in sorted({0, 1, 2, 5, 10, len(js) - 1}):
         if k < len(js):
             print(f"  iteration {k:>3}: JS(rho_E || rho_pi) = {js[k]:.3e}")
     print(f"  max |rho_pi - rho_E| = {occupancy_error:.2e}; reward correlation modulo shaping = {corr:.9f}")
+    print(f"  EPIC to the truth on the MDP = {epic:.2e} (read as R(s, a, s') = f(s, a): {epic_without_dynamics:.3f})")
     d_final = approx.gail_discriminator(rho_e, fit.occupancy).D
     print(f"  at the fixed point GAIL's best discriminator is 1/2 everywhere: max |D* - 1/2| = "
           f"{np.abs(d_final - 0.5)[rho_e > 0].max():.2e}")
@@ -84,7 +92,8 @@ def main(figure: str | os.PathLike | None = None) -> dict:
 
     return {"gail_identity_error": float(identity_error), "gail_js_uniform": float(gail.js_divergence),
             "js_history": js, "converged": bool(fit.converged), "occupancy_error": occupancy_error,
-            "reward_correlation": float(corr), "figure": save_figure(draw, figure, dpi=80)}
+            "reward_correlation": float(corr), "epic": epic, "epic_without_dynamics": epic_without_dynamics,
+            "figure": save_figure(draw, figure, dpi=80)}
 
 
 # %%
@@ -92,7 +101,7 @@ def main(figure: str | os.PathLike | None = None) -> dict:
 # ----------
 # The best discriminator's objective equals :math:`2\,\mathrm{JS} - \log 4` to
 # rounding; AIRL on the exact occupancies drives JS to rounding, recovers the
-# expert's occupancy and its reward modulo shaping.
+# expert's occupancy and its reward modulo shaping: EPIC 0 on the MDP.
 
 if __name__ == "__main__":
     out = main(sys.argv[1] if len(sys.argv) > 1 else
@@ -100,3 +109,4 @@ if __name__ == "__main__":
     assert out["gail_identity_error"] < 1e-12, out["gail_identity_error"]
     assert out["converged"] and out["js_history"][-1] < 1e-12, out["js_history"][-1]
     assert out["occupancy_error"] < 1e-6 and out["reward_correlation"] > 1 - 1e-6, out
+    assert out["epic"] < 1e-6 < 0.1 < out["epic_without_dynamics"], out

@@ -53,7 +53,7 @@ import numpy as np
 
 import tabular_irl as tirl
 from tabular_irl.approx import StudyTable
-from tabular_irl.plotting import save_figure
+from tabular_irl.plotting import plot_gradient_estimator_study, save_figure
 from tabular_irl.rl import gradient_estimator_study
 
 HORIZON = 5
@@ -92,16 +92,8 @@ def main(figure: str | os.PathLike | None = None, n: int = 20_000, seed: int = 0
 
     def draw(plt):
         fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(9, 3.5))
-        labels = [f"{s}\n{'all' if f else 'up to t'}" for s, f in zip(table.column("sampler"),
-                                                                     table.column("future_ratios"))]
-        x = np.arange(len(labels))
-        ax0.bar(x, table.column("bias"), yerr=2 * np.asarray(table.column("bias_se")), capsize=3)
-        ax0.set(xticks=x, xticklabels=labels, ylabel="|mean estimate - exact| (2 SE bars)", title="bias")
-        ax1.bar(x, table.column("variance"))
-        ax1.set(xticks=x, xticklabels=labels, ylabel="per-trajectory variance", yscale="log", title="variance")
-        for ax in (ax0, ax1):
-            ax.tick_params(axis="x", labelsize=7)
-        fig.tight_layout()
+        plot_gradient_estimator_study(table, "bias", ax=ax0, title="bias")
+        plot_gradient_estimator_study(table, "variance", ax=ax1, title="variance")
         return fig
 
     return {"table": table, "figure": save_figure(draw, figure, dpi=80)}

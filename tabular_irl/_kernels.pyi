@@ -24,6 +24,14 @@ def evaluate_policy(
     keep_q: bool = True, succ: NDArray[np.integer] | None = None,
     pace: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]: ...
+def policy_gradient_finite(
+    indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
+    t_indptr: NDArray[np.integer], t_indices: NDArray[np.integer], t_data: NDArray[np.float64],
+    reward: NDArray[np.float64], initial: NDArray[np.float64], logits: NDArray[np.float64],
+    horizon: int, gamma: float, n_threads: int,
+    succ: NDArray[np.integer] | None = None, pred: NDArray[np.integer] | None = None,
+    pace: NDArray[np.float64] | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]: ...
 def backward_discounted(
     indptr: NDArray[np.integer], indices: NDArray[np.integer], data: NDArray[np.float64],
     reward: NDArray[np.float64], gamma: float, tau: float, mode: int, tol: float, max_iter: int,

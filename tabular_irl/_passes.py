@@ -154,8 +154,11 @@ def threads_for(mdp) -> int:
 _PACES: dict[tuple, np.ndarray] = {}
 
 
-def _pace(kind: str, mdp, *detail) -> np.ndarray | None:
-    """The pace memory of passes of ``kind`` (and ``detail``, e.g. the mode) on problems of ``mdp``'s size."""
+def _pace(kind: str, mdp, *detail, loops: int = 1) -> np.ndarray | None:
+    """The pace memory of passes of ``kind`` (and ``detail``, e.g. the mode) on problems of ``mdp``'s size.
+
+    Three doubles per time loop of the pass (``loops``: a kernel with a backward and a forward loop keeps two).
+    """
     if threads_for(mdp) == 1:
         return None
     key = (kind, mdp.n_states, mdp.n_actions, mdp.nnz, *detail)
@@ -163,8 +166,22 @@ def _pace(kind: str, mdp, *detail) -> np.ndarray | None:
     if pace is None:
         if len(_PACES) >= 256:  # a bounded memory: many problem sizes in one process start afresh
             _PACES.clear()
-        pace = _PACES[key] = np.zeros(3)
+        pace = _PACES[key] = np.zeros(3 * loops)
     return pace
+
+
+def _structure(mdp, transpose: bool = False) -> dict:
+    """The optional structure arguments of a kernel's products with P (or P^T): shared support and patterns.
+
+    ``succ`` / ``pred`` (shared support, ``csrc/_products.h``) and the shared
+    probability patterns (``tabular_irl/_patterns.py``); each ``None`` where
+    the MDP has none. They change where the products read from, never a bit.
+    """
+    if transpose:
+        off, data = mdp._pattern_parts(transpose=True)
+        return {"pred": mdp._shared_parts(transpose=True), "t_pattern_off": off, "t_pattern_data": data}
+    off, data = mdp._pattern_parts()
+    return {"succ": mdp._shared_parts(), "pattern_off": off, "pattern_data": data}
 
 
 def rows_are_distributions(x: np.ndarray, atol: float) -> bool:
@@ -218,7 +235,7 @@ def backward(mdp, reward: np.ndarray, T: int, gamma: float, tau: float, mode: in
         check_fits((keep_q + keep_policy) * _tsa_bytes(T, mdp), f"(T, S, A) arrays of {human_bytes(_tsa_bytes(T, mdp))}",
                    "keep V only (soft_backward keeps V and forms Q, policy on first access)")
     return _kernels.backward_finite(*mdp._kernel_parts(), reward, T, gamma, tau, mode, threads_for(mdp),
-                                    keep_q=keep_q, keep_policy=keep_policy, succ=mdp._shared_parts(),
+                                    keep_q=keep_q, keep_policy=keep_policy, **_structure(mdp),
                                     V_out=V_out, policy_out=policy_out, pace=_pace("backward", mdp, mode))
 
 
@@ -251,7 +268,7 @@ def plan_state_action(mdp, reward: np.ndarray, V: np.ndarray, gamma: float, tau:
 
 def _plan_arrays(mdp, reward, V, gamma, tau, mode, *, keep_q, keep_policy):
     return _kernels.plan_arrays(*mdp._kernel_parts(), reward, V, gamma, tau, mode, threads_for(mdp),
-                                keep_q=keep_q, keep_policy=keep_policy, succ=mdp._shared_parts(),
+                                keep_q=keep_q, keep_policy=keep_policy, **_structure(mdp),
                                 pace=_pace("plan_arrays", mdp, mode))
 
 
@@ -263,8 +280,27 @@ def evaluate_policy(mdp, reward: np.ndarray, policy: np.ndarray, T: int, gamma: 
                "use a shorter horizon")
     pi3 = policy[None] if policy.ndim == 2 else policy
     return _kernels.evaluate_policy(*mdp._kernel_parts(), reward, np.ascontiguousarray(pi3), T, gamma,
-                                    threads_for(mdp), keep_q=keep_q, succ=mdp._shared_parts(),
+                                    threads_for(mdp), keep_q=keep_q, **_structure(mdp),
                                     pace=_pace("evaluate", mdp))
+
+
+def policy_gradient(mdp, reward: np.ndarray, logits: np.ndarray, T: int, gamma: float, initial: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """``(V (T+1, S), G (T, S, A))`` of validated ``(S, A)`` or ``(T, S, A)`` softmax logits, finite horizon.
+
+    ``V`` evaluates the policy ``softmax(logits)`` exactly and
+    ``G[t] = gamma^t D_t pi_t (Q_t - V_t)`` is the gradient with respect to
+    ``logits[t]``: one backward and one forward pass that form the policy from
+    the logits step by step (no policy, Q or visitation array; ``G`` itself is
+    the only (T, S, A) output).
+    """
+    check_fits((T + 1) * mdp.n_states * 8 + _tsa_bytes(T, mdp),
+               f"the policy gradient (T, S, A) = ({T}, {mdp.n_states}, {mdp.n_actions})", "use a shorter horizon")
+    logits3 = logits[None] if logits.ndim == 2 else logits
+    return _kernels.policy_gradient_finite(*mdp._kernel_parts(), *mdp._kernel_parts(transpose=True), reward,
+                                           initial, np.ascontiguousarray(logits3), T, gamma, threads_for(mdp),
+                                           **_structure(mdp), **_structure(mdp, transpose=True),
+                                           pace=_pace("policy_gradient", mdp, loops=2))
 
 
 def backward_discounted(mdp, reward: np.ndarray, gamma: float, tau: float, mode: int, tol: float, max_iter: int,
@@ -274,7 +310,7 @@ def backward_discounted(mdp, reward: np.ndarray, gamma: float, tau: float, mode:
     ``report(n_iter, error_bound)``, when given, is called at most every half second (progress).
     """
     return _kernels.backward_discounted(*mdp._kernel_parts(), reward, gamma, tau, mode, tol, max_iter,
-                                        threads_for(mdp), succ=mdp._shared_parts(), report=report,
+                                        threads_for(mdp), **_structure(mdp), report=report,
                                         pace=_pace("discounted", mdp, mode))
 
 
@@ -297,7 +333,7 @@ def rollout(mdp, policy: np.ndarray, T: int, gamma: float, initial: np.ndarray
                f"{mdp.n_actions})", "pass the plan itself, visitation(mdp, plan), which needs no (T, S, A) array")
     pi3 = policy[None] if policy.ndim == 2 else policy
     return _kernels.forward_finite(*mdp._kernel_parts(transpose=True), initial, pi3, T, threads_for(mdp),
-                                   pred=mdp._shared_parts(transpose=True), gamma=gamma, pace=_pace("rollout", mdp))
+                                   **_structure(mdp, transpose=True), gamma=gamma, pace=_pace("rollout", mdp))
 
 
 def plan_rollout(mdp, reward: np.ndarray, V: np.ndarray, gamma: float, tau: float, mode: int,
@@ -318,7 +354,7 @@ def plan_rollout(mdp, reward: np.ndarray, V: np.ndarray, gamma: float, tau: floa
     reweigh = posterior and mode == MODE_NONCAUSAL
     return _kernels.soft_forward(*mdp._kernel_parts(), *mdp._kernel_parts(transpose=True), reward, initial, V,
                                  policy, gamma, tau, mode, store_state, threads_for(mdp),
-                                 succ=mdp._shared_parts(), pred=None if reweigh else mdp._shared_parts(transpose=True),
+                                 **_structure(mdp), **({} if reweigh else _structure(mdp, transpose=True)),  # the posterior reweighs P^T
                                  store_state_action=store_state_action, posterior=posterior,
                                  pace=_pace("plan_rollout", mdp, mode, posterior, policy is None))
 
@@ -392,10 +428,19 @@ def solve_refined(system: sp.sparray, rhs: np.ndarray, *, transpose: bool = Fals
     return x
 
 
+def _evaluation_system(mdp, policy: np.ndarray, gamma: float) -> sp.csr_array:
+    """``I - gamma P_pi`` of a stationary ``(S, A)`` policy: the discounted evaluation's (and occupancy's) matrix."""
+    return sp.csr_array(sp.identity(mdp.n_states, format="csr") - gamma * policy_transitions(mdp, policy))
+
+
+def policy_values(mdp, policy: np.ndarray, gamma: float, reward_pi: np.ndarray) -> np.ndarray:
+    """``V (S,)`` solving ``(I - gamma P_pi) V = r_pi``: the exact discounted values of a stationary policy."""
+    return solve_refined(_evaluation_system(mdp, policy, gamma), reward_pi)
+
+
 def occupancy(mdp, policy: np.ndarray, gamma: float, initial: np.ndarray) -> np.ndarray:
     """``d (S,)`` solving ``(I - gamma P_pi^T) d = initial``: the unnormalised discounted occupancy."""
-    S = mdp.n_states
-    system = sp.csr_array(sp.identity(S, format="csr") - gamma * policy_transitions(mdp, policy))
+    system = _evaluation_system(mdp, policy, gamma)
     d = np.ascontiguousarray(solve_refined(system, np.asarray(initial, dtype=np.float64), transpose=True))
     np.maximum(d, 0.0, out=d)  # clip -1e-17-style rounding: occupancies are non-negative
     return d

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from . import _patterns
 from ._validation import (
     check_distribution,
     check_finite_array,
@@ -238,6 +239,30 @@ class MDP:
                 first_rows = np.repeat(np.arange(S * A) % A == 0, np.diff(indptr))
                 compact = indices[first_rows]
             self._parts[key] = _readonly_view(np.ascontiguousarray(compact))  # the index dtype of the CSR
+        return self._parts[key]
+
+    def _pattern_parts(self, transpose: bool = False) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The kernels' shared probability patterns (``tabular_irl/_patterns.py``), ``(None, None)`` without; cached.
+
+        ``(poff, pdata)`` for P, ``(toff, tdata)`` for P^T (``transpose=True``):
+        the distinct blocks of P stored once and where each state's (each run's)
+        values are in them; the products read the same values, so the same bits.
+        """
+        key = ("patterns", transpose)
+        if key not in self._parts:
+            parts = None
+            if self._shared_support():
+                if "classes" not in self._parts:
+                    indptr, _, data = self._kernel_parts()
+                    self._parts["classes"] = _patterns.classes(indptr, data, self.n_states, self.n_actions)
+                found = self._parts["classes"]
+                if found is not None and not transpose:
+                    parts = _patterns.patterns(found)
+                elif found is not None:
+                    parts = _patterns.transposed_patterns(
+                        found, self._kernel_parts()[0], self._shared_parts(), self._kernel_parts(transpose=True)[2],
+                        self._shared_parts(transpose=True), self.n_states, self.n_actions)
+            self._parts[key] = (None, None) if parts is None else tuple(_readonly_view(a) for a in parts)
         return self._parts[key]
 
     def __repr__(self) -> str:

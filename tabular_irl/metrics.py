@@ -587,6 +587,10 @@ def reward_distance(true_reward: Any, learned_reward: Any) -> float:
 # EPIC (Gleave et al. 2021): computed in tabular_irl/_epic.py, part of this module's API
 # --------------------------------------------------------------------------
 
-from ._epic import canonicalize_reward, epic_distance  # noqa: E402
+from ._epic import canonicalize_reward, epic_distance, lift_reward  # noqa: E402
 
-__all__ += ["epic_distance", "canonicalize_reward"]
+__all__ += ["epic_distance", "canonicalize_reward", "lift_reward"]
+
+from ._epic_regret import EPICRegretBound, epic_regret_bound  # noqa: E402
+
+__all__ += ["epic_regret_bound", "EPICRegretBound"]

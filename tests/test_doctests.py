@@ -66,11 +66,13 @@ def test_docstring_examples(name):
     tests = doctest.DocTestFinder(exclude_empty=True).find(module, name)
     runner = doctest.DocTestRunner(optionflags=FLAGS)
     report = io.StringIO()
-    if importlib.util.find_spec("matplotlib") is None:  # the [plot] extra is optional
-        for test in tests:
-            for example in test.examples:
-                if "# needs matplotlib" in example.source:
-                    example.options[doctest.SKIP] = True
+    # optional dependencies (the [plot] and [parquet] extras): "# needs <module>" skips an example without it
+    for needed in ("matplotlib", "pyarrow"):
+        if importlib.util.find_spec(needed) is None:
+            for test in tests:
+                for example in test.examples:
+                    if f"# needs {needed}" in example.source:
+                        example.options[doctest.SKIP] = True
     # NumPy's default print options, whatever another test may have set
     with np.printoptions(precision=8, threshold=1000, edgeitems=3, linewidth=75, suppress=False,
                          nanstr="nan", infstr="inf", sign="-", floatmode="maxprec", legacy=False):

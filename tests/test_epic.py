@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tabular_irl import _epic, gridworld, maxent_irl, sample_trajectories, soft_backward
+from tabular_irl import MDP, _epic, gridworld, maxent_irl, sample_trajectories, soft_backward
 from tabular_irl.metrics import canonicalize_reward, epic_distance
 
 # D = sqrt((1 - rho) / 2): a correlation 1 - 1e-15 (rounding) is a distance of ~2e-8
@@ -145,7 +145,9 @@ def test_fit_against_the_truth_in_one_call_and_occupancy_distributions():
     (dict(reward_b=np.zeros((2, 3))), "reward_b must have A = 2 actions"),
     (dict(reward_b=np.zeros((2, 2, 3))), r"shape \(S,\), \(S, A\) or \(S, A, S\)"),
     (dict(discount=1.5), r"discount must be in \[0, 1\]"),
-    (dict(mdp=gridworld(2).mdp), "give both mdp= and policy="),
+    (dict(policy=np.full((2, 2), 0.5)), "policy= needs mdp="),
+    (dict(mdp=gridworld(2).mdp), r"mdp must have \(S, A\) = \(2, 2\)"),
+    (dict(mdp=MDP.from_dense(np.full((2, 2, 2), 0.5), [1.0, 0.0]), discount=1.0), "discount must be < 1 with mdp="),
 ])
 def test_bad_input_is_a_clear_error(kwargs, match):
     args = dict(reward_a=np.array([[1.0, 0.0], [0.0, 0.0]]), reward_b=np.array([[1.0, 0.0], [1.0, 0.0]]),

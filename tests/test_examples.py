@@ -192,4 +192,17 @@ def test_gan_view_of_irl(tmp_path, capsys):
     assert np.all(np.diff(js[:10]) < 0)
     assert out["occupancy_error"] < 1e-6
     assert out["reward_correlation"] > 1 - 1e-6
+    # EPIC: 0 on the MDP (f = log pi_E is an expected shaping of the truth), large read without the dynamics
+    assert out["epic"] < 1e-6 and out["epic_without_dynamics"] > 0.1
     assert "JS(rho_E || rho_pi)" in printed
+
+
+def test_epic_regret_bound(tmp_path, capsys):
+    out, printed = _run_gallery("epic_regret_bound", tmp_path, capsys)
+    # Gleave et al.'s Theorem 4.9 and the proof's sharper steps hold for every perturbed reward
+    assert out["holds"] and np.all(out["regret"] <= out["occupancy_bound"] + 1e-12)
+    assert np.all(out["sharp_bound"] <= out["bound"]) and out["K"] == pytest.approx(125.0)
+    # shaping and rescaling alone: EPIC 0 and no regret; large noise: real regret, EPIC well above 0
+    assert out["shaping_only"].epic < 1e-6 and abs(out["shaping_only"].regret) < 1e-9
+    assert out["regret"].max() > 0.5 and out["epic"][np.argmax(out["regret"])] > 0.3
+    assert "the bound holds for all 300 pairs: True" in printed

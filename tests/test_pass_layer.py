@@ -29,6 +29,7 @@ from tabular_irl import (
     value_iteration,
     visitation,
 )
+from tabular_irl.rl import policy_gradient
 
 MODELS = [  # (causal, temperature, hard)
     (True, 1.0, False),
@@ -197,7 +198,8 @@ def slow_problem():
     return problem.mdp, r, soft_backward(problem.mdp, r, horizon=3000)
 
 
-@pytest.mark.parametrize("which", ["backward", "discounted", "plan_policy", "rollout", "plan_rollout", "batch"])
+@pytest.mark.parametrize("which", ["backward", "discounted", "plan_policy", "rollout", "plan_rollout", "batch",
+                                   "policy_gradient"])
 def test_ctrl_c_stops_a_long_pass_from_inside_the_kernel(slow_problem, which):
     mdp, r, plan = slow_problem
     T = plan.horizon
@@ -208,6 +210,7 @@ def test_ctrl_c_stops_a_long_pass_from_inside_the_kernel(slow_problem, which):
         "rollout": lambda: visitation(mdp, np.full((500, 5), 0.2), horizon=T),
         "plan_rollout": lambda: visitation(mdp, plan),
         "batch": lambda: soft_backward_batch(mdp, np.stack([r, -r]), horizon=T),
+        "policy_gradient": lambda: policy_gradient(mdp, r, np.zeros((500, 5)), horizon=T),
     }
     assert _interrupted_inside_the_kernel(calls[which])
     assert plan._lazy.formed("policy") is None  # nothing half-made is kept
@@ -264,3 +267,26 @@ def test_evaluate_policy_kernel_is_the_bellman_expectation(sizes, seed, gamma, s
     assert_allclose(V, Vr, rtol=0, atol=1e-12)
     _, _, ret = ref.enumerate_policy(P, init, pi, T, r, gamma=gamma)
     assert_allclose(init @ V[0], ret, rtol=0, atol=1e-10)
+
+
+@given(tiny_sizes, seeds, st.sampled_from([1.0, 0.9]), st.booleans())
+def test_policy_gradient_kernel_is_the_policy_gradient_theorem(sizes, seed, gamma, stationary):
+    """V of softmax(logits) and G_t = gamma^t D_t pi_t (Q_t - V_t): against a dense NumPy twin of both passes."""
+    from tabular_irl import _passes
+
+    S, A, T = sizes
+    mdp, P, init, r = tiny_problem(seed, S, A, reward_scale=3.0)
+    logits = 2.0 * np.random.default_rng(seed).normal(size=(S, A) if stationary else (T, S, A))
+    V, G = _passes.policy_gradient(mdp, np.ascontiguousarray(r), logits, T, gamma, init)
+    e = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    pi = np.broadcast_to(e / e.sum(axis=-1, keepdims=True), (T, S, A))
+    Vr, Qr, D = np.zeros((T + 1, S)), np.empty((T, S, A)), np.empty((T + 1, S))
+    for t in range(T - 1, -1, -1):
+        Qr[t] = r + gamma * np.einsum("sap,p->sa", P, Vr[t + 1])
+        Vr[t] = (pi[t] * Qr[t]).sum(axis=1)
+    D[0] = init
+    for t in range(T):
+        D[t + 1] = np.einsum("sa,sap->p", D[t][:, None] * pi[t], P)
+    Gr = gamma ** np.arange(T)[:, None, None] * D[:T, :, None] * pi * (Qr - Vr[:T, :, None])
+    assert_allclose(V, Vr, rtol=0, atol=1e-12)
+    assert_allclose(G, Gr, rtol=0, atol=1e-12)

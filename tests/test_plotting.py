@@ -394,4 +394,5 @@ def test_approx_imports_nothing_of_plotting_and_keeps_its_figure_name():
 def test_module_lists_its_functions():
     assert set(plotting.__all__) == {"plot_grid_values", "plot_policy", "plot_trajectories", "plot_convergence",
                                      "plot_reward_scatter", "plot_gridworld_summary", "save_figure",
+                                     "plot_learning_curves", "plot_imitation_gap", "plot_gradient_estimator_study",
                                      "plot_state_marginals", "plot_exploration_curves", "plot_empowerment"}

@@ -40,4 +40,6 @@ def test_imitation_learning_curves(tmp_path, capsys):
     assert bc[-1] < bc[0] and dg[-1] < dg[0]
     exact = np.asarray(out["finetune"]["exact"])
     assert np.all(np.diff(exact) > 0) and exact[-1] < out["optimal_value"]
+    worst = out["finetune"]["worst single run"]
+    assert worst[0] == exact[0] and worst[1:].min() < worst[0]  # a small batch can undo the cloning at first
     assert "DAgger" in capsys.readouterr().out

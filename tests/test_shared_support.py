@@ -143,3 +143,89 @@ def test_gridworld_passes_through_the_public_api(n):
     D, _ = ref.sparse_forward(mdp.transitions_t, mdp.initial, pi, 20)
     assert_allclose(plan.V, V, rtol=0, atol=1e-10)
     assert_allclose(vis.state, D, rtol=0, atol=1e-12)
+
+
+# --------------------------------------------------------------------------
+# shared probability patterns (tabular_irl/_patterns.py): the same values from a smaller place
+# --------------------------------------------------------------------------
+
+def _patterned(monkeypatch, build):
+    """``build()`` twice: once with the patterns on at any size, once with none (a fresh MDP each)."""
+    from tabular_irl import _patterns
+
+    monkeypatch.setattr(_patterns, "MIN_BYTES", 0)
+    on = build()
+    monkeypatch.setattr(_patterns, "MIN_BYTES", 1 << 62)
+    off = build()
+    return on, off
+
+
+@given(seeds, st.integers(1, 5), st.integers(1, 4))
+def test_patterns_hold_every_states_own_values_bit_for_bit(seed, A, n_blocks):
+    """Blocks drawn from a few prototypes (and -0.0 against 0.0): each state's and run's values, byte-exact."""
+    from tabular_irl import _patterns
+
+    rng = np.random.default_rng(seed)
+    S, L = 30, 3
+    prototypes = rng.dirichlet(np.ones(L), size=(n_blocks, A))
+    P = np.zeros((S, A, S))
+    for s in range(S):
+        P[s][:, (s + np.arange(L)) % S] = prototypes[rng.integers(n_blocks)]
+    mdp = MDP.from_dense(P, random_initial(rng, S, sparse=False))
+    indptr, _, data = mdp._kernel_parts()
+    saved, _patterns.MIN_BYTES = _patterns.MIN_BYTES, 0  # (hypothesis runs many examples per fixture)
+    try:
+        found = _patterns.classes(indptr, data, S, A)
+    finally:
+        _patterns.MIN_BYTES = saved
+    if found is None:  # the blocks did not repeat enough to pay (more distinct blocks than a quarter)
+        assert len({data[indptr[s * A]:indptr[s * A + A]].tobytes() for s in range(S)}) * A * L > 0.25 * data.size
+        return
+    poff, pdata = _patterns.patterns(found)
+    for s in range(S):
+        lo, hi = indptr[s * A], indptr[s * A + A]
+        assert pdata[poff[s]:poff[s] + hi - lo].tobytes() == data[lo:hi].tobytes()
+    t_indptr, _, t_data = mdp._kernel_parts(transpose=True)
+    toff, tdata = _patterns.transposed_patterns(found, indptr, mdp._shared_parts(), t_data,
+                                                mdp._shared_parts(transpose=True), S, A)
+    runs = np.concatenate([tdata[o:o + A] for o in toff])
+    assert runs.tobytes() == t_data.tobytes()
+
+
+def test_unique_rows_equals_the_exact_row_sort():
+    from tabular_irl._patterns import _unique_rows
+
+    rng = np.random.default_rng(0)
+    cells = rng.integers(-3, 3, size=(500, 4)).astype(np.int64)
+    unique, inverse = _unique_rows(cells)
+    assert_array_equal(unique[inverse], cells)
+    assert len(unique) == len(np.unique(cells, axis=0))
+
+
+def test_random_dynamics_have_no_patterns():
+    problem = random_mdp(2000, 4, 30, seed=0)  # 240,000 stored values: large enough, but every block distinct
+    assert problem.mdp._pattern_parts() == (None, None)
+
+
+@pytest.mark.parametrize("n", [9, 16])
+def test_every_pass_gives_the_same_bits_with_patterns(monkeypatch, n):
+    """A slippery gridworld has a few distinct blocks: the passes read them there, with the same results."""
+    from tabular_irl import soft_backward, value_iteration, visitation
+    from tabular_irl.rl import policy_gradient
+
+    def run():
+        world = gridworld(n, slip=0.3)
+        mdp = world.mdp
+        S, A = mdp.n_states, mdp.n_actions
+        r = np.ascontiguousarray(np.broadcast_to(np.asarray(world.reward, float).reshape(S, -1), (S, A)))
+        plan = soft_backward(mdp, r, horizon=15)
+        logits = np.random.default_rng(1).normal(size=(15, S, A))
+        return mdp._pattern_parts()[0] is not None, [
+            plan.V, plan.Q, plan.policy, visitation(mdp, plan).state, visitation(mdp, plan.policy, horizon=15).state,
+            soft_backward(mdp, r, discount=0.95).V, value_iteration(mdp, r, horizon=15).V,
+            *policy_gradient(mdp, r, logits, horizon=15)[1:]]
+
+    (has_on, on), (has_off, off) = _patterned(monkeypatch, run)
+    assert has_on and not has_off
+    for a, b in zip(on, off):
+        assert_array_equal(a, b)

@@ -86,6 +86,8 @@ def test_labels_are_not_part_of_the_key():
     ({"environments": [{"kind": "gridwrld"}]}, ["'gridwrld'", "'gridworld'", "'objectworld'"]),
     ({"environments": [{"kind": "gridworld", "size": 3}]}, ["'size'", "(gridworld)", "'rows'", "'slip'"]),
     ({"methods": [{"name": "maxentt"}]}, ["'maxentt'", "'maxent'", "'mce'", "'lp'"]),
+    ({"methods": [{"name": "maxnet"}]}, ["methods[0] 'name': unknown method 'maxnet' (did you mean 'maxent'",
+                                         "valid names: 'maxent', 'mce'", "'gail'", "'bayesian'"]),
     ({"methods": [{"name": "mmp", "l1": 1.0}]}, ["'l1'", "methods[0] (mmp)", "'C'", "'loss'"]),
     ({"expert": "greedy"}, ["'greedy'", "'soft'", "'optimal'"]),
 ])
@@ -144,6 +146,7 @@ def test_a_cell_measures_against_the_truth():
         assert row[name] is not None, name
     assert 0.0 <= row["total_variation"] <= 1.0
     assert -1.0 <= row["reward_correlation"] <= 1.0
+    assert row["epic"] is None or 0.0 <= row["epic"] <= 1.0  # None: a constant learned reward has no distance
     assert row["wall_time"] > 0
     assert isinstance(row["peak_memory"], int) and row["peak_memory"] >= 0  # 0: the cell fit in memory already held
 
@@ -174,6 +177,28 @@ def test_a_failing_cell_is_recorded_and_retried_on_resume(tmp_path):
     again = run_sweep(spec, out, progress=False)
     assert (again.n_skipped, again.n_ok, again.n_failed) == (1, 0, 1)  # only the failed cell ran again
     assert len(read_rows(out)) == 3
+
+
+def test_a_serial_sweep_runs_its_cells_with_blas_on_one_thread(tmp_path, monkeypatch):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas_threads():
+        return [pool["num_threads"] for pool in threadpoolctl.threadpool_info() if pool["user_api"] == "blas"]
+
+    before = blas_threads()
+    if not before:
+        pytest.skip("NumPy links no BLAS that threadpoolctl sees")
+    fit, options = sweep_cells.METHODS["mmp"]
+    seen = []
+
+    def recording_fit(*args):
+        seen.append(blas_threads())
+        return fit(*args)
+
+    monkeypatch.setitem(sweep_cells.METHODS, "mmp", (recording_fit, options))
+    run_sweep({**SPEC, "methods": [{"name": "mmp"}]}, tmp_path / "results.jsonl", progress=False)
+    assert seen == [[1] * len(before)] * 4  # inside every cell
+    assert blas_threads() == before  # and the caller's settings back afterwards
 
 
 def test_serial_and_processes_give_identical_rows(tmp_path, serial_rows):
@@ -322,3 +347,23 @@ def test_a_gymnasium_environment():
     row = run_cell(expand(spec)[0])
     assert row["status"] == "ok", row["error"]
     assert row["environment"] == "gymnasium" and row["env_params"] == {"kind": "gymnasium", "id": "FrozenLake-v1"}
+
+
+def test_the_epic_column_compares_as_the_mdp_sees_the_rewards(monkeypatch):
+    # discounted: both rewards lifted through the cell's MDP (epic_distance with mdp=); undiscounted: the paper's
+    calls = []
+    real = sweep_cells.epic_distance
+
+    def spy(a, b, **kw):
+        calls.append(kw)
+        return real(a, b, **kw)
+
+    monkeypatch.setattr(sweep_cells, "epic_distance", spy)
+    for discount in (0.9, None):
+        spec = dict(SPEC, seeds=[0], n_demos=[20], methods=[{"name": "mce", "l2": 0.1}])
+        if discount is not None:
+            spec["discount"] = discount
+        row = run_cell(expand(spec)[0])
+        assert 0.0 < row["epic"] < 1.0
+    assert calls[0]["discount"] == 0.9 and calls[0]["mdp"].n_states == 9
+    assert calls[1] == {"discount": 1.0}

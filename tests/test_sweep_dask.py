@@ -16,17 +16,19 @@ import pytest
 distributed = pytest.importorskip("distributed")
 
 from test_sweep import SPEC, results  # noqa: E402  (the same small spec and row comparison)
+from test_sweep_methods import METHODS_SPEC  # noqa: E402  (gail, importance_maxent, bayesian)
 
-from tabular_irl.sweep import run_sweep  # noqa: E402
+from tabular_irl.sweep import expand, run_sweep  # noqa: E402
 
 
-def test_a_local_dask_cluster_gives_the_rows_of_the_serial_loop(tmp_path):
-    run_sweep(SPEC, tmp_path / "serial.jsonl", progress=False)
+@pytest.mark.parametrize("spec", [SPEC, METHODS_SPEC], ids=["mce-mmp", "gail-importance_maxent-bayesian"])
+def test_a_local_dask_cluster_gives_the_rows_of_the_serial_loop(tmp_path, spec):
+    run_sweep(spec, tmp_path / "serial.jsonl", progress=False)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
-        run = run_sweep(SPEC, tmp_path / "dask.jsonl", engine=client, progress=False)
+        run = run_sweep(spec, tmp_path / "dask.jsonl", engine=client, progress=False)
         assert client.status == "running"  # a client given is left open for its owner
-    assert (run.n_ok, run.n_failed) == (8, 0)
+    assert (run.n_ok, run.n_failed) == (len(expand(spec)), 0)
     assert results(tmp_path / "dask.jsonl") == results(tmp_path / "serial.jsonl")
 
 

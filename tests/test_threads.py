@@ -11,6 +11,7 @@ from numpy.testing import assert_array_equal
 
 import tabular_irl
 from tabular_irl import _passes as pass_layer, posterior_marginals, random_mdp, soft_backward, visitation
+from tabular_irl.rl import policy_gradient
 
 
 @pytest.fixture
@@ -26,7 +27,9 @@ def _passes(problem):
     causal = soft_backward(mdp, reward, horizon=6)
     noncausal = soft_backward(mdp, reward, horizon=6, causal=False)
     discounted = soft_backward(mdp, reward, discount=0.9)
-    return [causal.V, causal.policy, noncausal.V, noncausal.policy, discounted.V,
+    logits = np.random.default_rng(0).normal(size=(6, mdp.n_states, mdp.n_actions))
+    J, grad = policy_gradient(mdp, reward, logits, horizon=6)
+    return [causal.V, causal.policy, noncausal.V, noncausal.policy, discounted.V, np.array(J), grad,
             visitation(mdp, causal.policy, horizon=6).state_action,
             posterior_marginals(mdp, reward, horizon=6).state_action]
 

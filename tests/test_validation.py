@@ -837,6 +837,25 @@ def test_check_option_lists_the_valid_names():
             check_option(not_a_name, "kind", ("a", "b"))
 
 
+def test_check_names_names_the_unknown_suggests_the_close_and_lists_the_valid():
+    from tabular_irl._validation import check_names
+
+    valid = ("maxent", "mce", "mmp", "lp")
+    assert check_names("mce", "spec methods", valid, what="method") == ["mce"]
+    assert check_names({"mce": 1, "lp": 2}, "spec", valid) == ["mce", "lp"]  # a table: its keys
+    assert check_names([], "spec", valid) == []
+    with pytest.raises(ValueError) as info:
+        check_names("maxnet", "spec methods", valid, what="method")
+    assert str(info.value) == ("spec methods: unknown method 'maxnet' (did you mean 'maxent'?); "
+                               "valid names: 'maxent', 'mce', 'mmp', 'lp'")
+    with pytest.raises(ValueError) as info:  # several: each named, plural, no suggestion for what is far off
+        check_names(["mce", "zzzz", "mpp"], "spec", valid)
+    assert str(info.value).startswith("spec: unknown keys 'zzzz', 'mpp' (did you mean 'mmp'")
+    for not_a_name in (None, 3):  # not a string: reported by its repr, still a ValueError
+        with pytest.raises(ValueError, match=rf"^spec: unknown key {not_a_name!r}; valid names: 'maxent'"):
+            check_names(not_a_name, "spec", valid)
+
+
 def test_every_method_option_is_a_value_error_listing_the_names(mdp, demos):
     from tabular_irl import apprenticeship_learning, lp_irl, max_margin_planning, maxent_irl
 

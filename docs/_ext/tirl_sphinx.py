@@ -90,8 +90,8 @@ GALLERY = [
       "demos_in_replay_buffer"]),
     ("rewards", "Uncertainty and equivalence of rewards",
      "The rewards consistent with one expert: the Bayesian posterior, EPIC distances to the truth, "
-     "and the reward directions no demonstration can reveal.",
-     ["reward_ambiguity_gridworld"]),
+     "the reward directions no demonstration can reveal, and the regret EPIC bounds.",
+     ["reward_ambiguity_gridworld", "epic_regret_bound"]),
     ("more", "More examples", "Examples of the newer families.", []),
 ]
 

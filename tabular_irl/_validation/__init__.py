@@ -34,6 +34,10 @@ demonstrations
 options
     a ``method=`` or other string option is one of a fixed set of names; any
     other value (a non-string too) is a ``ValueError`` that lists them.
+names
+    the keys of a table a user wrote (a sweep spec's keys, methods, columns):
+    :func:`check_names` names the unknown ones, suggests the close valid
+    names and lists them all.
 
 Results are made immutable with :func:`readonly`.
 
@@ -61,6 +65,7 @@ from .scalars import (  # noqa: F401
     check_horizon_discount,
     check_index,
     check_nonnegative_array,
+    check_names,
     check_option,
     check_positive_int,
     check_positive_real,
@@ -93,7 +98,9 @@ from .policies import (  # noqa: F401
 from .figures import (  # noqa: F401
     as_state_values,
     check_count,
+    check_curves,
     check_finite_numbers,
+    check_gap_series,
     check_grid,
     check_grid_problem,
     check_grid_values,
@@ -105,7 +112,7 @@ from .figures import (  # noqa: F401
     check_table,
     check_state_distributions,
     check_cells,
-    check_curves,
+    check_iteration_curves,
     check_partial_state_values,
 )
 from .bayes import (  # noqa: F401
@@ -160,7 +167,7 @@ __all__ = [
     "check_table",
     "check_state_distributions",
     "check_cells",
-    "check_curves",
+    "check_iteration_curves",
     "check_partial_state_values",
     "check_logits",
     "check_bounds",

@@ -1,4 +1,5 @@
-"""Figures' arguments: counts, file names, grids and per-cell values, a policy at one step, paths, histories, tables."""
+"""Figures' arguments: counts, file names, grids and per-cell values, a policy at one step, paths, histories,
+tables, learning curves and imitation gaps against the horizon."""
 
 from __future__ import annotations
 
@@ -34,8 +35,10 @@ __all__ = [
     "check_table",
     "check_state_distributions",
     "check_cells",
-    "check_curves",
+    "check_iteration_curves",
     "check_partial_state_values",
+    "check_curves",
+    "check_gap_series",
 ]
 
 
@@ -281,7 +284,7 @@ def check_cells(cells: Any, geom: Any, name: str) -> tuple[np.ndarray, np.ndarra
     return arr[:, 0], arr[:, 1]
 
 
-def check_curves(curves: Any, field: str = "history", name: str = "curves") -> dict[str, np.ndarray]:
+def check_iteration_curves(curves: Any, field: str = "history", name: str = "curves") -> dict[str, np.ndarray]:
     """Per-iteration curves ``{label: 1-d array}`` from results (their ``field``), arrays or a mapping of either.
 
     ``curves`` is one result with the array attribute ``field`` (``history``
@@ -332,3 +335,129 @@ def check_partial_state_values(values: Any, geom: Any, name: str, states: Any = 
     full = np.full(geom.n_states, np.nan)
     full[idx] = arr
     return full.reshape(geom.shape)
+
+
+# the history keys a learning curve's x-axis is read from when not named: q_learning's
+# environment steps, then every other rl method's iterations
+CURVE_X_KEYS = ("step", "iteration")
+
+
+def _curve(entry: Any, key: str, x: str | None, name: str) -> tuple[np.ndarray | None, np.ndarray]:
+    """``(x-data or None, y-data)`` of one learning curve; a real number is ``(None, [value])``."""
+    if isinstance(entry, numbers.Real) and not isinstance(entry, (bool, np.bool_)):
+        return None, check_finite_array(np.array([float(entry)]), name, (1,))
+    history = entry if isinstance(entry, Mapping) else getattr(entry, "history", None)
+    if history is None:
+        if not isinstance(entry, (Sequence, np.ndarray)) or isinstance(entry, str):
+            raise TypeError(f"{name} must be a result with a history (dagger, pretrain_finetune, q_learning, "
+                            f"gail...), a history dict, a sequence of values or a number, got {_describe(entry)}")
+        y = check_finite_numbers(entry, name)
+        if y.ndim != 1 or y.size == 0:
+            raise ValueError(f"{name} must be a non-empty 1-d sequence of values, got shape {y.shape}")
+        return np.arange(y.size, dtype=np.float64), y
+    if not isinstance(history, Mapping):
+        raise TypeError(f"{name}.history must be a dict of per-iteration lists, got {_describe(history)}")
+    if key not in history:
+        raise ValueError(f"{name}'s history has no series {key!r}; got keys {list(history)}")
+    y = check_finite_array(check_finite_numbers(history[key], f"{name}[{key!r}]"), f"{name}[{key!r}]", (None,))
+    if y.size == 0:
+        raise ValueError(f"{name}[{key!r}] is empty: there are no iterates to show")
+    x_key = x if x is not None else next((k for k in CURVE_X_KEYS if k in history), None)
+    if x_key is None:
+        return np.arange(y.size, dtype=np.float64), y
+    if x_key not in history:
+        raise ValueError(f"x must name a series of every curve's history; {name}'s has no {x_key!r}, "
+                         f"got keys {list(history)}")
+    xs = check_finite_numbers(history[x_key], f"{name}[{x_key!r}]")
+    if xs.shape != y.shape:
+        raise ValueError(f"{name}[{x_key!r}] must have one entry per value, shape {y.shape}, got shape {xs.shape}")
+    return xs, y
+
+
+def check_curves(curves: Any, key: str, x: Any = None,
+                 name: str = "curves") -> list[tuple[str, np.ndarray | None, np.ndarray]]:
+    """Learning curves as ``[(label, x-data or None, y-data)]``, ``x`` None for a flat reference level.
+
+    ``curves`` maps labels to entries, or is one entry (labelled by ``key``).
+    An entry is a result with a ``history`` (the ``rl`` results), a history
+    dict, a 1-d sequence of values (x-data ``0, 1, ...``) or a real number
+    (a level drawn flat, such as behavioural cloning's return). From a
+    history the y-data is ``history[key]`` and the x-data ``history[x]``
+    (by default ``"step"`` or ``"iteration"``, whichever it has, else
+    ``0, 1, ...``).
+    """
+    if not isinstance(key, str):
+        raise TypeError(f"key must be the name of a history series (a str), got {_describe(key)}")
+    if x is not None and not isinstance(x, str):
+        raise TypeError(f"x must be None or the name of a history series (a str), got {_describe(x)}")
+    is_labelled = isinstance(curves, Mapping) and not (key in curves or hasattr(curves, "history"))
+    entries = dict(curves) if is_labelled else {key: curves}
+    if not entries:
+        raise ValueError(f"{name} must hold at least one curve, got an empty mapping")
+    out = []
+    for label, entry in entries.items():
+        if not isinstance(label, str):
+            raise TypeError(f"{name} labels must be strings, got {_describe(label)}")
+        out.append((label, *_curve(entry, key, x, f"{name}[{label!r}]" if is_labelled else name)))
+    return out
+
+
+# the columns of a table of imitation gaps against the horizon (the linear bound is optional)
+GAP_COLUMNS = ("horizon", "gap", "bc_bound")
+
+
+def _gap_table(series: Any, name: str) -> dict[str, np.ndarray]:
+    """One series of gaps as sorted columns ``horizon``, ``gap``, ``bc_bound``, ``linear_bound``."""
+    if isinstance(series, Mapping) or (isinstance(getattr(series, "columns", None), tuple)
+                                       and hasattr(series, "column")):
+        present = list(series) if isinstance(series, Mapping) else list(series.columns)
+        get = series.__getitem__ if isinstance(series, Mapping) else series.column
+        missing = [c for c in GAP_COLUMNS if c not in present]
+        if missing:
+            raise ValueError(f"{name} must have the columns {list(GAP_COLUMNS)} (and optionally 'linear_bound'), "
+                             f"missing {missing}; got {present}")
+        cols = {c: check_finite_numbers(get(c), f"{name}[{c!r}]") for c in GAP_COLUMNS}
+        cols["linear_bound"] = (check_finite_numbers(get("linear_bound"), f"{name}['linear_bound']")
+                                if "linear_bound" in present else None)
+    elif isinstance(series, (Sequence, np.ndarray)) and not isinstance(series, str) and len(series) > 0:
+        fields = ("horizon", "gap", "bc_bound", "epsilon", "reward_range")
+        for i, item in enumerate(series):
+            if not all(hasattr(item, f) for f in fields):
+                raise TypeError(f"{name}[{i}] must be an imitation_gap result, got {_describe(item)}")
+        cols = {c: check_finite_numbers([getattr(g, c) for g in series], f"{name}: {c}") for c in GAP_COLUMNS}
+        # T eps R exactly, not T^2 eps R / T rounded
+        cols["linear_bound"] = check_finite_numbers([g.horizon * g.epsilon * g.reward_range for g in series],
+                                                    f"{name}: linear bound")
+    else:
+        raise TypeError(f"{name} must be a non-empty list of imitation_gap results or a table with the columns "
+                        f"{list(GAP_COLUMNS)}, got {_describe(series)}")
+    shapes = {c: v.shape for c, v in cols.items() if v is not None}
+    n = shapes["horizon"]
+    if len(n) != 1 or n[0] == 0 or any(s != n for s in shapes.values()):
+        raise ValueError(f"{name}'s columns must be 1-d, non-empty and of one length, got shapes {shapes}")
+    if np.any(cols["horizon"] < 1):
+        raise ValueError(f"{name}'s horizons must be >= 1, got {cols['horizon'].tolist()}")
+    if cols["linear_bound"] is None:
+        cols["linear_bound"] = cols["bc_bound"] / cols["horizon"]  # T eps R = (T^2 eps R) / T
+    order = np.argsort(cols["horizon"], kind="stable")
+    return {c: v[order] for c, v in cols.items()}
+
+
+def check_gap_series(gaps: Any, name: str = "gaps") -> dict[str, dict[str, np.ndarray]]:
+    """Imitation gaps against the horizon as ``{label: columns}``, each sorted by horizon.
+
+    ``gaps`` is one series -- a list of :func:`~tabular_irl.rl.imitation_gap`
+    results, or a table (a dict or a ``StudyTable``) with the columns
+    ``horizon``, ``gap``, ``bc_bound`` (``T^2 eps R``) and optionally
+    ``linear_bound`` (``T eps R``; else ``bc_bound / horizon``) -- labelled
+    ``"exact gap"``, or a mapping from labels to series.
+    """
+    is_table = isinstance(gaps, Mapping) and "horizon" in gaps  # else a mapping of labels
+    if isinstance(gaps, Mapping) and not is_table:
+        if not gaps:
+            raise ValueError(f"{name} must hold at least one series, got an empty mapping")
+        for label in gaps:
+            if not isinstance(label, str):
+                raise TypeError(f"{name} labels must be strings, got {_describe(label)}")
+        return {label: _gap_table(series, f"{name}[{label!r}]") for label, series in gaps.items()}
+    return {"exact gap": _gap_table(gaps, name)}

@@ -122,15 +122,17 @@ def check_trajectories(value: Any, name: str, mdp: MDP | None = None, horizon: i
 # (a block of its own at the end of the module, added with the rl subpackage)
 # --------------------------------------------------------------------------
 
-def check_logits(logits: Any, n_states: int, n_actions: int, horizon: int | None, name: str = "logits") -> np.ndarray:
+def check_logits(logits: Any, n_states: int, n_actions: int, horizon: int | None, name: str = "logits",
+                 copy: bool = True) -> np.ndarray:
     """Validate the logits of a softmax policy: ``(S, A)`` stationary, or ``(T, S, A)`` with a horizon.
 
-    Returns a fresh C-contiguous float64 array; every entry must be finite (a
-    ``-inf`` logit is an action the policy can never learn to take again).
+    Returns a C-contiguous float64 array, a fresh one unless ``copy=False`` (a
+    caller that only reads them); every entry must be finite (a ``-inf`` logit
+    is an action the policy can never learn to take again).
     """
     arr = _as_float_array(logits, name)
     if arr.shape == (n_states, n_actions) or (horizon is not None and arr.shape == (horizon, n_states, n_actions)):
-        return check_finite_array(np.array(arr), name)
+        return check_finite_array(np.array(arr) if copy else arr, name)
     want = f"(S, A) = ({n_states}, {n_actions})"
     if horizon is not None:
         want += f" or (T, S, A) = ({horizon}, {n_states}, {n_actions})"

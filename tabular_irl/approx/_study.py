@@ -40,7 +40,7 @@ from .._validation import (
 from ..inference import posterior_marginals
 from ..irl.maxent import maxent_irl, maxent_objective
 from ..mdp import MDP, check_mdp
-from ..metrics import expected_value_difference, policy_divergence
+from ..metrics import epic_distance, expected_value_difference, policy_divergence
 from ..planning import policy_plan
 from ..trajectories import Trajectories, sample_trajectories
 from ._adversarial import airl
@@ -514,9 +514,15 @@ def adversarial_study(
     Columns: ``evd`` (expected value difference under ``true_reward``),
     ``kl`` and ``total_variation`` (:func:`~tabular_irl.metrics.policy_divergence`
     from the expert), ``reward_correlation`` (with ``true_reward``, modulo
-    shaping: :func:`reward_correlation_modulo_shaping`), ``js_divergence``
-    (exact JS between the expert's and the learned policy's occupancies),
-    ``n_iter``, ``converged``.
+    shaping: :func:`reward_correlation_modulo_shaping`), ``epic`` (the EPIC
+    distance to ``true_reward`` on ``mdp``,
+    :func:`~tabular_irl.metrics.epic_distance` with ``mdp=``: both rewards
+    lifted through the dynamics, so it is 0 for the MDP's expected shaping
+    ``r + gamma P h - h`` that AIRL's ``f = log pi_E`` recovers in the
+    infinite-sample limit; read as ``R(s, a, s') = R(s, a)`` that limit would
+    score 0.64 on the example below), ``js_divergence`` (exact JS
+    between the expert's and the learned policy's occupancies), ``n_iter``,
+    ``converged``.
 
     Parameters
     ----------
@@ -568,6 +574,8 @@ def adversarial_study(
     ...                           true_reward=world.reward)
     >>> list(table.column("method")), bool(table.where(method="airl_exact").column("js_divergence")[0] < 1e-12)
     (['maxent', 'airl', 'airl_shaped', 'airl_exact'], True)
+    >>> bool(table.where(method="airl_exact").column("epic")[0] < 1e-6)   # the truth, up to shaping and scale
+    True
     """
     mdp = check_mdp(mdp)
     demos = check_trajectories(demos, "demos", mdp, None)
@@ -580,8 +588,9 @@ def adversarial_study(
         evd = expected_value_difference(mdp, true_reward, expert_policy, policy, discount=discount)
         div = policy_divergence(mdp, expert_policy, policy, discount=discount)
         corr = reward_correlation_modulo_shaping(mdp, true_reward, reward, discount=discount)
+        epic = epic_distance(true_reward, reward, discount=discount, mdp=mdp)
         js = _js(rho_E, occupancy_measure(mdp, policy, discount=discount))
-        rows.append((method, evd, div.kl, div.total_variation, corr, js, int(n_iter), bool(converged)))
+        rows.append((method, evd, div.kl, div.total_variation, corr, epic, js, int(n_iter), bool(converged)))
 
     fit = maxent_irl(mdp, onehot, demos, discount=discount, l2=l2)
     row("maxent", fit.reward, fit.plan.policy, fit.n_iter, fit.converged)
@@ -590,5 +599,6 @@ def adversarial_study(
         row(method, res.reward, res.policy, res.n_iter, res.converged)
     res = airl(mdp, rho_E, discount=discount, max_iter=max_iter)
     row("airl_exact", res.reward, res.policy, res.n_iter, res.converged)
-    columns = ("method", "evd", "kl", "total_variation", "reward_correlation", "js_divergence", "n_iter", "converged")
+    columns = ("method", "evd", "kl", "total_variation", "reward_correlation", "epic", "js_divergence", "n_iter",
+               "converged")
     return StudyTable(columns, rows, {"discount": discount, "l2": l2, "n_demos": demos.n_trajectories})

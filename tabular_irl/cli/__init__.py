@@ -348,18 +348,20 @@ def _add_file_commands(sub) -> None:
 
 def _add_sweep_commands(sub) -> None:
     from ..sweep.engines import ENGINES
-    from ..sweep.report import METRICS, SETTINGS
+    from ..sweep.report import DIAGNOSTICS, METRICS, SETTINGS
 
     sweep = sub.add_parser(
         "sweep", help="run a known-truth sweep (methods x environments x seeds x demo counts) from a spec",
         description="Run every cell of SPEC (a TOML or JSON sweep spec, tabular_irl.sweep.spec) not yet in "
         "--out: build the environment and its true reward, sample demonstrations with the cell's seed, fit, "
-        "measure against the truth (EVD, policy divergence, reward correlation), and append one JSON row per "
-        "cell to OUT as it finishes. Interrupted, it resumes where it stopped; failed cells run again.",
+        "measure against the truth (EVD, policy divergence, reward correlation, EPIC), and append one JSON row "
+        "per cell to OUT as it finishes (a .parquet OUT: through a journal beside it, rewritten into OUT). "
+        "Interrupted, it resumes where it stopped; failed cells run again.",
         epilog="On several machines: 'dask scheduler' on one, 'dask worker tcp://HOST:8786 --nthreads 1' on each, "
         "then --engine dask --address tcp://HOST:8786.")
     sweep.add_argument("spec", metavar="SPEC", help="the sweep spec (.toml, or .json)")
-    sweep.add_argument("--out", required=True, metavar="RESULTS.jsonl", help="the JSON Lines results file")
+    sweep.add_argument("--out", required=True, metavar="RESULTS.jsonl",
+                       help="the results file: JSON Lines, or Parquet when it ends in .parquet (needs pyarrow)")
     sweep.add_argument("--engine", choices=ENGINES, default="serial",
                        help="serial (default: here), processes (a local pool) or dask (a local cluster, or "
                        "--address)")
@@ -376,12 +378,15 @@ def _add_sweep_commands(sub) -> None:
         "sweep-report", help="summarize a sweep's results (mean and standard error per setting), plot them",
         description="Print, per setting, the number of seeds, of failed cells, and the mean and standard error "
         "of each metric of RESULTS; --plot draws METRIC against --x with error bars, one line per --hue.")
-    report.add_argument("results", metavar="RESULTS.jsonl", help="a results file of 'tabular-irl sweep'")
-    report.add_argument("--metrics", nargs="+", choices=METRICS, default=["evd", "reward_correlation", "converged"],
+    report.add_argument("results", metavar="RESULTS.jsonl",
+                        help="a results file of 'tabular-irl sweep' (.jsonl, or .parquet)")
+    report.add_argument("--metrics", nargs="+", choices=METRICS + DIAGNOSTICS,
+                        default=["evd", "reward_correlation", "converged"],
                         help="the metrics to tabulate (default: evd reward_correlation converged)")
     report.add_argument("--plot", default=None, metavar="FIG.png", help="also draw the figure (needs matplotlib)")
     report.add_argument("--x", choices=SETTINGS, default="n_demos", help="the x axis (default: n_demos)")
-    report.add_argument("--y", choices=METRICS, default="evd", help="the metric plotted (default: evd)")
+    report.add_argument("--y", choices=METRICS + DIAGNOSTICS, default="evd",
+                        help="the metric plotted (default: evd)")
     report.add_argument("--hue", choices=SETTINGS, default="method", help="one line per value (default: method)")
     report.add_argument("--dpi", type=_positive_int, default=120, help="resolution (default: 120)")
     report.set_defaults(func=sweep_report_command)

@@ -28,7 +28,7 @@ import numpy as np
 from .._validation import (
     check_bool,
     check_cells,
-    check_curves,
+    check_iteration_curves,
     check_grid,
     check_partial_state_values,
     check_positive_real,
@@ -239,8 +239,8 @@ def plot_exploration_curves(
     >>> ax = plot_exploration_curves({"naive": [3.2, 3.5, 3.2], "averaged": [3.2, 1.4, 1.2]},
     ...                              optimum=1.1, ylabel="KL")  # doctest: +SKIP
     """
-    series = check_curves(curves, "history")
-    gaps = check_curves(curves, "gap_history") if check_bool(gap, "gap") else {}
+    series = check_iteration_curves(curves, "history")
+    gaps = check_iteration_curves(curves, "gap_history") if check_bool(gap, "gap") else {}
     level = None if optimum is None else check_real(getattr(optimum, "value", optimum), "optimum")
     dpi = check_positive_real(dpi, "dpi")
     ax = panel(ax)

@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 from scipy.special import softmax
 
 from .. import _passes
@@ -138,8 +137,7 @@ def _evaluation_gradient(model: Model, policy: np.ndarray, reward: np.ndarray) -
     S, A = mdp.n_states, mdp.n_actions
     P = mdp.transitions
     if T is None:
-        system = sp.csr_array(sp.identity(S, format="csr") - gamma * _passes.policy_transitions(mdp, policy))
-        V = _passes.solve_refined(system, reward)
+        V = _passes.policy_values(mdp, policy, gamma, reward)
         Q = reward[:, None] + gamma * (P @ V).reshape(S, A)
         d = _passes.occupancy(mdp, policy, gamma, model.initial)
         return d[:, None] * policy * (Q - V[:, None]) / model.normaliser

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from .. import _passes
 from .._logspace import discount_weights, soft_max
@@ -46,9 +45,9 @@ class Problem:
     def shape(self) -> tuple[int, int]:
         return self.mdp.n_states, self.mdp.n_actions
 
-    def logits(self, logits: Any, name: str = "logits") -> np.ndarray:
-        """Validated logits of this problem: ``(S, A)`` or, with a horizon, ``(T, S, A)``."""
-        return check_logits(logits, *self.shape, self.T, name)
+    def logits(self, logits: Any, name: str = "logits", copy: bool = True) -> np.ndarray:
+        """Validated logits of this problem: ``(S, A)`` or, with a horizon, ``(T, S, A)`` (fresh unless ``copy=False``)."""
+        return check_logits(logits, *self.shape, self.T, name, copy)
 
 
 def resolve(mdp: Any, reward: Any, horizon: Any, discount: Any, initial: Any = None) -> Problem:
@@ -87,8 +86,7 @@ def evaluate(problem: Problem, policy: np.ndarray) -> tuple[np.ndarray, np.ndarr
     P = mdp.transitions
     if T is None:
         r_pi = np.einsum("sa,sa->s", policy, r)
-        system = sp.csr_array(sp.identity(S, format="csr") - gamma * _passes.policy_transitions(mdp, policy))
-        V = _passes.solve_refined(system, r_pi)
+        V = _passes.policy_values(mdp, policy, gamma, r_pi)
         return V, r + gamma * (P @ V).reshape(S, A)
     return _passes.evaluate_policy(mdp, np.ascontiguousarray(r), np.ascontiguousarray(policy), T, gamma)
 

@@ -104,7 +104,7 @@ def gail(
     horizon : int, optional
         Occupancies truncated to ``T`` steps (normalised), as in
         :func:`tabular_irl.approx.airl`; also the length of policy samples
-        (default: the demonstrations').
+        (default: the demonstrations'). Trajectories must then have ``T`` steps.
     n_iter : int, default 200
     policy_step : {"soft_policy_iteration", "policy_gradient"}
         ``theta += step_size * A^pi_r`` or ``theta += step_size * grad J_r``
@@ -136,7 +136,8 @@ def gail(
     ------
     ValueError
         An unknown ``policy_step``, an occupancy that is not normalised,
-        demonstrations out of range, ``step_size <= 0``.
+        demonstrations out of range or of another length than ``horizon``,
+        ``step_size <= 0``.
 
     See Also
     --------
@@ -171,7 +172,12 @@ def gail(
     rng = check_seed(seed)
 
     if isinstance(demos, Trajectories):
-        expert_tr = _sample_transitions(check_trajectories(demos, "demos", mdp, None), S, A, gamma, False)
+        demos = check_trajectories(demos, "demos", mdp, None)
+        if T is not None and demos.horizon != T:
+            # the two occupancies would cover different steps: the expert's could never be matched
+            raise ValueError(f"demos must have horizon T={T} (the policy's occupancy covers T steps), "
+                             f"got demonstrations of {demos.horizon} steps")
+        expert_tr = _sample_transitions(demos, S, A, gamma, False)
         expert_occ = np.bincount(expert_tr.sa, weights=expert_tr.w, minlength=S * A).reshape(S, A)
         sample_len = T if T is not None else demos.horizon
     else:

@@ -186,7 +186,8 @@ def imitation_gap(
     """
     problem = resolve(mdp, reward, horizon, discount, initial)
     S, A = problem.shape
-    return _gap(problem, check_policy(expert_policy, S, A, problem.T), check_policy(policy, S, A, problem.T))
+    return _gap(problem, check_policy(expert_policy, S, A, problem.T, "expert_policy"),
+                check_policy(policy, S, A, problem.T))
 
 
 def _gap(problem: Problem, pi_e: np.ndarray, pi: np.ndarray) -> ImitationGap:
@@ -278,10 +279,11 @@ def dagger(
     Raises
     ------
     ValueError
-        On a policy, reward or demonstrations that do not match ``mdp`` (shapes,
-        rows not summing to 1, indices out of range) or a bad horizon or discount.
+        On an expert policy or a reward that does not match ``mdp`` (shapes,
+        rows not summing to 1) or a bad horizon or discount; ``n_iter`` or
+        ``n_per_iter`` below 1, ``beta`` outside ``[0, 1]``.
     TypeError
-        On arguments of the wrong type (``demos`` not :class:`~tabular_irl.Trajectories`).
+        On arguments of the wrong type (a float horizon, a non-integer count).
 
     See Also
     --------
@@ -307,7 +309,7 @@ def dagger(
     S, A = check_mdp(mdp).n_states, mdp.n_actions
     problem = resolve(mdp, np.zeros((S, A)) if reward is None else reward, horizon, discount, initial)
     T = problem.T
-    pi_e = np.ascontiguousarray(per_step(check_policy(expert_policy, S, A, T), T))
+    pi_e = np.ascontiguousarray(per_step(check_policy(expert_policy, S, A, T, "expert_policy"), T))
     n_iter = check_positive_int(n_iter, "n_iter")
     if n_per_iter is not None:
         n_per_iter = check_positive_int(n_per_iter, "n_per_iter")

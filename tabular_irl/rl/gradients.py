@@ -52,12 +52,14 @@ __all__ = ["policy_gradient", "reinforce_gradient"]
 
 def exact_gradient(problem: Problem, logits: np.ndarray) -> tuple[float, np.ndarray]:
     """``(J, dJ/dlogits)`` of validated logits (module docstring)."""
-    pi = softmax(logits)
-    V, Q = evaluate(problem, pi)
-    counts = step_counts(problem, pi)
-    if problem.T is None:  # J as policy_return forms it
-        return float(problem.initial @ V), counts * (Q - V[:, None])
-    grad = counts * (Q - V[:-1, :, None])
+    if problem.T is None:
+        pi = softmax(logits)
+        V, Q = evaluate(problem, pi)
+        counts = step_counts(problem, pi)
+        return float(problem.initial @ V), counts * (Q - V[:, None])  # J as policy_return forms it
+    # finite horizon: one compiled backward and forward pass forming the policy from the logits step by step
+    V, grad = _passes.policy_gradient(problem.mdp, problem.reward, logits, problem.T, problem.gamma,
+                                      problem.initial)
     return float(problem.initial @ V[0]), grad.sum(axis=0) if logits.ndim == 2 else grad
 
 
@@ -126,7 +128,7 @@ def policy_gradient(
     True
     """
     problem = resolve(mdp, reward, horizon, discount, initial)
-    return exact_gradient(problem, problem.logits(logits))
+    return exact_gradient(problem, problem.logits(logits, copy=False))  # read only: no copy
 
 
 def _behavior(behavior: Any, problem: Problem) -> PolicyMixture | None:

@@ -63,6 +63,9 @@ def _check_options(batch_size: int, buffer_size: int, epsilon: Any, lr: Any, exp
         raise ValueError(f"batch_size must be <= buffer_size={buffer_size}, got batch_size={batch_size}")
     eps = check_real(epsilon, "epsilon", 0.0, 1.0)
     rate = check_positive_real(lr, "lr")
+    if rate > 1.0:
+        # beyond 1 the update overshoots its target: from about 1.9 the table diverges, to NaN by 2
+        raise ValueError(f"lr must be <= 1 (Q += lr * (y - Q) overshoots the target y beyond it), got {rate!r}")
     if exploration_bonus not in (None, "count"):
         raise ValueError(f"exploration_bonus must be None or 'count', got {exploration_bonus!r}")
     margin = None if demo_margin is None else check_positive_real(demo_margin, "demo_margin", allow_zero=True)
@@ -112,7 +115,8 @@ def q_learning(
     target_update : int
         Refresh the target table every ``target_update`` environment steps.
     lr : float
-        ``> 0`` (``<= 1`` for a convergent tabular update).
+        In ``(0, 1]``: the update moves ``Q(s, a)`` a fraction ``lr`` of the way to
+        its target (beyond 1 it overshoots, and the table diverges).
     epsilon : float
         Exploration rate in ``[0, 1]``.
     demos : Trajectories, optional
@@ -143,7 +147,7 @@ def q_learning(
     ------
     ValueError
         ``batch_size > buffer_size``, ``epsilon`` outside ``[0, 1]``,
-        ``lr <= 0``, demonstrations out of range, an unknown bonus.
+        ``lr`` outside ``(0, 1]``, demonstrations out of range, an unknown bonus.
 
     See Also
     --------

@@ -95,7 +95,7 @@ def gradient_estimator_study(
     """
     problem = resolve(mdp, reward, horizon, discount)
     theta = problem.logits(logits)
-    expert = check_policy(expert_policy, *problem.shape, problem.T)
+    expert = check_policy(expert_policy, *problem.shape, problem.T, "expert_policy")
     n = check_positive_int(n, "n", minimum=2)
     rng = check_seed(seed)
     _, exact = exact_gradient(problem, theta)

@@ -5,7 +5,7 @@ horizons x discounts x numbers of demonstrations x seeds); each cell is run by
 :func:`run_cell`, which samples demonstrations from an expert of the true
 reward and measures the fit against that truth; :func:`run_sweep` runs the
 cells here, in a process pool or on a Dask cluster, writing one row per cell
-to a JSON Lines file it can resume; :func:`summarize` and :func:`plot_sweep`
+to a JSON Lines (or Parquet) file it can resume; :func:`summarize` and :func:`plot_sweep`
 read the file back. The command line has the same as ``tabular-irl sweep`` and
 ``tabular-irl sweep-report``.
 

@@ -22,7 +22,15 @@ of demonstrations and one model (``horizon``, ``discount``). Running it:
      potential shaping, :func:`~tabular_irl.approx.reward_correlation_modulo_shaping`;
      discount 1 for an undiscounted horizon); ``None`` where undefined (a
      constant learned reward);
-   * the fit's ``converged``, ``n_iter``, ``objective`` and ``message``;
+   * ``epic``: the EPIC distance to the true reward (Gleave et al. 2021,
+     :func:`~tabular_irl.metrics.epic_distance`); with a discount below 1 both
+     rewards are compared as the MDP sees them (``mdp=``: the MDP's expected
+     shaping ``r + gamma P h - h``, which no demonstration can reveal, is
+     ignored too), for an undiscounted horizon it is the paper's distance
+     with ``discount=1`` (no dynamics); ``None`` where undefined;
+   * the fit's ``converged``, ``n_iter``, ``objective`` and ``message``, and
+     the fields a method adds (``gail_js``; ``is_ess``; ``acceptance_rate``,
+     ``ess`` and ``rhat`` of ``bayesian``: ``tabular_irl.sweep._methods``);
    * ``wall_time`` (seconds, the whole cell) and ``peak_memory`` (bytes: on
      Linux, the peak resident memory of the process during the cell less its
      resident memory at the start, the kernel's high-water mark reset through
@@ -56,9 +64,17 @@ import numpy as np
 from ..approx import airl, reward_correlation_modulo_shaping
 from ..envs import gridworld, objectworld, random_mdp
 from ..irl import apprenticeship_learning, classic_maxent_irl, lp_irl, max_margin_planning, maxent_irl
-from ..metrics import expected_value_difference, policy_divergence, reward_correlation
+from ..metrics import epic_distance, expected_value_difference, policy_divergence, reward_correlation
 from ..planning import soft_backward, value_iteration
 from ..trajectories import Trajectories, sample_trajectories
+from ._methods import (
+    BAYESIAN_OPTIONS,
+    GAIL_OPTIONS,
+    IMPORTANCE_MAXENT_OPTIONS,
+    fit_bayesian,
+    fit_gail,
+    fit_importance_maxent,
+)
 
 __all__ = ["Cell", "run_cell", "ENVIRONMENTS", "METHODS", "EXPERTS", "TIMING_FIELDS"]
 
@@ -275,6 +291,10 @@ METHODS: dict[str, tuple[Callable, tuple[str, ...]]] = {
     # lp_irl's own discount (default 0.9 when the cell has none) and the env's features (use_features = true)
     "lp": (_lp, _keyword_options(lp_irl, "discount", "use_features")),
     "airl": (_airl, _keyword_options(airl, "discount")),
+    # adapters of tabular_irl.sweep._methods (its docstring says what each row's reward and policy are)
+    "gail": (fit_gail, GAIL_OPTIONS),
+    "importance_maxent": (fit_importance_maxent, IMPORTANCE_MAXENT_OPTIONS),
+    "bayesian": (fit_bayesian, BAYESIAN_OPTIONS),
 }
 
 
@@ -307,6 +327,7 @@ def _measure(world: World, cell: Cell, expert: np.ndarray, fit: Any) -> dict[str
     """The known-truth metrics of one fit (the module docstring lists them)."""
     mdp, T, gamma = world.mdp, cell.horizon, cell.discount
     greedy = value_iteration(mdp, fit.reward, horizon=T, discount=gamma).policy
+    shaping_discount = 1.0 if gamma is None else gamma
     divergence = policy_divergence(mdp, expert, fit.policy, horizon=T, discount=gamma)
     return {
         "evd": expected_value_difference(mdp, world.reward, expert, greedy, horizon=T, discount=gamma),
@@ -315,11 +336,15 @@ def _measure(world: World, cell: Cell, expert: np.ndarray, fit: Any) -> dict[str
         "total_variation": divergence.total_variation,
         "reward_correlation": _defined(lambda: reward_correlation(world.reward, fit.reward)),
         "reward_correlation_shaping": _defined(lambda: reward_correlation_modulo_shaping(
-            mdp, world.reward, fit.reward, discount=1.0 if gamma is None else gamma)),
+            mdp, world.reward, fit.reward, discount=shaping_discount)),
+        "epic": _defined(lambda: epic_distance(world.reward, fit.reward, discount=gamma, mdp=mdp)
+                         if gamma is not None and gamma < 1.0 else epic_distance(world.reward, fit.reward, discount=1.0)),
         "converged": bool(fit.converged),
         "n_iter": int(fit.n_iter),
         "objective": None if fit.objective is None else float(fit.objective),
         "message": str(fit.message),
+        # a method's own diagnostics (tabular_irl.sweep._methods: a sampler's acceptance rate and ESS)
+        **getattr(fit, "extra", {}),
     }
 
 

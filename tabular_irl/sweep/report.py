@@ -11,16 +11,20 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+from .._validation import check_names
 from ..approx._study import StudyTable
+from ._methods import DIAGNOSTICS
 from .store import latest_rows, read_rows
 
-__all__ = ["summarize", "plot_sweep", "SETTINGS", "METRICS"]
+__all__ = ["summarize", "plot_sweep", "SETTINGS", "METRICS", "DIAGNOSTICS"]
 
 # the columns that say what a cell is (besides its seed): a summary's default grouping
 SETTINGS = ("environment", "method", "expert", "horizon", "discount", "n_demos")
 # the numbers each row measures (tabular_irl.sweep.cells); "converged" averages to the fraction converged
 METRICS = ("evd", "evd_policy", "kl", "total_variation", "reward_correlation", "reward_correlation_shaping",
-           "converged", "n_iter", "wall_time", "peak_memory")
+           "epic", "converged", "n_iter", "wall_time", "peak_memory")
+# DIAGNOSTICS (a sampler's acceptance rate, ESS and R-hat; GAIL's last JS divergence) can be summarised
+# too, when asked for: they are in the rows of one method each
 
 
 def _rows(results: Any) -> list[dict[str, Any]]:
@@ -30,12 +34,7 @@ def _rows(results: Any) -> list[dict[str, Any]]:
 
 
 def _columns(names: Any, valid: Sequence[str], name: str) -> tuple[str, ...]:
-    names = (names,) if isinstance(names, str) else tuple(names)
-    bad = [n for n in names if n not in valid]
-    if bad:
-        raise ValueError(f"{name}: unknown column {', '.join(map(repr, bad))}; valid names are "
-                         f"{', '.join(map(repr, valid))}")
-    return names
+    return tuple(check_names(names, name, valid, what="column"))
 
 
 def _mean_se(values: list[Any]) -> tuple[float | None, float | None, int]:
@@ -61,7 +60,7 @@ def summarize(results: Any, *, by: Sequence[str] | str = SETTINGS,
     by : sequence of str
         The columns that define a setting (default :data:`SETTINGS`).
     metrics : sequence of str
-        The metrics to summarise (default :data:`METRICS`).
+        The metrics to summarise (default :data:`METRICS`; also :data:`DIAGNOSTICS`).
 
     Returns
     -------
@@ -87,7 +86,7 @@ def summarize(results: Any, *, by: Sequence[str] | str = SETTINGS,
     [2, 0, 0.2, 0.1]
     """
     by = _columns(by, SETTINGS + ("seed",), "by")
-    metrics = _columns(metrics, METRICS, "metrics")
+    metrics = _columns(metrics, METRICS + DIAGNOSTICS, "metrics")
     groups: dict[tuple, list[dict]] = {}
     for row in _rows(results):
         groups.setdefault(tuple(row.get(c) for c in by), []).append(row)
@@ -118,7 +117,7 @@ def plot_sweep(results: Any, x: str = "n_demos", y: str = "evd", hue: str = "met
     x : str, default "n_demos"
         A setting (:data:`SETTINGS`).
     y : str, default "evd"
-        A metric (:data:`METRICS`).
+        A metric (:data:`METRICS` or :data:`DIAGNOSTICS`).
     hue : str, default "method"
         A setting.
     ax : matplotlib Axes, optional
@@ -155,7 +154,7 @@ def plot_sweep(results: Any, x: str = "n_demos", y: str = "evd", hue: str = "met
     from ..plotting._figure import finish, panel
 
     x, hue = _columns(x, SETTINGS, "x")[0], _columns(hue, SETTINGS, "hue")[0]
-    y = _columns(y, METRICS, "y")[0]
+    y = _columns(y, METRICS + DIAGNOSTICS, "y")[0]
     table = summarize(results, metrics=[y])
     rows = table.to_dicts()
     others = [c for c in SETTINGS if c not in (x, hue) and len({r[c] for r in rows}) > 1]

@@ -11,7 +11,7 @@ from typing import Any
 from .._progress import progress_bar
 from .engines import check_engine, run_cells
 from .spec import expand, load_spec
-from .store import ResultsFile
+from .store import open_results
 
 __all__ = ["SweepRun", "run_sweep"]
 
@@ -71,7 +71,10 @@ def run_sweep(
 
     Rows are JSON objects, one per line, appended and flushed as each cell
     finishes (``tabular_irl.sweep.store``): an interruption loses at most
-    the cells in flight. A cell that raises is recorded as a failed row
+    the cells in flight. An ``out`` ending in ``.parquet`` is a Parquet file
+    (needs pyarrow: ``pip install "tabular_irl[parquet]"``), kept with the
+    same guarantee through a JSON Lines journal beside it
+    (``tabular_irl.sweep._parquet``). A cell that raises is recorded as a failed row
     (``status="failed"``, ``error``) and the sweep goes on.
 
     Parameters
@@ -79,7 +82,7 @@ def run_sweep(
     spec : mapping, str or path-like
         A spec (``tabular_irl.sweep.spec``) or the path of a TOML / JSON spec file.
     out : str or path-like
-        The JSON Lines results file.
+        The results file: JSON Lines, or Parquet when it ends in ``.parquet``.
     engine : None, "serial", "processes", "dask", dask.distributed.Client or str
         Where the cells run (``tabular_irl.sweep.engines``); ``None``: here, serially.
     workers : int, optional
@@ -102,6 +105,8 @@ def run_sweep(
     ------
     ValueError
         A bad spec or engine, before anything runs.
+    ImportError
+        A ``.parquet`` ``out`` without pyarrow, before anything runs.
 
     See Also
     --------
@@ -124,7 +129,7 @@ def run_sweep(
     check_engine(engine, workers, address)
     cells = list({cell.key: cell for cell in expand(spec)}.values())  # one run per key
     n_ok = n_failed = 0
-    with ResultsFile(out, resume=resume) as results:
+    with open_results(out, resume=resume) as results:
         todo = [cell for cell in cells if cell.key not in results.done]
         n_skipped = len(cells) - len(todo)
         if todo:

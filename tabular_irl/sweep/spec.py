@@ -17,7 +17,8 @@ file)::
     label = "objectworld 8x8"     # optional: the name in tables and plots
 
     [[methods]]
-    name = "maxent"               # maxent, mce, classic_maxent, apprenticeship, mmp, lp, airl
+    name = "maxent"               # maxent, mce, classic_maxent, apprenticeship, mmp, lp, airl, gail,
+                                  # importance_maxent, bayesian
     l2 = 0.01                     # the method's options
 
 The cells are the product ``environments x methods x horizon x discount x
@@ -43,7 +44,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import __version__
-from .._validation import check_option, check_positive_int
+from .._validation import check_names, check_option, check_positive_int
 from .cells import (
     ENVIRONMENT_PARAMETERS,
     ENVIRONMENTS,
@@ -135,18 +136,11 @@ def _values(spec: Mapping, name: str, default: Any = None) -> list:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
-def _unknown(names: Any, valid: Any, where: str) -> None:
-    bad = [n for n in names if n not in valid]
-    if bad:
-        raise ValueError(f"{where}: unknown {'key' if len(bad) == 1 else 'keys'} {', '.join(map(repr, bad))}; "
-                         f"valid names are {', '.join(map(repr, valid))}")
-
-
 def _check_spec(spec: Any) -> None:
     """Every check that needs no computation: keys, names, options, value types."""
     if not isinstance(spec, Mapping):
         raise TypeError(f"a sweep spec must be a mapping (a TOML table or a dict), got {type(spec).__name__}")
-    _unknown(spec, _REQUIRED + _OPTIONAL, "sweep spec")
+    check_names(spec, "sweep spec", _REQUIRED + _OPTIONAL)
     missing = [k for k in _REQUIRED if k not in spec]
     if missing:
         raise ValueError(f"sweep spec: missing {', '.join(map(repr, missing))} (required: {', '.join(_REQUIRED)})")
@@ -160,12 +154,12 @@ def _check_spec(spec: Any) -> None:
     check_option(spec.get("expert", "soft"), "sweep spec 'expert'", EXPERTS)
     for i, env in enumerate(_tables(spec, "environments")):
         where = f"sweep spec environments[{i}]"
-        kind = check_option(env.get("kind"), f"{where} 'kind'", list(ENVIRONMENTS))
-        _unknown(env, ["kind", "label"] + _environment_parameters(kind), f"{where} ({kind})")
+        kind = check_names(env.get("kind"), f"{where} 'kind'", ENVIRONMENTS, what="environment kind")[0]
+        check_names(env, f"{where} ({kind})", ["kind", "label"] + _environment_parameters(kind))
     for i, method in enumerate(_tables(spec, "methods")):
         where = f"sweep spec methods[{i}]"
-        name = check_option(method.get("name"), f"{where} 'name'", list(METHODS))
-        _unknown(method, ["name", "label"] + method_options(name), f"{where} ({name})")
+        name = check_names(method.get("name"), f"{where} 'name'", METHODS, what="method")[0]
+        check_names(method, f"{where} ({name})", ["name", "label"] + method_options(name))
 
 
 def _tables(spec: Mapping, name: str) -> list[dict]:
@@ -264,7 +258,7 @@ def expand(spec: Mapping[str, Any]) -> list[Cell]:
     >>> expand({**spec, "methods": [{"name": "mce", "step": 1}]})
     Traceback (most recent call last):
     ...
-    ValueError: sweep spec methods[0] (mce): unknown key 'step'; valid names are 'name', 'label', 'l2', 'method', 'max_iter', 'tol'
+    ValueError: sweep spec methods[0] (mce): unknown key 'step'; valid names: 'name', 'label', 'l2', 'method', 'max_iter', 'tol'
     """
     _check_spec(spec)
     envs, methods = _tables(spec, "environments"), _tables(spec, "methods")

@@ -70,7 +70,9 @@ def read_rows(path: str | os.PathLike) -> list[dict[str, Any]]:
     Parameters
     ----------
     path : str or path-like
-        A JSON Lines file written by :func:`tabular_irl.sweep.run_sweep`.
+        A JSON Lines file written by :func:`tabular_irl.sweep.run_sweep`, or
+        a ``.parquet`` one (``tabular_irl.sweep._parquet``: its journal
+        when a crash left one beside it; needs pyarrow).
 
     Returns
     -------
@@ -98,6 +100,19 @@ def read_rows(path: str | os.PathLike) -> list[dict[str, Any]]:
     >>> rows, str(caught[0].message).split(": ")[1]
     ([{'key': 'a', 'status': 'ok'}], 'line 2 is a half-written row (17 bytes, the cell in flight when the sweep stopped)')
     """
+    if _is_parquet(path):
+        from ._parquet import read_rows_parquet
+
+        return read_rows_parquet(path)
+    return read_jsonl(path)
+
+
+def _is_parquet(path: str | os.PathLike) -> bool:
+    return os.fspath(path).lower().endswith(".parquet")
+
+
+def read_jsonl(path: str | os.PathLike) -> list[dict[str, Any]]:
+    """:func:`read_rows` of a JSON Lines file."""
     path = os.fspath(path)
     rows, bad, size = _read(path)
     if bad is not None:
@@ -195,3 +210,13 @@ class ResultsFile:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def open_results(path: str | os.PathLike, *, resume: bool) -> Any:
+    """The writer of a results file: :class:`ResultsFile` (JSON Lines), or for ``.parquet``
+    ``tabular_irl.sweep._parquet.ParquetResults`` (an ``ImportError`` without pyarrow)."""
+    if _is_parquet(path):
+        from ._parquet import ParquetResults
+
+        return ParquetResults(path, resume=resume)
+    return ResultsFile(path, resume=resume)
