@@ -11,14 +11,9 @@ mpl.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from tabular_irl.plotting import plot_empowerment, plot_exploration_curves, plot_state_marginals  # noqa: E402
+from test_plotting import _close_figures  # noqa: E402, F401 (autouse: every figure is closed after its test)
 
 T = 6
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture(scope="module")
