@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_option, check_positive_int, check_positive_real, check_temperature
-from ._frank_wolfe import STEPS, exact_optimum, exploration_result, start
+from ._exact import exact_optimum
+from ._frank_wolfe import STEPS, exploration_result, start
 from ._model import resolve_model
 from ._results import ExplorationResult, MarginalOptimum
 
@@ -35,12 +36,14 @@ def max_state_entropy(mdp: Any, *, horizon: int | None = None, discount: float |
         \mathcal{K} = \{ p_\pi : \pi \text{ time-indexed (finite horizon) or stationary (discounted)} \},
 
     over the polytope of achievable state marginals (the linear image of the
-    occupancy measures, whose vertices are deterministic policies), by
-    Frank--Wolfe with fully corrective steps: each iteration adds the vertex
-    of hard planning for the reward :math:`-\log d - 1` and re-optimises the
-    weights of all vertices kept (active-set Newton over the simplex). It stops
-    when the Frank--Wolfe gap, a duality gap, is at most ``tol``:
-    the optimum lies in ``[lower, upper]``. This is the ground truth that
+    occupancy measures, whose vertices are deterministic policies), by a
+    primal-dual interior-point method on the occupancy measures' flow
+    constraints (Mehrotra's predictor-corrector, sparse Newton systems), with
+    fully-corrective Frank--Wolfe as a fallback should it end uncertified.
+    The answer is certified, not trusted: ``lower`` is the entropy of an
+    actual policy's exact marginal, ``upper`` a dual bound from one hard
+    planning pass (Gibbs' inequality), and it stops once ``upper - lower <=
+    tol``. This is the ground truth that
     :func:`maxent_exploration` is measured against.
 
     Parameters
@@ -53,7 +56,8 @@ def max_state_entropy(mdp: Any, *, horizon: int | None = None, discount: float |
     tol : float, default 1e-10
         Duality gap at which to stop (nats).
     max_iter : int, default 1000
-        Most Frank--Wolfe iterations; reaching it warns ``ConvergenceWarning``.
+        Most interior-point iterations (and Frank--Wolfe iterations, if it
+        falls back); ending above ``tol`` warns ``ConvergenceWarning``.
 
     Returns
     -------
@@ -79,6 +83,8 @@ def max_state_entropy(mdp: Any, *, horizon: int | None = None, discount: float |
        Naval Research Logistics Quarterly 3, 1956.
     .. [3] M. Jaggi. "Revisiting Frank-Wolfe: Projection-Free Sparse Convex
        Optimization." ICML 2013 (the duality gap certificate).
+    .. [4] S. Mehrotra. "On the Implementation of a Primal-Dual Interior Point
+       Method." SIAM Journal on Optimization 2(4), 1992.
 
     Examples
     --------

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_option, check_distribution, check_positive_int, check_positive_real
-from ._frank_wolfe import STEPS, exact_optimum, exploration_result, start
+from ._exact import exact_optimum
+from ._frank_wolfe import STEPS, exploration_result, start
 from ._model import Model, resolve_model
 from ._results import ExplorationResult, MarginalOptimum
 from .exploration import planner_temperature
@@ -45,9 +46,11 @@ def min_state_marginal_kl(mdp: Any, target: Any, *, horizon: int | None = None, 
 
     The convex program :math:`\min_{d \in \mathcal{K}} \sum_s d_s \log(d_s / p^*_s)`
     over the polytope of achievable state marginals, solved like
-    :func:`~tabular_irl.rewardfree.max_state_entropy`: fully-corrective
-    Frank--Wolfe whose oracle is hard planning for the reward
-    :math:`\log p^*(s) - \log d(s) - 1`, stopped at a duality gap ``<= tol``.
+    :func:`~tabular_irl.rewardfree.max_state_entropy`: an interior-point
+    method on the occupancy measures (fully-corrective Frank--Wolfe as a
+    fallback), certified by an actual policy's exact KL (``upper``) and a
+    dual bound from hard planning for the reward
+    :math:`\log p^*(s) - \log d(s)` (``lower``), stopped at a gap ``<= tol``.
     The optimum is 0 exactly when ``target`` is achievable.
 
     Parameters

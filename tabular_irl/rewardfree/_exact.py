@@ -1,0 +1,115 @@
+r"""The certified optimum of a KL objective over achievable state marginals.
+
+Minimise :math:`f(d) = \sum_s d_s \log(d_s / q_s)` over the marginals of all
+policies (``q = 1``: maximum entropy; ``q`` a target: state-marginal
+matching). The primal-dual interior-point method of
+:mod:`~tabular_irl.rewardfree._interior` on the occupancy measures
+(:mod:`~tabular_irl.rewardfree._occupancy`) converges where Frank--Wolfe
+stalls (gap ``~1e-5`` at horizons of 20 or more on a 10x10 grid); its
+iterates are certified, never trusted:
+
+* **upper bound**: the policy :math:`\pi_t(a|s) = z_t(s,a) / \sum_b z_t(s,b)`
+  read off the iterate, its marginal computed exactly by a forward pass;
+  ``f`` of it is achieved;
+* **lower bound**: for any state reward ``r``, Gibbs' inequality
+  :math:`\mathrm{KL}(d \,\|\, q e^{-r} / Z_r) \ge 0` gives
+  :math:`f(d) \ge -\langle r, d \rangle - \log \sum_s q_s e^{-r_s}`, so
+  :math:`\min f \ge -\max_{d} \langle r, d \rangle - \log Z_r`, the maximum by
+  hard planning (exact). With :math:`r = \log q - \log d` at the iterate it is
+  tight at the optimum (the Fenchel dual, or the Frank--Wolfe gap).
+
+If the interior-point method ends uncertified (rounding on very long chains),
+fully-corrective Frank--Wolfe runs as well and the tighter certificate wins.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from scipy.special import logsumexp
+
+from ..exceptions import ConvergenceWarning
+from ._frank_wolfe import frank_wolfe_optimum
+from ._interior import interior_point
+from ._model import Model
+from ._occupancy import allowed_actions, flow
+from ._results import MarginalOptimum
+from ._simplex import objective
+
+__all__ = ["exact_optimum"]
+
+
+class _Certificate:
+    """The best certified point seen: ``upper`` is ``f`` of an actual policy, ``lower`` a dual bound."""
+
+    def __init__(self, model: Model, log_q: np.ndarray, support: np.ndarray, index: np.ndarray, states: np.ndarray):
+        self.model, self.log_q, self.support, self.index, self.states = model, log_q, support, index, states
+        self.upper, self.lower = np.inf, -np.inf
+        self.policy = self.marginal = None
+
+    def policy_of(self, z: np.ndarray) -> np.ndarray:
+        """The Markov policy of occupancies ``z`` (uniform where nothing is kept)."""
+        shape = self.model.shape
+        full = np.zeros(int(np.prod(shape)))
+        full[self.index] = z
+        full = full.reshape(shape)
+        total = full.sum(axis=-1, keepdims=True)
+        return np.ascontiguousarray(np.where(total > 0, full / np.where(total > 0, total, 1.0), 1.0 / shape[-1]))
+
+    def bound(self, d: np.ndarray) -> float:
+        """``-max_p <r, p> - log sum q e^-r`` for ``r = log q - log d`` on the support (a lower bound on min f)."""
+        r = np.zeros(d.shape)
+        sup = self.support
+        r[sup] = self.log_q[sup] - np.log(np.maximum(d[sup], np.finfo(np.float64).tiny))
+        best = self.model.best_response(r)[2]
+        return -best - float(logsumexp(self.log_q[sup] - r[sup]))
+
+    def offer(self, z: np.ndarray, d_iterate: np.ndarray) -> float:
+        """Certify the iterate ``z`` (marginal ``d_iterate`` on ``states``); return the gap now."""
+        policy = self.policy_of(z)
+        d = self.model.marginal(policy)
+        f = objective(d[self.support], self.log_q[self.support])
+        if f < self.upper:
+            self.upper, self.policy, self.marginal = f, policy, d
+        full = np.zeros(d.shape)
+        full[self.states] = d_iterate
+        self.lower = max(self.lower, self.bound(d), self.bound(full))
+        return self.upper - self.lower
+
+
+def exact_optimum(model: Model, log_q: np.ndarray, *, maximise_entropy: bool, tol: float, max_iter: int,
+                  what: str) -> MarginalOptimum:
+    """The certified optimum: interior point, Frank--Wolfe if that ends uncertified; warns above ``tol``."""
+    S = model.mdp.n_states
+    fl = flow(model, allowed_actions(model, np.zeros(S, dtype=bool)))
+    support = np.zeros(S, dtype=bool)
+    support[fl.states] = True
+    cert = _Certificate(model, log_q, support, fl.index, fl.states)
+    ip = interior_point(fl.A, fl.b, fl.M, log_q[fl.states], fl.z0,
+                        done=lambda z: cert.offer(z, fl.M @ z) <= tol, max_iter=max_iter)
+    n_iter, method = ip.n_iter, "interior-point"
+    if not ip.done:
+        cert.offer(ip.z, fl.M @ ip.z)
+    policies, weights = (cert.policy,), np.ones(1)
+    if cert.upper - cert.lower > tol:
+        fw = frank_wolfe_optimum(model, log_q, tol=tol, max_iter=max_iter)
+        n_iter += fw.n_iter
+        if fw.upper < cert.upper:
+            cert.upper, cert.policy, cert.marginal = fw.upper, fw.policy, fw.marginal
+            policies, weights = fw.policies, fw.weights
+        cert.lower = max(cert.lower, fw.lower)
+        method = "interior-point, frank-wolfe"
+    gap = max(0.0, cert.upper - cert.lower)
+    converged = gap <= tol
+    f = cert.upper
+    value, lower, upper = (-f, -f, -f + gap) if maximise_entropy else (f, f - gap, f)
+    message = (f"converged: duality gap {gap:.3g} <= tol={tol:.3g} after {n_iter} iterations ({method})"
+               if converged else
+               f"{what} stopped after {n_iter} iterations ({method}, max_iter={max_iter}) with duality gap "
+               f"{gap:.3g} > tol={tol:.3g}; increase max_iter or tol")
+    if not converged:
+        warnings.warn(message, ConvergenceWarning, stacklevel=3)
+    return MarginalOptimum(value=value, marginal=cert.marginal, policy=cert.policy, gap=gap, lower=lower,
+                           upper=upper, policies=tuple(policies), weights=weights, n_iter=n_iter,
+                           converged=converged, message=message)
