@@ -20,6 +20,14 @@ iterates are certified, never trusted:
 
 If the interior-point method ends uncertified (rounding on very long chains),
 fully-corrective Frank--Wolfe runs as well and the tighter certificate wins.
+
+States the target excludes (``q_s = 0``, ``forbidden``) make ``f = +inf``
+for every policy that visits them: the program is over the policies that
+avoid them with certainty (:func:`~tabular_irl.rewardfree._occupancy.allowed_actions`),
+and ``+inf`` when none does. In the dual bound they get the reward
+``-_PENALTY``: planning over all policies with it bounds planning over the
+avoiding ones from above, so the bound stays valid (and is exact once the
+penalty outweighs what visiting could gain).
 """
 
 from __future__ import annotations
@@ -39,12 +47,17 @@ from ._simplex import objective
 
 __all__ = ["exact_optimum"]
 
+# Reward of a forbidden state in the dual bound's planning (any value keeps the bound valid).
+_PENALTY = 1e8
+
 
 class _Certificate:
     """The best certified point seen: ``upper`` is ``f`` of an actual policy, ``lower`` a dual bound."""
 
-    def __init__(self, model: Model, log_q: np.ndarray, support: np.ndarray, index: np.ndarray, states: np.ndarray):
+    def __init__(self, model: Model, log_q: np.ndarray, support: np.ndarray, forbidden: np.ndarray,
+                 index: np.ndarray, states: np.ndarray):
         self.model, self.log_q, self.support, self.index, self.states = model, log_q, support, index, states
+        self.forbidden = forbidden
         self.upper, self.lower = np.inf, -np.inf
         self.policy = self.marginal = None
 
@@ -62,6 +75,7 @@ class _Certificate:
         r = np.zeros(d.shape)
         sup = self.support
         r[sup] = self.log_q[sup] - np.log(np.maximum(d[sup], np.finfo(np.float64).tiny))
+        r[self.forbidden] = -_PENALTY
         best = self.model.best_response(r)[2]
         return -best - float(logsumexp(self.log_q[sup] - r[sup]))
 
@@ -69,7 +83,8 @@ class _Certificate:
         """Certify the iterate ``z`` (marginal ``d_iterate`` on ``states``); return the gap now."""
         policy = self.policy_of(z)
         d = self.model.marginal(policy)
-        f = objective(d[self.support], self.log_q[self.support])
+        # the policy uses allowed actions only: no mass on forbidden states (inf if rounding says otherwise)
+        f = np.inf if np.any(d[self.forbidden] > 0) else objective(d[self.support], self.log_q[self.support])
         if f < self.upper:
             self.upper, self.policy, self.marginal = f, policy, d
         full = np.zeros(d.shape)
@@ -79,20 +94,26 @@ class _Certificate:
 
 
 def exact_optimum(model: Model, log_q: np.ndarray, *, maximise_entropy: bool, tol: float, max_iter: int,
-                  what: str) -> MarginalOptimum:
-    """The certified optimum: interior point, Frank--Wolfe if that ends uncertified; warns above ``tol``."""
+                  what: str, forbidden: np.ndarray | None = None) -> MarginalOptimum:
+    """The certified optimum: interior point, Frank--Wolfe if that ends uncertified; warns above ``tol``.
+
+    ``forbidden (S,)``: states ``f`` excludes (target 0); ``log_q`` is only read elsewhere.
+    """
     S = model.mdp.n_states
-    fl = flow(model, allowed_actions(model, np.zeros(S, dtype=bool)))
+    forbidden = np.zeros(S, dtype=bool) if forbidden is None else forbidden
+    fl = flow(model, allowed_actions(model, forbidden))
+    if fl is None:
+        return _unavoidable(model, what)
     support = np.zeros(S, dtype=bool)
     support[fl.states] = True
-    cert = _Certificate(model, log_q, support, fl.index, fl.states)
+    cert = _Certificate(model, log_q, support, forbidden, fl.index, fl.states)
     ip = interior_point(fl.A, fl.b, fl.M, log_q[fl.states], fl.z0,
                         done=lambda z: cert.offer(z, fl.M @ z) <= tol, max_iter=max_iter)
     n_iter, method = ip.n_iter, "interior-point"
     if not ip.done:
         cert.offer(ip.z, fl.M @ ip.z)
     policies, weights = (cert.policy,), np.ones(1)
-    if cert.upper - cert.lower > tol:
+    if cert.upper - cert.lower > tol and not forbidden.any():  # Frank--Wolfe starts from the uniform policy
         fw = frank_wolfe_optimum(model, log_q, tol=tol, max_iter=max_iter)
         n_iter += fw.n_iter
         if fw.upper < cert.upper:
@@ -113,3 +134,13 @@ def exact_optimum(model: Model, log_q: np.ndarray, *, maximise_entropy: bool, to
     return MarginalOptimum(value=value, marginal=cert.marginal, policy=cert.policy, gap=gap, lower=lower,
                            upper=upper, policies=tuple(policies), weights=weights, n_iter=n_iter,
                            converged=converged, message=message)
+
+
+def _unavoidable(model: Model, what: str) -> MarginalOptimum:
+    """``KL = +inf`` for every policy: the uniform policy stands for them all; the bounds coincide."""
+    policy = model.uniform_policy()
+    message = (f"{what}: every policy visits a state where the target is 0 with positive probability, so "
+               "KL(p || target) = +inf for all of them")
+    return MarginalOptimum(value=np.inf, marginal=model.marginal(policy), policy=policy, gap=0.0, lower=np.inf,
+                           upper=np.inf, policies=(policy,), weights=np.ones(1), n_iter=0, converged=True,
+                           message=message)

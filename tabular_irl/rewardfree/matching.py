@@ -28,16 +28,24 @@ __all__ = ["state_marginal_matching", "min_state_marginal_kl"]
 METHODS = ("averaged", "naive")
 
 
-def _log_target(model: Model, target: Any) -> np.ndarray:
-    """``log target`` on the states some policy reaches (all must have target > 0), 0 elsewhere."""
+def _target(model: Model, target: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``(log target, forbidden)``: the log on the states where the target is > 0 (0 elsewhere), and the
+    states some policy reaches where it is 0 (KL is +inf for the policies that visit them)."""
     q = check_distribution(target, "target", model.mdp.n_states)
     reachable = model.marginal(model.uniform_policy()) > 0
-    missing = np.flatnonzero(reachable & (q <= 0))
+    return np.log(q, where=q > 0, out=np.zeros(q.shape)), reachable & (q <= 0)
+
+
+def _log_target(model: Model, target: Any) -> np.ndarray:
+    """``log target`` for the iterative methods, which start from the uniform policy: target > 0 wherever
+    a policy can go."""
+    log_q, forbidden = _target(model, target)
+    missing = np.flatnonzero(forbidden)
     if missing.size:
         raise ValueError(f"target must be > 0 on every state a policy can reach (else KL(p || target) is inf "
                          f"for the policies that visit it), got 0 at states {missing[:10].tolist()}"
-                         f"{'...' if missing.size > 10 else ''}")
-    return np.log(q, where=reachable, out=np.zeros(q.shape))
+                         f"{'...' if missing.size > 10 else ''}; min_state_marginal_kl accepts such a target")
+    return log_q
 
 
 def min_state_marginal_kl(mdp: Any, target: Any, *, horizon: int | None = None, discount: float | None = None,
@@ -57,7 +65,13 @@ def min_state_marginal_kl(mdp: Any, target: Any, *, horizon: int | None = None, 
     ----------
     mdp : MDP
     target : array_like, shape (S,)
-        The target marginal :math:`p^*`, positive on every reachable state.
+        The target marginal :math:`p^*`. Where it is 0, ``KL = +inf`` for
+        every policy that visits the state: the minimum is over the policies
+        that avoid all such states with certainty (a state is avoidable if
+        some policy's marginal is 0 there, even though others reach it), and
+        ``+inf`` when every policy visits one of them with positive
+        probability (an unavoidable state: then ``value = lower = upper =
+        inf``, ``gap = 0``, and ``policy`` is the uniform one, standing for all).
     horizon, discount, initial
         As in :func:`~tabular_irl.rewardfree.state_marginal`.
     tol : float, default 1e-10
@@ -71,7 +85,7 @@ def min_state_marginal_kl(mdp: Any, target: Any, *, horizon: int | None = None, 
     Raises
     ------
     ValueError
-        If ``target`` is not a distribution or is 0 on a reachable state.
+        If ``target`` is not a distribution.
 
     See Also
     --------
@@ -97,11 +111,11 @@ def min_state_marginal_kl(mdp: Any, target: Any, *, horizon: int | None = None, 
     (True, True)
     """
     model = resolve_model(mdp, horizon, discount, initial)
-    log_q = _log_target(model, target)
+    log_q, forbidden = _target(model, target)
     tol = check_positive_real(tol, "tol")
     max_iter = check_positive_int(max_iter, "max_iter")
     return exact_optimum(model, log_q, maximise_entropy=False, tol=tol, max_iter=max_iter,
-                         what="min_state_marginal_kl")
+                         what="min_state_marginal_kl", forbidden=forbidden)
 
 
 def state_marginal_matching(mdp: Any, target: Any, *, horizon: int | None = None, discount: float | None = None,
