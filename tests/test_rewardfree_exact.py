@@ -94,3 +94,17 @@ def test_zero_target_at_the_start_is_inf_and_iterative_methods_refuse():
     assert np.isfinite(min_state_marginal_kl(world.mdp, avoidable, discount=0.9).value)
     with pytest.raises(ValueError, match="min_state_marginal_kl accepts such a target"):
         state_marginal_matching(world.mdp, avoidable, discount=0.9)
+
+
+def test_methods_agree_and_bad_method():
+    mdp = gridworld(4, slip=0.1, goals=[], walls=[(1, 1), (1, 2)], initial=(0, 0)).mdp
+    ip = max_state_entropy(mdp, horizon=6, method="interior-point")
+    fw = max_state_entropy(mdp, horizon=6, method="frank-wolfe")
+    assert "interior-point" in ip.message and "frank-wolfe" in fw.message and "interior-point" not in fw.message
+    assert ip.converged and fw.converged
+    assert ip.lower <= fw.upper + 1e-15 and fw.lower <= ip.upper + 1e-15  # both certificates are true bounds
+    assert ip.value == pytest.approx(fw.value, abs=1e-10)
+    with pytest.raises(ValueError, match="method must be one of 'auto', 'interior-point', 'frank-wolfe'"):
+        max_state_entropy(mdp, horizon=6, method="newton")
+    with pytest.raises(ValueError, match="method must be one of 'auto', 'interior-point', 'frank-wolfe'"):
+        min_state_marginal_kl(mdp, np.full(16, 1 / 16), horizon=6, method="newton")

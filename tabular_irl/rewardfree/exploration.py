@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_option, check_positive_int, check_positive_real, check_temperature
-from ._exact import exact_optimum
+from ._exact import METHODS, exact_optimum
 from ._frank_wolfe import STEPS, exploration_result, start
 from ._model import resolve_model
 from ._results import ExplorationResult, MarginalOptimum
@@ -25,7 +25,7 @@ PLANNERS = ("hard", "soft")
 
 
 def max_state_entropy(mdp: Any, *, horizon: int | None = None, discount: float | None = None, initial: Any = None,
-                      tol: float = 1e-10, max_iter: int = 1000) -> MarginalOptimum:
+                      tol: float = 1e-10, max_iter: int = 1000, method: str = "auto") -> MarginalOptimum:
     r"""The exact maximum of the state-marginal entropy over all policies, with a certificate.
 
     Solves the concave program
@@ -58,6 +58,12 @@ def max_state_entropy(mdp: Any, *, horizon: int | None = None, discount: float |
     max_iter : int, default 1000
         Most interior-point iterations (and Frank--Wolfe iterations, if it
         falls back); ending above ``tol`` warns ``ConvergenceWarning``.
+    method : {"auto", "interior-point", "frank-wolfe"}, default "auto"
+        ``"auto"``: the interior-point method unless its sparse factor would
+        hold more than 4e6 entries (long horizons on large grids, e.g.
+        32x32 at T=64: 3e7 entries, tens of seconds per step), then
+        fully-corrective Frank--Wolfe, which is cheap per step but may stall
+        above ``tol`` at finite horizons (it warns).
 
     Returns
     -------
@@ -104,8 +110,10 @@ def max_state_entropy(mdp: Any, *, horizon: int | None = None, discount: float |
     model = resolve_model(mdp, horizon, discount, initial)
     tol = check_positive_real(tol, "tol")
     max_iter = check_positive_int(max_iter, "max_iter")
+    method = check_option(method, "method", METHODS)
     log_q = np.zeros(model.mdp.n_states)
-    return exact_optimum(model, log_q, maximise_entropy=True, tol=tol, max_iter=max_iter, what="max_state_entropy")
+    return exact_optimum(model, log_q, maximise_entropy=True, tol=tol, max_iter=max_iter, what="max_state_entropy",
+                         method=method)
 
 
 def planner_temperature(planner: Any, temperature: Any) -> float:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_option, check_distribution, check_positive_int, check_positive_real
+from ._exact import METHODS as EXACT_METHODS
 from ._exact import exact_optimum
 from ._frank_wolfe import STEPS, exploration_result, start
 from ._model import Model, resolve_model
@@ -49,7 +50,8 @@ def _log_target(model: Model, target: Any) -> np.ndarray:
 
 
 def min_state_marginal_kl(mdp: Any, target: Any, *, horizon: int | None = None, discount: float | None = None,
-                          initial: Any = None, tol: float = 1e-10, max_iter: int = 1000) -> MarginalOptimum:
+                          initial: Any = None, tol: float = 1e-10, max_iter: int = 1000,
+                          method: str = "auto") -> MarginalOptimum:
     r"""The exact minimum of :math:`\mathrm{KL}(p_\pi \,\|\, p^*)` over all policies, with a certificate.
 
     The convex program :math:`\min_{d \in \mathcal{K}} \sum_s d_s \log(d_s / p^*_s)`
@@ -76,6 +78,10 @@ def min_state_marginal_kl(mdp: Any, target: Any, *, horizon: int | None = None, 
         As in :func:`~tabular_irl.rewardfree.state_marginal`.
     tol : float, default 1e-10
     max_iter : int, default 1000
+    method : {"auto", "interior-point", "frank-wolfe"}, default "auto"
+        As in :func:`~tabular_irl.rewardfree.max_state_entropy`; a target
+        with zeros on reachable states needs the interior-point method
+        (Frank--Wolfe starts from the uniform policy, which visits them).
 
     Returns
     -------
@@ -114,8 +120,9 @@ def min_state_marginal_kl(mdp: Any, target: Any, *, horizon: int | None = None, 
     log_q, forbidden = _target(model, target)
     tol = check_positive_real(tol, "tol")
     max_iter = check_positive_int(max_iter, "max_iter")
+    exact_method = check_option(method, "method", EXACT_METHODS)
     return exact_optimum(model, log_q, maximise_entropy=False, tol=tol, max_iter=max_iter,
-                         what="min_state_marginal_kl", forbidden=forbidden)
+                         what="min_state_marginal_kl", method=exact_method, forbidden=forbidden)
 
 
 def state_marginal_matching(mdp: Any, target: Any, *, horizon: int | None = None, discount: float | None = None,
