@@ -141,9 +141,10 @@ def maxent_exploration(mdp: Any, *, horizon: int | None = None, discount: float 
     * ``step="2/(k+2)"``: Hazan et al.'s schedule :math:`\eta_k = 2 / (k + 2)`;
     * ``step="1/(k+2)"``: the plain average of all iterates.
 
-    Measured on a 10x10 gridworld, the two classic schemes are still a few
-    hundredths of a nat from :func:`max_state_entropy` after 100 iterations,
-    the fully-corrective one within rounding: hence the default.
+    Measured on a 10x10 gridworld with a wall, after 100 iterations: the two
+    classic schemes are still 0.004-0.05 nats from :func:`max_state_entropy`,
+    the fully-corrective one 3e-4 (horizon 20), 1e-5 (horizon 50) and 5e-6
+    (discount 0.9) nats: hence the default.
 
     Parameters
     ----------
