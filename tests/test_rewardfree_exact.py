@@ -1,6 +1,6 @@
 """The certified optimum of max_state_entropy / min_state_marginal_kl on a 10x10 gridworld with walls, where
 Frank--Wolfe alone stalls near a gap of 1e-5 at finite horizons (the brute-force comparisons on tiny MDPs are
-in test_rewardfree_exploration.py). Horizons 50 and 100 take a minute or more each: measured, not tested."""
+in test_rewardfree_exploration.py)."""
 
 import warnings
 
@@ -24,20 +24,27 @@ def _walled_grid():
     return gridworld(10, slip=0.1, goals=[], walls=[(r, 5) for r in range(8)], initial=(0, 0)).mdp
 
 
-@pytest.mark.parametrize("model", [dict(horizon=20), dict(discount=0.9), dict(discount=0.99)])
-def test_gridworld_reaches_the_tolerance_without_warning(model):
+@pytest.mark.parametrize("model, kl_too", [(dict(horizon=20), True), (dict(horizon=50), True),
+                                           (dict(horizon=100), False), (dict(discount=0.9), True),
+                                           (dict(discount=0.99), True)])
+def test_gridworld_reaches_the_tolerance_without_warning(model, kl_too):
+    # Frank-Wolfe alone ends at gaps of 8e-6 (T=20), 2.5e-5 (T=50), 6e-8 (T=100) after 1000 iterations here.
+    # T=100 takes a minute or two (about 65 Newton steps on 8,200 flow rows): the KL there is measured only.
     mdp = _walled_grid()
     target = np.linspace(1.0, 3.0, 100)
     target /= target.sum()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         opt = max_state_entropy(mdp, **model)
-        kl = min_state_marginal_kl(mdp, target, **model)
+        kl = min_state_marginal_kl(mdp, target, **model) if kl_too else None
     for res in (opt, kl):
+        if res is None:
+            continue
         assert res.converged and 0.0 <= res.gap <= TOL and res.upper - res.lower == pytest.approx(res.gap, abs=1e-15)
         np.testing.assert_allclose(state_marginal(mdp, res.policy, **model), res.marginal, rtol=0, atol=1e-13)
     assert entropy(opt.marginal) == pytest.approx(opt.value, abs=1e-13) and opt.value < np.log(92)
-    assert kl_divergence(kl.marginal, target) == pytest.approx(kl.value, abs=1e-13)
+    if kl is not None:
+        assert kl_divergence(kl.marginal, target) == pytest.approx(kl.value, abs=1e-13)
 
 
 def _brute_force_kl(mdp, target, model):

@@ -47,10 +47,11 @@ from ._simplex import objective
 
 __all__ = ["METHODS", "exact_optimum"]
 
-# Entries of the interior-point method's first sparse factor above which method="auto" leaves the problem
-# to Frank--Wolfe: about a second per factorisation here (a 10x10 grid at T=100 fills 2.6e6 and takes
-# ~65 Newton steps; a 32x32 grid at T=64 fills 3e7 at ~15-55 s each).
-MAX_FILL = 4_000_000
+# Size of the interior-point method's Newton system (flow rows + states) above which method="auto" leaves
+# the problem to Frank--Wolfe. Time and space form a 3-d lattice whose sparse factor fills in fast: a 10x10
+# grid at T=100 (8,200 rows) fills 2.6e6 entries, ~1 s per factorisation, ~65 Newton steps; a 32x32 grid at
+# T=64 (22,800 rows) fills 3e7, 15-55 s per factorisation.
+MAX_ROWS = 12_000
 METHODS = ("auto", "interior-point", "frank-wolfe")
 
 # Reward of a forbidden state in the dual bound's planning (any value keeps the bound valid).
@@ -104,7 +105,7 @@ def exact_optimum(model: Model, log_q: np.ndarray, *, maximise_entropy: bool, to
     """The certified optimum: interior point, Frank--Wolfe if that ends uncertified; warns above ``tol``.
 
     ``method``: one of :data:`METHODS` (validated); ``"auto"`` skips the
-    interior point when its factor would exceed :data:`MAX_FILL`.
+    interior point when its Newton system exceeds :data:`MAX_ROWS`.
     ``forbidden (S,)``: states ``f`` excludes (target 0); ``log_q`` is only read elsewhere.
     """
     S = model.mdp.n_states
@@ -116,13 +117,13 @@ def exact_optimum(model: Model, log_q: np.ndarray, *, maximise_entropy: bool, to
     support[fl.states] = True
     cert = _Certificate(model, log_q, support, forbidden, fl.index, fl.states)
     ran = []
-    if method != "frank-wolfe":
+    too_large = fl.A.shape[0] + fl.M.shape[0] > MAX_ROWS
+    if method == "interior-point" or (method == "auto" and not too_large):
         ip = interior_point(fl.A, fl.b, fl.M, log_q[fl.states], fl.z0, done=lambda z: cert.offer(z, fl.M @ z) <= tol,
-                            max_iter=max_iter, max_fill=MAX_FILL if method == "auto" else None)
-        if not ip.too_large:
-            ran.append("interior-point")
-            if not ip.done:
-                cert.offer(ip.z, fl.M @ ip.z)
+                            max_iter=max_iter)
+        ran.append("interior-point")
+        if not ip.done:
+            cert.offer(ip.z, fl.M @ ip.z)
     n_iter = 0 if not ran else ip.n_iter
     if cert.policy is None:  # no interior point ran: the uniform policy over the allowed actions is a start
         cert.offer(fl.z0, fl.M @ fl.z0)

@@ -62,14 +62,12 @@ _CERTIFY_BELOW = 1e-9
 
 @dataclass(frozen=True)
 class InteriorPoint:
-    """Final iterate ``z (n,)``, ``mu`` (mean of ``z s``), iterations, whether ``done`` accepted it, and
-    whether the method gave up at once because the factor exceeded ``max_fill``."""
+    """Final iterate ``z (n,)``, ``mu`` (mean of ``z s``), iterations, whether ``done`` accepted it."""
 
     z: np.ndarray
     mu: float
     n_iter: int
     done: bool
-    too_large: bool = False
 
 
 def _max_step(x: np.ndarray, dx: np.ndarray) -> float:
@@ -79,17 +77,13 @@ def _max_step(x: np.ndarray, dx: np.ndarray) -> float:
 
 
 def interior_point(A: sp.csr_array, b: np.ndarray, M: sp.csr_array, log_q: np.ndarray, z0: np.ndarray, *,
-                   done: Callable[[np.ndarray], bool], max_iter: int, max_fill: int | None = None
-                   ) -> InteriorPoint:
+                   done: Callable[[np.ndarray], bool], max_iter: int) -> InteriorPoint:
     """Mehrotra predictor-corrector from the strictly positive ``z0`` (feasible up to rounding).
 
     Once ``mu`` is small, ``done(z)`` is asked after every iteration.
     ``log_q (k,)`` must be finite (the caller removed the states the target
     excludes). Stops without ``done`` after ``max_iter`` iterations or when
-    ``mu`` stops decreasing (rounding). If the first factor holds more than
-    ``max_fill`` entries it stops at once (``too_large``): the factorisation
-    of a long horizon on a large grid (a 3-d lattice of time and space)
-    fills in too much to repeat some 60-100 times.
+    ``mu`` stops decreasing (rounding).
     """
     n = z0.size
     B = sp.csr_array(sp.vstack([A, -M]))
@@ -115,8 +109,6 @@ def interior_point(A: sp.csr_array, b: np.ndarray, M: sp.csr_array, log_q: np.nd
             lu = spla.splu(K, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0, options=dict(SymmetricMode=True))
         except RuntimeError:  # numerically singular (extreme z / s): the caller falls back
             return InteriorPoint(z, mu, it - 1, False)
-        if it == 1 and max_fill is not None and lu.L.nnz + lu.U.nnz > max_fill:
-            return InteriorPoint(z, mu, 0, False, too_large=True)
 
         def direction(rc: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             rho = -r_dual - rc / z

@@ -59,11 +59,12 @@ def max_state_entropy(mdp: Any, *, horizon: int | None = None, discount: float |
         Most interior-point iterations (and Frank--Wolfe iterations, if it
         falls back); ending above ``tol`` warns ``ConvergenceWarning``.
     method : {"auto", "interior-point", "frank-wolfe"}, default "auto"
-        ``"auto"``: the interior-point method unless its sparse factor would
-        hold more than 4e6 entries (long horizons on large grids, e.g.
-        32x32 at T=64: 3e7 entries, tens of seconds per step), then
-        fully-corrective Frank--Wolfe, which is cheap per step but may stall
-        above ``tol`` at finite horizons (it warns).
+        ``"auto"``: the interior-point method unless its Newton system has
+        more than 12,000 rows (reachable states per step, summed over the
+        horizon: long horizons on large grids, e.g. 32x32 at T=64 with
+        22,800 rows and tens of seconds per step), then fully-corrective
+        Frank--Wolfe, which is cheap per step but may stall above ``tol`` at
+        finite horizons (it warns).
 
     Returns
     -------
