@@ -18,6 +18,15 @@ iterates are certified, never trusted:
   hard planning (exact). With :math:`r = \log q - \log d` at the iterate it is
   tight at the optimum (the Fenchel dual, or the Frank--Wolfe gap).
 
+Why not Newton on that dual instead: ``max_p <r, p>``, the hard planning
+value, is piecewise linear in ``r`` (a maximum over deterministic policies),
+so the dual is not smooth where it matters (at the optimum many policies
+tie); soft planning at temperature ``tau`` smooths it but moves the optimum
+by up to ``tau`` times the policies' causal entropy, so a gap of ``1e-10``
+would need ``tau ~ 1e-11`` and an ill-conditioned Newton system anyway. In
+the occupancy measures the problem is smooth with linear constraints, where
+an interior-point method converges to rounding.
+
 If the interior-point method ends uncertified (rounding on very long chains),
 fully-corrective Frank--Wolfe runs as well and the tighter certificate wins.
 
