@@ -31,17 +31,16 @@ have full support; the gap is always measured with the hard oracle.
 
 from __future__ import annotations
 
-import warnings
+from dataclasses import dataclass
 
 import numpy as np
 
-from ..exceptions import ConvergenceWarning
 from ._model import Model
-from ._results import ExplorationResult, MarginalOptimum
+from ._results import ExplorationResult
 from ._simplex import kl_mixture_weights, line_search, objective
 from .marginals import markov_mixture
 
-__all__ = ["STEPS", "FrankWolfe", "start", "exact_optimum", "exploration_result"]
+__all__ = ["STEPS", "FrankWolfe", "FrankWolfeOptimum", "start", "frank_wolfe_optimum", "exploration_result"]
 
 STEPS = ("fully-corrective", "line-search", "2/(k+2)", "1/(k+2)")
 
@@ -144,22 +143,27 @@ def start(model: Model, log_q: np.ndarray, *, step: str, temperature: float = 0.
     return FrankWolfe(model, log_q, d0 > 0, uniform, d0, step=step, temperature=temperature)
 
 
-def exact_optimum(model: Model, log_q: np.ndarray, *, maximise_entropy: bool, tol: float, max_iter: int,
-                  what: str) -> MarginalOptimum:
-    """Fully-corrective Frank--Wolfe until the gap is ``<= tol``: the certified optimum."""
+@dataclass(frozen=True)
+class FrankWolfeOptimum:
+    """What fully-corrective Frank--Wolfe certified: ``f`` of ``marginal`` (``upper``), ``lower = upper - gap``."""
+
+    upper: float
+    lower: float
+    marginal: np.ndarray
+    policy: np.ndarray
+    policies: tuple
+    weights: np.ndarray
+    n_iter: int
+
+
+def frank_wolfe_optimum(model: Model, log_q: np.ndarray, *, tol: float, max_iter: int) -> FrankWolfeOptimum:
+    """Fully-corrective Frank--Wolfe until the gap is ``<= tol`` or ``max_iter``: bounds on ``min f``."""
     fw = start(model, log_q, step="fully-corrective")
-    gap, converged, n_iter = fw.run(max_iter, tol=tol)
+    gap, _, n_iter = fw.run(max_iter, tol=tol)
     f = fw.value()
-    value, lower, upper = (-f, -f, -f + gap) if maximise_entropy else (f, f - gap, f)
-    message = (f"converged: duality gap {gap:.3g} <= tol={tol:.3g} after {n_iter} iterations" if converged else
-               f"{what} stopped after max_iter={max_iter} iterations with duality gap {gap:.3g} > tol={tol:.3g}; "
-               "increase max_iter or tol")
-    if not converged:
-        warnings.warn(message, ConvergenceWarning, stacklevel=3)
     policy = markov_mixture(model, fw.policies, fw.weights)
-    return MarginalOptimum(value=value, marginal=fw.marginal, policy=policy, gap=gap, lower=lower, upper=upper,
-                           policies=tuple(fw.policies), weights=fw.weights, n_iter=n_iter, converged=converged,
-                           message=message)
+    return FrankWolfeOptimum(upper=f, lower=f - gap, marginal=fw.marginal, policy=policy,
+                             policies=tuple(fw.policies), weights=fw.weights, n_iter=n_iter)
 
 
 def exploration_result(fw: FrankWolfe, gap: float, n_iter: int, *, negate: bool, planner: str) -> ExplorationResult:

@@ -32,17 +32,19 @@ class MarginalOptimum:
     policy : ndarray, shape (T, S, A) or (S, A)
         A Markov policy whose state marginal is ``marginal``.
     gap : float
-        Frank--Wolfe duality gap: the optimum lies in ``[lower, upper]``,
+        Duality gap: the optimum lies in ``[lower, upper]``,
         an interval of width ``gap``.
     lower, upper : float
         Bounds on the optimal value (``value`` is one of them).
     policies : tuple of ndarray
-        The deterministic policies (vertices of the polytope of marginals)
-        mixed at the optimum, plus the uniform start policy if it kept weight.
+        Policies mixed at the optimum: ``(policy,)`` from the interior-point
+        method; the deterministic vertices (and the uniform start policy if it
+        kept weight) if Frank--Wolfe gave the answer.
     weights : ndarray, shape (K,)
         Their mixture weights.
     n_iter : int
-        Frank--Wolfe iterations (hard planning passes).
+        Iterations (interior-point steps, plus Frank--Wolfe's hard planning
+        passes if it fell back).
     converged : bool
         ``gap <= tol``.
     message : str

@@ -17,7 +17,9 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_option, check_distribution, check_positive_int, check_positive_real
-from ._frank_wolfe import STEPS, exact_optimum, exploration_result, start
+from ._exact import METHODS as EXACT_METHODS
+from ._exact import exact_optimum
+from ._frank_wolfe import STEPS, exploration_result, start
 from ._model import Model, resolve_model
 from ._results import ExplorationResult, MarginalOptimum
 from .exploration import planner_temperature
@@ -27,38 +29,59 @@ __all__ = ["state_marginal_matching", "min_state_marginal_kl"]
 METHODS = ("averaged", "naive")
 
 
-def _log_target(model: Model, target: Any) -> np.ndarray:
-    """``log target`` on the states some policy reaches (all must have target > 0), 0 elsewhere."""
+def _target(model: Model, target: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``(log target, forbidden)``: the log on the states where the target is > 0 (0 elsewhere), and the
+    states some policy reaches where it is 0 (KL is +inf for the policies that visit them)."""
     q = check_distribution(target, "target", model.mdp.n_states)
     reachable = model.marginal(model.uniform_policy()) > 0
-    missing = np.flatnonzero(reachable & (q <= 0))
+    return np.log(q, where=q > 0, out=np.zeros(q.shape)), reachable & (q <= 0)
+
+
+def _log_target(model: Model, target: Any) -> np.ndarray:
+    """``log target`` for the iterative methods, which start from the uniform policy: target > 0 wherever
+    a policy can go."""
+    log_q, forbidden = _target(model, target)
+    missing = np.flatnonzero(forbidden)
     if missing.size:
         raise ValueError(f"target must be > 0 on every state a policy can reach (else KL(p || target) is inf "
                          f"for the policies that visit it), got 0 at states {missing[:10].tolist()}"
-                         f"{'...' if missing.size > 10 else ''}")
-    return np.log(q, where=reachable, out=np.zeros(q.shape))
+                         f"{'...' if missing.size > 10 else ''}; min_state_marginal_kl accepts such a target")
+    return log_q
 
 
 def min_state_marginal_kl(mdp: Any, target: Any, *, horizon: int | None = None, discount: float | None = None,
-                          initial: Any = None, tol: float = 1e-10, max_iter: int = 1000) -> MarginalOptimum:
+                          initial: Any = None, tol: float = 1e-10, max_iter: int = 1000,
+                          method: str = "auto") -> MarginalOptimum:
     r"""The exact minimum of :math:`\mathrm{KL}(p_\pi \,\|\, p^*)` over all policies, with a certificate.
 
     The convex program :math:`\min_{d \in \mathcal{K}} \sum_s d_s \log(d_s / p^*_s)`
     over the polytope of achievable state marginals, solved like
-    :func:`~tabular_irl.rewardfree.max_state_entropy`: fully-corrective
-    Frank--Wolfe whose oracle is hard planning for the reward
-    :math:`\log p^*(s) - \log d(s) - 1`, stopped at a duality gap ``<= tol``.
+    :func:`~tabular_irl.rewardfree.max_state_entropy`: an interior-point
+    method on the occupancy measures (fully-corrective Frank--Wolfe as a
+    fallback), certified by an actual policy's exact KL (``upper``) and a
+    dual bound from hard planning for the reward
+    :math:`\log p^*(s) - \log d(s)` (``lower``), stopped at a gap ``<= tol``.
     The optimum is 0 exactly when ``target`` is achievable.
 
     Parameters
     ----------
     mdp : MDP
     target : array_like, shape (S,)
-        The target marginal :math:`p^*`, positive on every reachable state.
+        The target marginal :math:`p^*`. Where it is 0, ``KL = +inf`` for
+        every policy that visits the state: the minimum is over the policies
+        that avoid all such states with certainty (a state is avoidable if
+        some policy's marginal is 0 there, even though others reach it), and
+        ``+inf`` when every policy visits one of them with positive
+        probability (an unavoidable state: then ``value = lower = upper =
+        inf``, ``gap = 0``, and ``policy`` is the uniform one, standing for all).
     horizon, discount, initial
         As in :func:`~tabular_irl.rewardfree.state_marginal`.
     tol : float, default 1e-10
     max_iter : int, default 1000
+    method : {"auto", "interior-point", "frank-wolfe"}, default "auto"
+        As in :func:`~tabular_irl.rewardfree.max_state_entropy`; a target
+        with zeros on reachable states needs the interior-point method
+        (Frank--Wolfe starts from the uniform policy, which visits them).
 
     Returns
     -------
@@ -68,7 +91,7 @@ def min_state_marginal_kl(mdp: Any, target: Any, *, horizon: int | None = None, 
     Raises
     ------
     ValueError
-        If ``target`` is not a distribution or is 0 on a reachable state.
+        If ``target`` is not a distribution.
 
     See Also
     --------
@@ -94,11 +117,12 @@ def min_state_marginal_kl(mdp: Any, target: Any, *, horizon: int | None = None, 
     (True, True)
     """
     model = resolve_model(mdp, horizon, discount, initial)
-    log_q = _log_target(model, target)
+    log_q, forbidden = _target(model, target)
     tol = check_positive_real(tol, "tol")
     max_iter = check_positive_int(max_iter, "max_iter")
+    exact_method = check_option(method, "method", EXACT_METHODS)
     return exact_optimum(model, log_q, maximise_entropy=False, tol=tol, max_iter=max_iter,
-                         what="min_state_marginal_kl")
+                         what="min_state_marginal_kl", method=exact_method, forbidden=forbidden)
 
 
 def state_marginal_matching(mdp: Any, target: Any, *, horizon: int | None = None, discount: float | None = None,
