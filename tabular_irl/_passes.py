@@ -25,10 +25,15 @@ transition matrix ``P (S*A, S)`` of a validated :class:`~tabular_irl.MDP`:
     ``O(T S + nnz)``); for the non-causal model either the rollout under
     ``P`` or (``posterior=True``) the exact posterior marginals
     (forward-backward with reweighted dynamics).
-``occupancy``
-    The discounted occupancy ``(I - gamma P_pi^T) d = initial`` by sparse LU
-    with one step of refinement (:func:`solve_refined`, shared with policy
-    iteration).
+``evaluate_policy``, ``policy_gradient``
+    A given policy's exact finite-horizon values (``V_t = sum_a pi_t Q_t``);
+    a softmax policy's exact return and gradient with respect to its logits
+    (one backward and one forward pass forming the policy from the logits
+    step by step: no policy array).
+``occupancy``, ``policy_values``
+    The discounted occupancy ``(I - gamma P_pi^T) d = initial`` and values
+    ``(I - gamma P_pi) V = r_pi`` by sparse LU with one step of refinement
+    (:func:`solve_refined`, shared with policy iteration).
 
 What this layer adds to a bare kernel call:
 
@@ -47,7 +52,13 @@ What this layer adds to a bare kernel call:
   every 50 ms (the GIL reacquired for the look only), so Ctrl-C raises
   ``KeyboardInterrupt`` from inside a long pass and nothing is returned;
 * **memory up front**: :func:`check_fits` compares the bytes an output needs
-  with the memory available before anything is allocated.
+  with the memory available before anything is allocated;
+* **structure** (:func:`_structure`): when every state's actions share one
+  successor list, the compact index lists of ``csrc/_products.h``; when, in
+  addition, the per-state probability blocks repeat (a slippery gridworld),
+  one copy of each distinct block (``tabular_irl/_patterns.py``), read in
+  place of ``P``'s values. Both change where the products read from, never a
+  bit of a result.
 
 Inputs are trusted: the public modules (``planning``, ``inference``,
 ``batch``, the methods) validate first, then call here.
