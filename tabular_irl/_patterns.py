@@ -35,23 +35,39 @@ def _state_blocks(indptr: np.ndarray, n_states: int, n_actions: int) -> tuple[np
     return first, width
 
 
-def _unique_rows(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(cells, axis=0, return_inverse=True)`` of an int64 matrix, by a row hash first.
+# states per chunk while hashing and comparing blocks: the temporaries stay a few MB whatever the MDP's size
+CHUNK = 1 << 15
 
-    Sorting rows as records is slow (seconds for 65,536 rows of 25); one
-    multiply-add hash per row and a 1-d unique take milliseconds. Every row is
-    then compared with its class's first row: a hash collision (never seen)
-    falls back to the exact row sort.
-    """
-    weights = np.random.default_rng(0).integers(1, 2**62, size=cells.shape[1], dtype=np.int64) | 1
+
+def _block_hashes(raw: np.ndarray, starts: np.ndarray, width: int, chunk: int) -> np.ndarray:
+    """One multiply-add hash (uint64, wrapping) of each block ``raw[start : start + width]``, chunk by chunk."""
+    weights = (np.random.default_rng(0).integers(1, 2**62, size=width, dtype=np.int64) | 1).astype(np.uint64)
+    keys = np.empty(len(starts), dtype=np.uint64)
     with np.errstate(over="ignore"):
-        key = (cells.astype(np.uint64) * weights.astype(np.uint64)).sum(axis=1, dtype=np.uint64)
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    unique = cells[first]
-    if np.array_equal(unique[inverse], cells):
-        return unique, inverse.ravel()
-    unique, inverse = np.unique(cells, axis=0, return_inverse=True)
-    return unique, inverse.ravel()
+        for c0 in range(0, len(starts), chunk):
+            cells = raw[starts[c0:c0 + chunk, None] + np.arange(width)].astype(np.uint64)
+            keys[c0:c0 + chunk] = (cells * weights).sum(axis=1, dtype=np.uint64)
+    return keys
+
+
+def _unique_blocks(raw: np.ndarray, starts: np.ndarray, width: int, chunk: int = CHUNK
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """``(distinct blocks (k, width) of bit patterns, class of each block)``, byte-exact.
+
+    Sorting the blocks as records is slow (seconds for 65,536 blocks of 25);
+    a hash per block and a 1-d unique take milliseconds. Every block is then
+    compared with its class's first block, chunk by chunk: a hash collision
+    (never seen) falls back to the exact sort of the rows.
+    """
+    _, first, inverse = np.unique(_block_hashes(raw, starts, width, chunk), return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    offsets = np.arange(width)
+    unique = raw[starts[first, None] + offsets]
+    for c0 in range(0, len(starts), chunk):
+        if not np.array_equal(raw[starts[c0:c0 + chunk, None] + offsets], unique[inverse[c0:c0 + chunk]]):
+            unique, inverse = np.unique(raw[starts[:, None] + offsets], axis=0, return_inverse=True)
+            return unique, inverse.ravel()
+    return unique, inverse
 
 
 def classes(indptr: np.ndarray, data: np.ndarray, n_states: int, n_actions: int
@@ -71,8 +87,7 @@ def classes(indptr: np.ndarray, data: np.ndarray, n_states: int, n_actions: int
     raw = data.view(np.int64)
     for L in np.unique(width):
         states = np.flatnonzero(width == L)
-        cells = raw[first[states][:, None] + np.arange(A * int(L))]  # (n, A*L) bit patterns
-        unique, inverse = _unique_rows(cells)
+        unique, inverse = _unique_blocks(raw, first[states], A * int(L))
         label[states] = n_classes + inverse
         blocks.extend(unique.view(np.float64))
         n_classes += len(unique)
@@ -109,6 +124,8 @@ def transposed_patterns(found: tuple[np.ndarray, list[np.ndarray], np.ndarray], 
         return None
     toff = offsets[label[state[order]]] + position[order] * A
     tdata = np.concatenate(tblocks)
-    if not np.array_equal(tdata[toff[:, None] + np.arange(A)].ravel().view(np.int64), t_data.view(np.int64)):
-        return None
+    raw, runs = t_data.view(np.int64), tdata.view(np.int64)
+    for c0 in range(0, len(toff), CHUNK):  # every run's values, byte for byte, a chunk at a time
+        if not np.array_equal(runs[toff[c0:c0 + CHUNK, None] + np.arange(A)].ravel(), raw[c0 * A:(c0 + CHUNK) * A]):
+            return None
     return np.ascontiguousarray(toff), tdata

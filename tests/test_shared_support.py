@@ -192,12 +192,20 @@ def test_patterns_hold_every_states_own_values_bit_for_bit(seed, A, n_blocks):
     assert runs.tobytes() == t_data.tobytes()
 
 
-def test_unique_rows_equals_the_exact_row_sort():
-    from tabular_irl._patterns import _unique_rows
+@pytest.mark.parametrize("chunk", [7, 1 << 15])
+def test_unique_blocks_equals_the_exact_row_sort(chunk, monkeypatch):
+    from tabular_irl import _patterns
 
     rng = np.random.default_rng(0)
-    cells = rng.integers(-3, 3, size=(500, 4)).astype(np.int64)
-    unique, inverse = _unique_rows(cells)
+    raw = rng.integers(-3, 3, size=2000).astype(np.int64)
+    starts = rng.integers(0, 2000 - 4, size=500)
+    unique, inverse = _patterns._unique_blocks(raw, starts, 4, chunk)
+    cells = raw[starts[:, None] + np.arange(4)]
+    assert_array_equal(unique[inverse], cells)
+    assert len(unique) == len(np.unique(cells, axis=0))
+    # a hash that collides everywhere: the comparison catches it and the exact sort answers
+    monkeypatch.setattr(_patterns, "_block_hashes", lambda raw, starts, width, chunk: np.zeros(len(starts), np.uint64))
+    unique, inverse = _patterns._unique_blocks(raw, starts, 4, chunk)
     assert_array_equal(unique[inverse], cells)
     assert len(unique) == len(np.unique(cells, axis=0))
 
