@@ -173,7 +173,11 @@ cdef double _SIGNAL_PERIOD = 0.05
 # each probe that confirms the choice doubles the interval, up to _PROBE_MAX.
 cdef enum:
     _PROBE_FIRST = 4
-    _PROBE_MAX = 64
+    _PROBE_MAX = 256
+# All threads must beat one by this factor to be chosen: where the two are close (a busy neighbour holds
+# the other core) one thread is the safe choice, and the choice does not flap on noise (every flip
+# restarts the probing at _PROBE_FIRST steps, and each probe of the slower count costs a step)
+cdef double _PARALLEL_GAIN = 0.95
 
 
 cdef struct Loop:
@@ -214,6 +218,11 @@ cdef inline void _loop_save(Loop* L, double* hint) noexcept nogil:
         hint[2] = L.every
 
 
+cdef inline int _faster(Loop* L) noexcept nogil:
+    """The thread count to run on: all threads only when measured faster than one by _PARALLEL_GAIN."""
+    return L.n_max if L.secs[1] < _PARALLEL_GAIN * L.secs[0] else 1
+
+
 cdef inline int _step(Loop* L) noexcept nogil:
     """Threads for the next step (0: a signal handler raised, stop), its clock started.
 
@@ -240,7 +249,7 @@ cdef inline int _step(Loop* L) noexcept nogil:
     elif L.secs[0] == 0.0:
         L.current = 1
     else:
-        best = 1 if L.secs[0] < L.secs[1] else L.n_max
+        best = _faster(L)
         L.current = best
         L.since += 1
         if L.since >= L.every:
@@ -259,10 +268,10 @@ cdef inline void _step_done(Loop* L) noexcept nogil:
         return
     dt = tirl_now() - L.t0
     k = 0 if L.current == 1 else 1
-    before = L.secs[0] < L.secs[1]
+    before = _faster(L)
     L.secs[k] = dt if L.secs[k] == 0.0 else 0.5 * (L.secs[k] + dt)
     if L.probing:
-        after = L.secs[0] < L.secs[1]
+        after = _faster(L)
         L.every = (L.every * 2 if L.every < _PROBE_MAX else _PROBE_MAX) if after == before else _PROBE_FIRST
 
 

@@ -41,8 +41,9 @@ What this layer adds to a bare kernel call:
   state-action pairs, else :func:`tabular_irl.get_num_threads`) is the most a
   pass may use; inside, every time loop *paces* itself (``_step`` in the
   kernels): each step runs on the count measured faster so far, one thread or
-  all, and probes the other now and then (after 4 steps, then 8, 16, ... up
-  to 64 while the choice holds), so that a busy neighbouring process or
+  all (all only when at least 5% faster: where the two are close one thread is
+  the safe choice), and probes the other now and then (after 4 steps, then 8, 16, ... up
+  to 256 while the choice holds), so that a busy neighbouring process or
   NumPy's BLAS threads, which spin for a while after every threaded product in
   the caller's code, never make the default slower than one thread. The
   OpenMP runtime is loaded with a *passive* wait policy unless the user chose
