@@ -50,16 +50,18 @@ from ..exceptions import ConvergenceWarning
 from ._frank_wolfe import frank_wolfe_optimum
 from ._interior import interior_point
 from ._model import Model
-from ._occupancy import allowed_actions, flow
+from ._blocks import factor_bytes
+from ._occupancy import Flow, allowed_actions, flow
 from ._results import MarginalOptimum
 from ._simplex import objective
 
-__all__ = ["METHODS", "exact_optimum"]
+__all__ = ["METHODS", "exact_optimum", "fits"]
 
-# Size of the interior-point method's Newton system (flow rows + states) above which method="auto" leaves
-# the problem to Frank--Wolfe. Time and space form a 3-d lattice whose sparse factor fills in fast: a 10x10
-# grid at T=100 (8,200 rows) fills 2.6e6 entries, ~1 s per factorisation, ~65 Newton steps; a 32x32 grid at
-# T=64 (22,800 rows) fills 3e7, 15-55 s per factorisation.
+# method="auto" leaves the problem to Frank--Wolfe when the interior-point method's Newton system is too large:
+# with a horizon, when the block Cholesky factor (_blocks.factor_bytes) would exceed MAX_FACTOR_BYTES (a 32x32
+# grid at T=64: 0.71 GB, ~2 s per factorisation, ~40 iterations; 40x40 at T=80 would need 3 GB and ~20 s per
+# factorisation); discounted (one sparse LU of the whole system), above MAX_ROWS rows.
+MAX_FACTOR_BYTES = 2 * 2**30
 MAX_ROWS = 12_000
 METHODS = ("auto", "interior-point", "frank-wolfe")
 
@@ -109,12 +111,19 @@ class _Certificate:
         return self.upper - self.lower
 
 
+def fits(fl: Flow) -> bool:
+    """Whether ``method="auto"`` runs the interior-point method on ``fl`` (see :data:`MAX_FACTOR_BYTES`)."""
+    if len(fl.offsets) > 2:
+        return factor_bytes(fl.offsets, fl.M.shape[0]) <= MAX_FACTOR_BYTES
+    return fl.A.shape[0] + fl.M.shape[0] <= MAX_ROWS
+
+
 def exact_optimum(model: Model, log_q: np.ndarray, *, maximise_entropy: bool, tol: float, max_iter: int,
                   what: str, method: str = "auto", forbidden: np.ndarray | None = None) -> MarginalOptimum:
     """The certified optimum: interior point, Frank--Wolfe if that ends uncertified; warns above ``tol``.
 
     ``method``: one of :data:`METHODS` (validated); ``"auto"`` skips the
-    interior point when its Newton system exceeds :data:`MAX_ROWS`.
+    interior point when its Newton system is too large (:func:`fits`).
     ``forbidden (S,)``: states ``f`` excludes (target 0); ``log_q`` is only read elsewhere.
     """
     S = model.mdp.n_states
@@ -126,10 +135,10 @@ def exact_optimum(model: Model, log_q: np.ndarray, *, maximise_entropy: bool, to
     support[fl.states] = True
     cert = _Certificate(model, log_q, support, forbidden, fl.index, fl.states)
     ran = []
-    too_large = fl.A.shape[0] + fl.M.shape[0] > MAX_ROWS
+    too_large = not fits(fl)
     if method == "interior-point" or (method == "auto" and not too_large):
         ip = interior_point(fl.A, fl.b, fl.M, log_q[fl.states], fl.z0, done=lambda z: cert.offer(z, fl.M @ z) <= tol,
-                            max_iter=max_iter)
+                            max_iter=max_iter, offsets=fl.offsets)
         ran.append("interior-point")
         if not ip.done:
             cert.offer(ip.z, fl.M @ ip.z)

@@ -30,10 +30,18 @@ leaves, with ``D = \mathrm{diag}(z / s)`` and ``\Delta v = H M \Delta z``,
 
 a sparse symmetric positive definite system of size ``m + k`` (``A D
 A^\top`` couples only consecutive time steps and neighbouring states;
-``M D M^\top`` is diagonal), factorised once per iteration by sparse LU
-and used for both the predictor and the corrector. Keeping ``\Delta v``
-instead of eliminating it keeps the system sparse: ``M^\top H M`` would
-couple every time step of a state with every other.
+``M D M^\top`` is diagonal), factorised once per iteration and used for
+the predictor, the corrector and Gondzio's centrality correctors (Gondzio
+1996): with a horizon block by time step
+(:class:`~tabular_irl.rewardfree._blocks.BlockCholesky`, dense BLAS-3),
+discounted by sparse LU. Keeping ``\Delta v`` instead of eliminating it
+keeps the system sparse: ``M^\top H M`` would couple every time step of a
+state with every other.
+
+The start is Mehrotra's (least-norm occupancies and least-squares values,
+shifted positive): the uniform policy's occupancies, whose entries span
+``1e-22`` to ``1`` on a 32x32 grid, blocked every step for tens of
+iterations.
 
 The iterates stay strictly positive, so they are never exactly optimal: the
 caller certifies them (a policy's exact marginal and a dual bound from hard
@@ -52,12 +60,20 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from ._blocks import BlockCholesky
+
 __all__ = ["InteriorPoint", "interior_point"]
 
 # Fraction of the step to the boundary taken (Wright 1997 uses 0.99-0.995): keeps z, s > 0.
 _TO_BOUNDARY = 0.995
 # Below this mean complementarity (z sums to 1) the caller's certificate is worth a look.
 _CERTIFY_BELOW = 1e-9
+# Gondzio's correctors: at most this many per iteration, each aiming at a step longer by _STRETCH and kept if
+# it gains at least _ACCEPT of that; the band of products z_i s_i around the target is [_BETA, 1 / _BETA] mu.
+_MAX_CORRECTORS = 3
+_STRETCH = 0.2
+_ACCEPT = 0.1
+_BETA = 0.1
 
 
 @dataclass(frozen=True)
@@ -76,27 +92,74 @@ def _max_step(x: np.ndarray, dx: np.ndarray) -> float:
     return 1.0 if not np.any(neg) else float(min(1.0, np.min(-x[neg] / dx[neg])))
 
 
+def _centrality_correctors(z, s, dz, dy, ds, alpha, rc, mu_target, direction):
+    """Gondzio's multiple centrality correctors (Gondzio 1996; Colombo and Gondzio 2008).
+
+    Aim at a longer step ``alpha + _STRETCH``: at that trial point, push the
+    products ``z_i s_i`` that fell outside ``[beta mu, mu / beta]`` (``mu``
+    the target) back into it with one more solve of the factorised system;
+    keep the corrected direction while it lengthens the step enough. Each
+    corrector costs a solve, not a factorisation.
+    """
+    for _ in range(_MAX_CORRECTORS):
+        if alpha >= 1.0:
+            break
+        trial = min(1.0, alpha + _STRETCH)
+        v = (z + trial * dz) * (s + trial * ds)
+        lo, hi = _BETA * mu_target, mu_target / _BETA
+        t = np.clip(v, lo, hi) - v
+        t = np.maximum(t, -hi)  # products far above the band are pulled down by at most hi
+        dz2, dy2, ds2 = direction(rc - t)
+        alpha2 = min(_max_step(z, dz2), _max_step(s, ds2))
+        if alpha2 < alpha + _ACCEPT * _STRETCH:
+            break
+        dz, dy, ds, alpha = dz2, dy2, ds2, alpha2
+    return dz, dy, ds, alpha
+
+
+def _factorise(K: sp.csc_array, blocks: BlockCholesky | None) -> Callable[[np.ndarray], np.ndarray]:
+    """A solver of ``K x = rhs``: block Cholesky by time step, sparse LU without steps or if a pivot fails."""
+    if blocks is not None:
+        try:
+            return blocks.factorise(K).solve
+        except np.linalg.LinAlgError:  # rounding at the boundary made K indefinite: let LU pivot
+            pass
+    return spla.splu(K, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0, options=dict(SymmetricMode=True)).solve
+
+
 def interior_point(A: sp.csr_array, b: np.ndarray, M: sp.csr_array, log_q: np.ndarray, z0: np.ndarray, *,
-                   done: Callable[[np.ndarray], bool], max_iter: int) -> InteriorPoint:
-    """Mehrotra predictor-corrector from the strictly positive ``z0`` (feasible up to rounding).
+                   done: Callable[[np.ndarray], bool], max_iter: int,
+                   offsets: np.ndarray | None = None) -> InteriorPoint:
+    """Mehrotra predictor-corrector, costs first linearised at the strictly positive ``z0``.
 
     Once ``mu`` is small, ``done(z)`` is asked after every iteration.
     ``log_q (k,)`` must be finite (the caller removed the states the target
-    excludes). Stops without ``done`` after ``max_iter`` iterations or when
-    ``mu`` stops decreasing (rounding).
+    excludes). ``offsets``: where the flow rows of each time step start
+    (:class:`~tabular_irl.rewardfree._blocks.BlockCholesky` then factorises
+    the Newton system step by step). Stops without ``done`` after
+    ``max_iter`` iterations or when ``mu`` stops decreasing (rounding).
     """
     n = z0.size
     B = sp.csr_array(sp.vstack([A, -M]))
     m = A.shape[0]
-    z = z0.copy()
-    # Dual start (Mehrotra 1992, section 7): the values that fit the linearised costs best in least squares,
-    # advantages shifted to be positive; the dual residual this leaves is removed by the Newton steps.
-    c = M.T @ (np.log(M @ z) - log_q + 1.0)
-    y = spla.splu(sp.csc_array(A @ A.T)).solve(A @ c)
+    # Starting point of Mehrotra (1992, section 7): the least-norm occupancies meeting the flow constraints
+    # and the values fitting the costs (linearised at z0) best in least squares, both shifted to be positive
+    # and then towards each other's scale, so that every z_i s_i starts near mu; the residuals this leaves
+    # (A z = b no longer holds) are removed by the Newton steps.
+    timed = offsets is not None and len(offsets) > 2
+    solve_AAt = _factorise(sp.csc_array(A @ A.T), BlockCholesky(offsets, 0) if timed else None)
+    c = M.T @ (np.log(M @ z0) - log_q + 1.0)
+    z = A.T @ solve_AAt(b)
+    y = solve_AAt(A @ c)
     s = c - A.T @ y
+    z = z + max(0.0, -1.5 * float(z.min()))
     s = s + max(0.0, -1.5 * float(s.min()))
-    s = s + 0.5 * float(z @ s) / float(z.sum())
+    zs = float(z @ s)
+    z, s = z + 0.5 * zs / float(s.sum()) if zs > 0 else z, s + 0.5 * zs / float(z.sum()) if zs > 0 else s
+    if z.min() <= 0 or s.min() <= 0:  # degenerate least squares (e.g. c fitted exactly): a unit shift
+        z, s = z + 1.0 / n, s + 1.0
     mu = float(z @ s) / n
+    blocks = BlockCholesky(offsets, M.shape[0]) if timed else None
     for it in range(1, max_iter + 1):
         d = M @ z
         r_dual = M.T @ (np.log(d) - log_q + 1.0) - A.T @ y - s
@@ -106,15 +169,15 @@ def interior_point(A: sp.csr_array, b: np.ndarray, M: sp.csr_array, log_q: np.nd
         Di = z / s
         K = sp.csc_array(B @ sp.diags_array(Di) @ B.T + sp.diags_array(np.concatenate([np.zeros(m), d])))
         try:
-            lu = spla.splu(K, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0, options=dict(SymmetricMode=True))
+            solve = _factorise(K, blocks)
         except RuntimeError:  # numerically singular (extreme z / s): the caller falls back
             return InteriorPoint(z, mu, it - 1, False)
 
         def direction(rc: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             rho = -r_dual - rc / z
             rhs = np.concatenate([-r_p - A @ (Di * rho), M @ (Di * rho)])
-            sol = lu.solve(rhs)
-            sol += lu.solve(rhs - K @ sol)  # one step of refinement: K is ill-conditioned as mu -> 0
+            sol = solve(rhs)
+            sol += solve(rhs - K @ sol)  # one step of refinement: K is ill-conditioned as mu -> 0
             dy, dv = sol[:m], sol[m:]
             dz = Di * (rho - M.T @ dv + A.T @ dy)
             return dz, dy, (-rc - s * dz) / z
@@ -122,8 +185,11 @@ def interior_point(A: sp.csr_array, b: np.ndarray, M: sp.csr_array, log_q: np.nd
         dz, dy, ds = direction(z * s)  # predictor (affine scaling)
         alpha = min(_max_step(z, dz), _max_step(s, ds))
         sigma = (float((z + alpha * dz) @ (s + alpha * ds)) / n / mu) ** 3
-        dz, dy, ds = direction(z * s + dz * ds - sigma * mu)  # corrector
-        alpha = min(1.0, _TO_BOUNDARY * min(_max_step(z, dz), _max_step(s, ds)))
+        rc = z * s + dz * ds - sigma * mu
+        dz, dy, ds = direction(rc)  # corrector
+        alpha = min(_max_step(z, dz), _max_step(s, ds))
+        dz, dy, ds, alpha = _centrality_correctors(z, s, dz, dy, ds, alpha, rc, sigma * mu, direction)
+        alpha = min(1.0, _TO_BOUNDARY * alpha)
         z, y, s = z + alpha * dz, y + alpha * dy, s + alpha * ds
         mu_new = float(z @ s) / n
         if mu_new <= _CERTIFY_BELOW and done(z):

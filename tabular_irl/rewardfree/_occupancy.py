@@ -40,6 +40,8 @@ class Flow:
     """``A z = b``, ``d = M z`` over the kept pairs ``index`` (flat into ``(T, S, A)`` or ``(S, A)``).
 
     ``states`` are the states some kept pair sits in (the rows of ``M``);
+    ``offsets (L + 1,)`` where the flow rows of each time step start (rows
+    are ordered by step; one step when discounted);
     ``z0`` is the occupancy of the uniformly random policy over the allowed
     actions (strictly positive, feasible up to rounding); ``allowed`` the
     boolean ``(T, S, A)`` or ``(S, A)`` mask of actions that keep away from
@@ -53,6 +55,7 @@ class Flow:
     states: np.ndarray
     z0: np.ndarray
     allowed: np.ndarray
+    offsets: np.ndarray
 
 
 def _leads_outside(model: Model, inside: np.ndarray) -> np.ndarray:
@@ -143,4 +146,6 @@ def flow(model: Model, allowed: np.ndarray) -> Flow | None:
     b[row_of[:S][first]] = scale * init[first]
     states, col = np.unique(s_of, return_inverse=True)
     M = sp.csr_array((np.ones(n), (col, np.arange(n))), shape=(states.size, n))
-    return Flow(A_mat, b, M, index, states, z_full.ravel()[index], allowed if T is not None else allowed[0])
+    offsets = np.unique(np.concatenate([[0], np.cumsum(reached.reshape(layers, S).sum(axis=1))]))
+    return Flow(A_mat, b, M, index, states, z_full.ravel()[index], allowed if T is not None else allowed[0],
+                offsets)

@@ -38,8 +38,10 @@ def max_state_entropy(mdp: Any, *, horizon: int | None = None, discount: float |
     over the polytope of achievable state marginals (the linear image of the
     occupancy measures, whose vertices are deterministic policies), by a
     primal-dual interior-point method on the occupancy measures' flow
-    constraints (Mehrotra's predictor-corrector, sparse Newton systems), with
-    fully-corrective Frank--Wolfe as a fallback should it end uncertified.
+    constraints (Mehrotra's predictor-corrector with Gondzio's centrality
+    correctors; with a horizon the Newton system is factorised block by
+    time step in dense BLAS, discounted by sparse LU), with fully-corrective
+    Frank--Wolfe as a fallback should it end uncertified.
     The answer is certified, not trusted: ``lower`` is the entropy of an
     actual policy's exact marginal, ``upper`` a dual bound from one hard
     planning pass (Gibbs' inequality), and it stops once ``upper - lower <=
@@ -59,10 +61,12 @@ def max_state_entropy(mdp: Any, *, horizon: int | None = None, discount: float |
         Most interior-point iterations (and Frank--Wolfe iterations, if it
         falls back); ending above ``tol`` warns ``ConvergenceWarning``.
     method : {"auto", "interior-point", "frank-wolfe"}, default "auto"
-        ``"auto"``: the interior-point method unless its Newton system has
-        more than 12,000 rows (reachable states per step, summed over the
-        horizon: long horizons on large grids, e.g. 32x32 at T=64 with
-        22,800 rows and tens of seconds per step), then fully-corrective
+        ``"auto"``: the interior-point method unless its Newton system is too
+        large: with a horizon, when its factor would need more than 2 GiB
+        (``8 (2 sum_t n_t^2 + S sum_t n_t)`` bytes, ``n_t`` the states
+        reachable at step ``t``: a 32x32 grid at ``T = 64`` needs 0.71 GB;
+        the README gives measured times); discounted, above
+        12,000 rows (twice the reachable states). Then fully-corrective
         Frank--Wolfe, which is cheap per step but may stall above ``tol`` at
         finite horizons (it warns).
 
