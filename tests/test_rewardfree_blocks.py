@@ -82,3 +82,13 @@ def test_interior_point_by_blocks_matches_sparse_lu(size, horizon):
         assert ip.done and cert.upper - cert.lower <= 1e-10
         values.append(cert.upper)
     assert values[0] == pytest.approx(values[1], abs=2e-10)
+
+
+def test_a_factor_that_cannot_fit_fails_at_once(monkeypatch):
+    _, fl = _flow(4, 6)
+    need = factor_bytes(fl.offsets, fl.M.shape[0])
+    monkeypatch.setenv("TABULAR_IRL_MEMORY_LIMIT", str(need - 1))
+    with pytest.raises(MemoryError, match='block Cholesky factor needs .*method="frank-wolfe"'):
+        BlockCholesky(fl.offsets, fl.M.shape[0])
+    monkeypatch.setenv("TABULAR_IRL_MEMORY_LIMIT", str(need))
+    BlockCholesky(fl.offsets, fl.M.shape[0])

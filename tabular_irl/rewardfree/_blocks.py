@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.linalg import blas, lapack
+
+from .._memory import check_fits
 import scipy.sparse as sp
 
 __all__ = ["BlockCholesky", "factor_bytes"]
@@ -75,6 +77,8 @@ class BlockCholesky:
     """
 
     def __init__(self, offsets: np.ndarray, k: int):
+        check_fits(factor_bytes(offsets, k), "the interior-point method's block Cholesky factor",
+                   'method="frank-wolfe" needs O(T S A) memory (it may stop above tol, with a warning)')
         off = [int(o) for o in offsets]
         n = np.diff(off)
         self.offsets, self.m, self.k = off, off[-1], int(k)

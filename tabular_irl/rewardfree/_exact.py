@@ -46,11 +46,12 @@ import warnings
 import numpy as np
 from scipy.special import logsumexp
 
+from .._memory import available_memory
 from ..exceptions import ConvergenceWarning
+from ._blocks import factor_bytes
 from ._frank_wolfe import frank_wolfe_optimum
 from ._interior import interior_point
 from ._model import Model
-from ._blocks import factor_bytes
 from ._occupancy import Flow, allowed_actions, flow
 from ._results import MarginalOptimum
 from ._simplex import objective
@@ -112,9 +113,16 @@ class _Certificate:
 
 
 def fits(fl: Flow) -> bool:
-    """Whether ``method="auto"`` runs the interior-point method on ``fl`` (see :data:`MAX_FACTOR_BYTES`)."""
+    """Whether ``method="auto"`` runs the interior-point method on ``fl`` (see :data:`MAX_FACTOR_BYTES`).
+
+    With a horizon, the factor must also fit in the memory available now
+    (:func:`~tabular_irl._memory.available_memory`), so that ``"auto"`` never
+    raises ``MemoryError`` where Frank--Wolfe would run.
+    """
     if len(fl.offsets) > 2:
-        return factor_bytes(fl.offsets, fl.M.shape[0]) <= MAX_FACTOR_BYTES
+        need = factor_bytes(fl.offsets, fl.M.shape[0])
+        free = available_memory()
+        return need <= MAX_FACTOR_BYTES and (free is None or need <= free)
     return fl.A.shape[0] + fl.M.shape[0] <= MAX_ROWS
 
 
