@@ -56,10 +56,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import time
+
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from .._blas import BlasPace
 from ._blocks import BlockCholesky
 
 __all__ = ["InteriorPoint", "interior_point"]
@@ -160,37 +163,41 @@ def interior_point(A: sp.csr_array, b: np.ndarray, M: sp.csr_array, log_q: np.nd
         z, s = z + 1.0 / n, s + 1.0
     mu = float(z @ s) / n
     blocks = BlockCholesky(offsets, M.shape[0]) if timed else None
+    pace = BlasPace()
     for it in range(1, max_iter + 1):
         d = M @ z
         r_dual = M.T @ (np.log(d) - log_q + 1.0) - A.T @ y - s
         r_p = A @ z - b
         if not (np.all(np.isfinite(r_dual)) and s.min() > 0 and z.min() > 0):
             return InteriorPoint(z, mu, it - 1, False)  # underflow at the boundary: rounding has the last word
-        Di = z / s
-        K = sp.csc_array(B @ sp.diags_array(Di) @ B.T + sp.diags_array(np.concatenate([np.zeros(m), d])))
-        try:
-            solve = _factorise(K, blocks)
-        except RuntimeError:  # numerically singular (extreme z / s): the caller falls back
-            return InteriorPoint(z, mu, it - 1, False)
+        with pace.step():  # BLAS on all threads or one, whichever factorises faster here and now
+            Di = z / s
+            K = sp.csc_array(B @ sp.diags_array(Di) @ B.T + sp.diags_array(np.concatenate([np.zeros(m), d])))
+            try:
+                start = time.perf_counter()
+                solve = _factorise(K, blocks)
+                pace.record(time.perf_counter() - start)
+            except RuntimeError:  # numerically singular (extreme z / s): the caller falls back
+                return InteriorPoint(z, mu, it - 1, False)
 
-        def direction(rc: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            rho = -r_dual - rc / z
-            rhs = np.concatenate([-r_p - A @ (Di * rho), M @ (Di * rho)])
-            sol = solve(rhs)
-            sol += solve(rhs - K @ sol)  # one step of refinement: K is ill-conditioned as mu -> 0
-            dy, dv = sol[:m], sol[m:]
-            dz = Di * (rho - M.T @ dv + A.T @ dy)
-            return dz, dy, (-rc - s * dz) / z
+            def direction(rc: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                rho = -r_dual - rc / z
+                rhs = np.concatenate([-r_p - A @ (Di * rho), M @ (Di * rho)])
+                sol = solve(rhs)
+                sol += solve(rhs - K @ sol)  # one step of refinement: K is ill-conditioned as mu -> 0
+                dy, dv = sol[:m], sol[m:]
+                dz = Di * (rho - M.T @ dv + A.T @ dy)
+                return dz, dy, (-rc - s * dz) / z
 
-        dz, dy, ds = direction(z * s)  # predictor (affine scaling)
-        alpha = min(_max_step(z, dz), _max_step(s, ds))
-        sigma = (float((z + alpha * dz) @ (s + alpha * ds)) / n / mu) ** 3
-        rc = z * s + dz * ds - sigma * mu
-        dz, dy, ds = direction(rc)  # corrector
-        alpha = min(_max_step(z, dz), _max_step(s, ds))
-        dz, dy, ds, alpha = _centrality_correctors(z, s, dz, dy, ds, alpha, rc, sigma * mu, direction)
-        alpha = min(1.0, _TO_BOUNDARY * alpha)
-        z, y, s = z + alpha * dz, y + alpha * dy, s + alpha * ds
+            dz, dy, ds = direction(z * s)  # predictor (affine scaling)
+            alpha = min(_max_step(z, dz), _max_step(s, ds))
+            sigma = (float((z + alpha * dz) @ (s + alpha * ds)) / n / mu) ** 3
+            rc = z * s + dz * ds - sigma * mu
+            dz, dy, ds = direction(rc)  # corrector
+            alpha = min(_max_step(z, dz), _max_step(s, ds))
+            dz, dy, ds, alpha = _centrality_correctors(z, s, dz, dy, ds, alpha, rc, sigma * mu, direction)
+            alpha = min(1.0, _TO_BOUNDARY * alpha)
+            z, y, s = z + alpha * dz, y + alpha * dy, s + alpha * ds
         mu_new = float(z @ s) / n
         if mu_new <= _CERTIFY_BELOW and done(z):
             return InteriorPoint(z, mu_new, it, True)

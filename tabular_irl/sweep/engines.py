@@ -8,9 +8,9 @@ results are bit-identical for any thread count anyway.
 
 ``engine`` is one of
 
-* ``None`` or ``"serial"``: in this process, one cell after another (no
-  extra dependency; with threadpoolctl installed, each cell runs with BLAS
-  at one thread, as the workers of the other engines do);
+* ``None`` or ``"serial"``: in this process, one cell after another, each
+  with BLAS at one thread (threadpoolctl), as the workers of the other
+  engines run;
 * ``"processes"``: a :class:`concurrent.futures.ProcessPoolExecutor` of
   ``workers`` processes (started with ``spawn``: no inherited threads);
 * ``"dask"``: a new local Dask cluster of ``workers`` single-threaded
@@ -36,6 +36,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+from .._blas import blas_threads
 from .cells import Cell, run_cell
 
 __all__ = ["ENGINES", "check_engine", "run_cells"]
@@ -113,27 +114,11 @@ def run_cells(cells: list[Cell], engine: Any = None, *, workers: int | None = No
     return _dask(cells, engine, workers, address)
 
 
-@contextlib.contextmanager
-def _one_blas_thread() -> Iterator[None]:
-    """BLAS at one thread for the block when threadpoolctl is installed (else nothing changes).
-
-    The serial engine's counterpart of :data:`_ONE_THREAD`: a process already running cannot
-    change its BLAS pool through the environment. Cells are small problems, where BLAS threads
-    cost more than they give: the example sweep ran 2-3 times faster serially with one. Only
-    BLAS: the kernels' OpenMP threads are :func:`tabular_irl.set_num_threads`' business.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
-
-
 def _serial(cells: list[Cell]) -> Iterator[dict[str, Any]]:
     for cell in cells:
-        with _one_blas_thread():  # per cell: between cells, the caller's own BLAS settings hold
+        # one BLAS thread per cell (cells are small problems, where BLAS threads cost more than they give:
+        # the example sweep ran 2-3 times faster serially with one); between cells the caller's settings hold
+        with blas_threads(1):
             row = run_cell(cell)
         yield row
 
