@@ -141,7 +141,7 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--budget", type=float, default=30.0,
                         help="no further repeat once a case has run this many seconds")
-    parser.add_argument("--timeout", type=float, default=300.0,
+    parser.add_argument("--timeout", type=float, default=600.0,
                         help="stop a case (all its repeats) after this many seconds")
     parser.add_argument("--only", default=None, help="time only the cases whose name contains this")
     parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results", "rewardfree.json"),
