@@ -180,6 +180,12 @@ def test_bad_input_is_named(slippery):
         airl(w.mdp, rho_E, discount=GAMMA, state_only=True)
     with pytest.raises(ValueError, match="demos must be a normalised occupancy measure summing to 1"):
         airl(w.mdp, 2 * rho_E, discount=GAMMA)
+    # the policy's occupancy over horizon=6 steps against demonstrations of 5: refused, not compared
+    demos = sample_trajectories(w.mdp, expert, 10, horizon=5, seed=0)
+    with pytest.raises(ValueError, match="demos must have horizon T=6, got trajectories of 5 decisions"):
+        airl(w.mdp, demos, discount=GAMMA, horizon=6)
+    with pytest.warns(ConvergenceWarning):
+        assert airl(w.mdp, demos, discount=GAMMA, horizon=5, max_iter=1).n_iter == 1
     with pytest.raises(ValueError, match=r"demos must have shape \(16, 5\)"):
         airl(w.mdp, rho_E[:3], discount=GAMMA)
     with pytest.raises(ValueError, match="discount must be in"):

@@ -481,7 +481,8 @@ def airl(
     S, A = mdp.n_states, mdp.n_actions
 
     if isinstance(demos, Trajectories):
-        demos = check_trajectories(demos, "demos", mdp, None)
+        # with horizon=T the policy's occupancy runs T steps: the expert's must be measured over as many
+        demos = check_trajectories(demos, "demos", mdp, T)
         expert_tr = _sample_transitions(demos, S, A, gamma, bool(shaping))
         expert_occ = np.bincount(expert_tr.sa, weights=expert_tr.w, minlength=S * A).reshape(S, A)
         default_len = demos.horizon
