@@ -233,7 +233,9 @@ def test_an_interrupted_sweep_resumes_with_exactly_the_missing_cells(tmp_path, m
 
 
 def test_sigint_to_the_cli_then_resume(tmp_path, serial_rows):
-    spec = {**SPEC, "seeds": [0, 1, 2, 3]}  # 16 cells: a few seconds
+    # 128 cells, about 3 s: the signal must arrive mid-run even when this process is slow to notice the rows
+    # (with 16 cells, under load, the sweep once finished before the signal)
+    spec = {**SPEC, "seeds": list(range(32))}
     (tmp_path / "spec.json").write_text(json.dumps(spec))
     out = tmp_path / "results.jsonl"
     process = subprocess.Popen([sys.executable, "-m", "tabular_irl", "sweep", str(tmp_path / "spec.json"),
@@ -247,14 +249,14 @@ def test_sigint_to_the_cli_then_resume(tmp_path, serial_rows):
     assert process.returncode == 130, stderr.decode()
     assert "interrupted" in stderr.decode()
     done = len(read_rows(out))
-    assert 2 <= done < 16
+    assert 2 <= done < 128
     run = run_sweep(spec, out, progress=False)
-    assert (run.n_skipped, run.n_ok) == (done, 16 - done)
+    assert (run.n_skipped, run.n_ok) == (done, 128 - done)
     rows = results(out)
-    assert len(rows) == 16 and len({r["key"] for r in rows}) == 16
+    assert len(rows) == 128 and len({r["key"] for r in rows}) == 128
     keys = {r["key"] for r in serial_rows}
     assert [r for r in rows if r["key"] in keys] == serial_rows  # the cells shared with SPEC: same numbers
-    print(f"SIGINT to 'tabular-irl sweep' after {done} of 16 rows: exit 130; resumed: {run}")
+    print(f"SIGINT to 'tabular-irl sweep' after {done} of 128 rows: exit 130; resumed: {run}")
 
 
 def test_a_half_written_last_line_is_reported_and_ignored(tmp_path, serial_out, serial_rows):
