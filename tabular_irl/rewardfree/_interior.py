@@ -43,6 +43,14 @@ shifted positive): the uniform policy's occupancies, whose entries span
 ``1e-22`` to ``1`` on a 32x32 grid, blocked every step for tens of
 iterations.
 
+References: S. Mehrotra, "On the Implementation of a Primal-Dual Interior
+Point Method", SIAM J. Optim. 2(4), 1992; S. J. Wright, "Primal-Dual
+Interior-Point Methods", SIAM 1997; J. Gondzio, "Multiple Centrality
+Corrections in a Primal-Dual Method for Linear Programming", Comput. Optim.
+Appl. 6, 1996; M. Colombo, J. Gondzio, "Further Development of Multiple
+Centrality Correctors for Interior Point Methods", Comput. Optim. Appl. 41,
+2008.
+
 The iterates stay strictly positive, so they are never exactly optimal: the
 caller certifies them (a policy's exact marginal and a dual bound from hard
 planning) and stops as soon as the certificate holds. Long chains (large

@@ -96,6 +96,9 @@ def max_state_entropy(mdp: Any, *, horizon: int | None = None, discount: float |
        Optimization." ICML 2013 (the duality gap certificate).
     .. [4] S. Mehrotra. "On the Implementation of a Primal-Dual Interior Point
        Method." SIAM Journal on Optimization 2(4), 1992.
+    .. [5] J. Gondzio. "Multiple Centrality Corrections in a Primal-Dual Method
+       for Linear Programming." Computational Optimization and Applications
+       6, 1996.
 
     Examples
     --------
