@@ -10,6 +10,11 @@ times it tries both and keeps the faster, all threads only when they are at
 least 5% faster, and tries the other again every few steps. Thread counts
 are set through threadpoolctl; without it (an install without the package's
 dependencies) nothing changes.
+
+"All threads" is the caller's setting: inside ``blas_threads(1)`` both
+choices are one thread. BLAS thread counts are process-wide: two paced loops
+in threads of one process set them for each other (each still gets its
+answers right, only its timings are mixed).
 """
 
 from __future__ import annotations
@@ -38,7 +43,8 @@ def blas_threads(limit: int | None, controller=None) -> Iterator[None]:
     if limit is None:
         yield
         return
-    controller = controller or _controller()
+    if controller is None:  # (not `or`: a controller of no libraries is falsy)
+        controller = _controller()
     if controller is None:
         yield
         return
@@ -61,7 +67,7 @@ class BlasPace:
 
     def __init__(self, probe_every: int = 8):
         self.probe_every = int(probe_every)
-        self.seconds: dict[int | None, float] = {}  # latest measurement per choice (None: all threads)
+        self.seconds: dict[int | None, float] = {}  # latest measurement per choice (None: the caller's threads)
         self._count = 0
         self._current: int | None = None
         self._probing = False

@@ -1,7 +1,7 @@
 """BLAS threads: one thread for a block, and the pace that measures all threads against one."""
 
 import pytest
-from threadpoolctl import threadpool_info
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from tabular_irl import _blas
 from tabular_irl._blas import BlasPace, blas_threads
@@ -12,13 +12,15 @@ def _blas_threads():
 
 
 def test_one_thread_inside_the_block_and_the_callers_setting_after():
-    before = _blas_threads()
-    assert before, "no BLAS library loaded"
-    with blas_threads(1):
-        assert set(_blas_threads()) == {1}
-    assert _blas_threads() == before
-    with blas_threads(None):
+    assert _blas_threads(), "no BLAS library loaded"
+    with threadpool_limits(limits=2, user_api="blas"):  # the caller's setting, other than 1 on any machine
+        before = _blas_threads()
+        assert set(before) == {2}
+        with blas_threads(1):
+            assert set(_blas_threads()) == {1}
         assert _blas_threads() == before
+        with blas_threads(None):
+            assert _blas_threads() == before
 
 
 def _run(pace, seconds_of, steps):
@@ -59,3 +61,13 @@ def test_without_threadpoolctl_nothing_changes(monkeypatch):
     assert seen == [None] * 12
     with blas_threads(1):
         assert _blas_threads() == before
+
+
+def test_unmeasured_steps_keep_one_thread():
+    # a step whose BLAS part never ran (its factorisation fell back on sparse LU) records nothing
+    pace = BlasPace(probe_every=2)
+    seen = []
+    for _ in range(6):
+        with pace.step():
+            seen.append(pace._current)
+    assert seen == [1] * 6 and pace.seconds == {}

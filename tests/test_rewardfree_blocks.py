@@ -31,7 +31,7 @@ def _newton_matrix(fl, scale, rng, border=True):
 
 
 @settings(max_examples=15, deadline=None)
-@given(size=st.integers(2, 5), horizon=st.integers(2, 7), border=st.booleans(), seed=st.integers(0, 2**32 - 1))
+@given(size=st.integers(2, 5), horizon=st.integers(1, 7), border=st.booleans(), seed=st.integers(0, 2**32 - 1))
 def test_solve_matches_dense_lapack(size, horizon, border, seed):
     rng = np.random.default_rng(seed)
     _, fl = _flow(size, horizon)
@@ -92,3 +92,81 @@ def test_a_factor_that_cannot_fit_fails_at_once(monkeypatch):
         BlockCholesky(fl.offsets, fl.M.shape[0])
     monkeypatch.setenv("TABULAR_IRL_MEMORY_LIMIT", str(need))
     BlockCholesky(fl.offsets, fl.M.shape[0])
+
+
+def test_repeated_entries_are_summed_and_far_couplings_refused():
+    rng = np.random.default_rng(2)
+    _, fl = _flow(3, 4)
+    K = _newton_matrix(fl, 1.0, rng)
+    coo = sp.coo_array(K)
+    half = coo.data / 2  # every entry stored twice, halves: the same matrix, not in canonical form
+    doubled = sp.coo_array((np.concatenate([half, half]), (np.concatenate([coo.row, coo.row]),
+                                                           np.concatenate([coo.col, coo.col]))), shape=K.shape)
+    rhs = rng.standard_normal(K.shape[0])
+    blocks = BlockCholesky(fl.offsets, fl.M.shape[0])
+    np.testing.assert_allclose(blocks.factorise(doubled).solve(rhs), np.linalg.solve(K.toarray(), rhs),
+                               rtol=1e-10, atol=1e-12)
+    far = sp.lil_array(K)
+    far[fl.offsets[2], fl.offsets[0]] = far[fl.offsets[0], fl.offsets[2]] = 1e-3  # step 0 with step 2
+    with pytest.raises(ValueError, match="couples steps 0 and 2"):
+        blocks.factorise(sp.csc_array(far))
+
+
+def test_a_failed_factorisation_leaves_nothing_behind():
+    # a pivot fails half-way (step 1) or at the border; the next factorisation into the same arrays is exact
+    rng = np.random.default_rng(3)
+    _, fl = _flow(3, 4)
+    blocks = BlockCholesky(fl.offsets, fl.M.shape[0])
+    K = _newton_matrix(fl, 1.0, rng)
+    rhs = rng.standard_normal(K.shape[0])
+    for row in (fl.offsets[1], K.shape[0] - 1):
+        bad = sp.lil_array(K)
+        bad[row, row] = -1.0
+        with pytest.raises(np.linalg.LinAlgError, match="not positive"):
+            blocks.factorise(sp.csc_array(bad))
+        np.testing.assert_allclose(blocks.factorise(K).solve(rhs), np.linalg.solve(K.toarray(), rhs),
+                                   rtol=1e-10, atol=1e-12)
+
+
+def test_an_indefinite_newton_system_falls_back_on_sparse_lu():
+    from tabular_irl.rewardfree._interior import _factorise
+
+    rng = np.random.default_rng(4)
+    _, fl = _flow(3, 4)
+    K = sp.lil_array(_newton_matrix(fl, 1.0, rng))
+    K[fl.offsets[1], fl.offsets[1]] = -1.0  # symmetric, nonsingular, not positive definite
+    K = sp.csc_array(K)
+    rhs = rng.standard_normal(K.shape[0])
+    solve, by_blocks = _factorise(K, BlockCholesky(fl.offsets, fl.M.shape[0]))
+    assert not by_blocks
+    np.testing.assert_allclose(solve(rhs), np.linalg.solve(K.toarray(), rhs), rtol=1e-8, atol=1e-10)
+    solve, by_blocks = _factorise(sp.csc_array(_newton_matrix(fl, 1.0, rng)), BlockCholesky(fl.offsets, fl.M.shape[0]))
+    assert by_blocks
+
+
+def test_one_factor_alive_at_a_time(monkeypatch):
+    # interior_point factorises A A^T for its start, then the Newton systems: never both factors at once
+    from tabular_irl.rewardfree import _blocks, _interior
+
+    alive, peak = [], [0]
+
+    class Counted(_blocks.BlockCholesky):
+        def __init__(self, offsets, k):
+            super().__init__(offsets, k)
+            alive.append(1)
+
+        def __del__(self):
+            alive.pop()
+
+        def factorise(self, K):
+            peak[0] = max(peak[0], len(alive))
+            return super().factorise(K)
+
+    monkeypatch.setattr(_interior, "BlockCholesky", Counted)
+    model, fl = _flow(4, 6)
+    S = model.mdp.n_states
+    cert = _Certificate(model, np.zeros(S), np.isin(np.arange(S), fl.states), np.zeros(S, dtype=bool), fl.index,
+                        fl.states)
+    ip = interior_point(fl.A, fl.b, fl.M, np.zeros(fl.states.size), fl.z0, max_iter=200, offsets=fl.offsets,
+                        done=lambda z: cert.offer(z, fl.M @ z) <= 1e-10)
+    assert ip.done and peak[0] == 1

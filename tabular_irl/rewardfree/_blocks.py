@@ -24,17 +24,18 @@ speed (about ``2e11`` operations, a few seconds, for the same system):
     L_{vt} = (K_{vt} - L_{v,t-1} L_{t,t-1}^\top) L_{tt}^{-\top},
 
 and finally :math:`L_{vv} L_{vv}^\top = K_{vv} - \sum_t L_{vt} L_{vt}^\top`.
-The factor needs ``8 (2 \sum_t n_t^2 + k \sum_t n_t)`` bytes (:func:`factor_bytes`),
-``n_t`` the flow rows of step ``t`` and ``k`` the states.
+The factor needs ``8 (\sum_t n_t^2 + \sum_t n_t n_{t+1} + k \sum_t n_t + k^2)``
+bytes (:func:`factor_bytes`), ``n_t`` the flow rows of step ``t`` and ``k``
+the states.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.linalg import blas, lapack
 
 from .._memory import check_fits
-import scipy.sparse as sp
 
 __all__ = ["BlockCholesky", "factor_bytes"]
 
@@ -55,11 +56,16 @@ class _Entries:
 
     def __init__(self, K: sp.sparray, starts: np.ndarray):
         coo = sp.coo_array(K)
+        coo.sum_duplicates()  # a scatter keeps the last of repeated entries: they must be one
         lower = coo.row >= coo.col
         row, col, val = coo.row[lower], coo.col[lower], coo.data[lower]
         self.n_blocks = starts.size - 1
-        key = ((np.searchsorted(starts, row, side="right") - 1) * self.n_blocks
-               + np.searchsorted(starts, col, side="right") - 1)
+        i = np.searchsorted(starts, row, side="right") - 1
+        j = np.searchsorted(starts, col, side="right") - 1
+        far = (i - j > 1) & (i < self.n_blocks - 1)
+        if np.any(far):  # the factorisation would drop them: refuse rather than solve another system
+            raise ValueError(f"K couples steps {int(j[far][0])} and {int(i[far][0])}, more than one step apart")
+        key = i * self.n_blocks + j
         order = np.argsort(key, kind="stable")
         self.key, self.row, self.col, self.val = key[order], row[order], col[order], val[order]
         self.starts = starts
@@ -76,9 +82,16 @@ class _Entries:
 def _triangular(L: np.ndarray, rhs: np.ndarray, trans: int) -> np.ndarray:
     """``L^{-1} rhs`` (``trans=0``) or ``L^{-T} rhs`` (``trans=1``), ``L`` lower triangular (LAPACK ``trtrs``)."""
     x, info = lapack.dtrtrs(L, rhs, lower=1, trans=trans)
-    if info != 0:  # a zero pivot: impossible after a successful Cholesky
+    if info > 0:  # a zero pivot: impossible after a successful Cholesky
         raise np.linalg.LinAlgError(f"triangular solve: pivot {info} is zero")
+    if info < 0:
+        raise ValueError(f"LAPACK dtrtrs: argument {-info} is invalid")
     return x
+
+
+def _right_solve(L: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """``X`` with ``X L^T = B`` (``L`` lower triangular), in ``B``'s memory (BLAS ``trsm``)."""
+    return blas.dtrsm(1.0, L, B, side=1, lower=1, trans_a=1, overwrite_b=1)
 
 
 class BlockCholesky:
@@ -132,12 +145,11 @@ class BlockCholesky:
                 raise np.linalg.LinAlgError(f"pivot {info} of step {t} is not positive")
             self.diag[t] = L
             if k:
-                # X L^T = B: one triangular solve per block
-                self.border[t] = blas.dtrsm(1.0, L, border, side=1, lower=1, trans_a=1, overwrite_b=1)
+                self.border[t] = _right_solve(L, border)
                 S_vv = blas.dsyrk(-1.0, self.border[t], beta=1.0, c=S_vv, lower=1, overwrite_c=1)
             if t + 2 < len(off):
                 nxt = entries.fill(self.sub[t], t + 1, t)
-                self.sub[t] = blas.dtrsm(1.0, L, nxt, side=1, lower=1, trans_a=1, overwrite_b=1)
+                self.sub[t] = _right_solve(L, nxt)
         if k:
             self.L_vv, info = lapack.dpotrf(S_vv, lower=1, clean=0, overwrite_a=1)
             if info != 0:

@@ -39,9 +39,9 @@ keeps the system sparse: ``M^\top H M`` would couple every time step of a
 state with every other.
 
 The start is Mehrotra's (least-norm occupancies and least-squares values,
-shifted positive): the uniform policy's occupancies, whose entries span
-``1e-22`` to ``1`` on a 32x32 grid, blocked every step for tens of
-iterations.
+shifted positive), not the uniform policy's occupancies: their entries span
+``1e-22`` to ``1`` on a 32x32 grid, and from there every step was blocked
+for tens of iterations.
 
 References: S. Mehrotra, "On the Implementation of a Primal-Dual Interior
 Point Method", SIAM J. Optim. 2(4), 1992; S. J. Wright, "Primal-Dual
@@ -61,10 +61,10 @@ on another solver.
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import time
 
 import numpy as np
 import scipy.sparse as sp
@@ -103,7 +103,12 @@ def _max_step(x: np.ndarray, dx: np.ndarray) -> float:
     return 1.0 if not np.any(neg) else float(min(1.0, np.min(-x[neg] / dx[neg])))
 
 
-def _centrality_correctors(z, s, dz, dy, ds, alpha, rc, mu_target, direction):
+Direction = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+def _centrality_correctors(z: np.ndarray, s: np.ndarray, dz: np.ndarray, dy: np.ndarray, ds: np.ndarray,
+                           alpha: float, rc: np.ndarray, mu_target: float, direction: Direction
+                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Gondzio's multiple centrality correctors (Gondzio 1996; Colombo and Gondzio 2008).
 
     Aim at a longer step ``alpha + _STRETCH``: at that trial point, push the
@@ -128,14 +133,19 @@ def _centrality_correctors(z, s, dz, dy, ds, alpha, rc, mu_target, direction):
     return dz, dy, ds, alpha
 
 
-def _factorise(K: sp.csc_array, blocks: BlockCholesky | None) -> Callable[[np.ndarray], np.ndarray]:
-    """A solver of ``K x = rhs``: block Cholesky by time step, sparse LU without steps or if a pivot fails."""
+def _factorise(K: sp.csc_array, blocks: BlockCholesky | None) -> tuple[Callable[[np.ndarray], np.ndarray], bool]:
+    """A solver of ``K x = rhs`` and whether it is ``blocks`` (block Cholesky by time step).
+
+    Sparse LU when there are no steps, or when a pivot of the block Cholesky
+    is not positive (rounding at the boundary made ``K`` indefinite).
+    """
     if blocks is not None:
         try:
-            return blocks.factorise(K).solve
-        except np.linalg.LinAlgError:  # rounding at the boundary made K indefinite: let LU pivot
+            return blocks.factorise(K).solve, True
+        except np.linalg.LinAlgError:
             pass
-    return spla.splu(K, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0, options=dict(SymmetricMode=True)).solve
+    lu = spla.splu(K, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0, options=dict(SymmetricMode=True))
+    return lu.solve, False
 
 
 def interior_point(A: sp.csr_array, b: np.ndarray, M: sp.csr_array, log_q: np.ndarray, z0: np.ndarray, *,
@@ -158,33 +168,37 @@ def interior_point(A: sp.csr_array, b: np.ndarray, M: sp.csr_array, log_q: np.nd
     # and then towards each other's scale, so that every z_i s_i starts near mu; the residuals this leaves
     # (A z = b no longer holds) are removed by the Newton steps.
     timed = offsets is not None and len(offsets) > 2
-    solve_AAt = _factorise(sp.csc_array(A @ A.T), BlockCholesky(offsets, 0) if timed else None)
+    solve_AAt, _ = _factorise(sp.csc_array(A @ A.T), BlockCholesky(offsets, 0) if timed else None)
     c = M.T @ (np.log(M @ z0) - log_q + 1.0)
     z = A.T @ solve_AAt(b)
     y = solve_AAt(A @ c)
+    del solve_AAt  # and its factor: never two alive at once (_exact.fits checks the memory of one)
     s = c - A.T @ y
     z = z + max(0.0, -1.5 * float(z.min()))
     s = s + max(0.0, -1.5 * float(s.min()))
     zs = float(z @ s)
-    z, s = z + 0.5 * zs / float(s.sum()) if zs > 0 else z, s + 0.5 * zs / float(z.sum()) if zs > 0 else s
+    if zs > 0:
+        z, s = z + 0.5 * zs / float(s.sum()), s + 0.5 * zs / float(z.sum())
     if z.min() <= 0 or s.min() <= 0:  # degenerate least squares (e.g. c fitted exactly): a unit shift
         z, s = z + 1.0 / n, s + 1.0
     mu = float(z @ s) / n
     blocks = BlockCholesky(offsets, M.shape[0]) if timed else None
-    pace = BlasPace()
+    pace = BlasPace() if timed else None  # sparse LU is no BLAS-3 work to pace
     for it in range(1, max_iter + 1):
         d = M @ z
         r_dual = M.T @ (np.log(d) - log_q + 1.0) - A.T @ y - s
         r_p = A @ z - b
         if not (np.all(np.isfinite(r_dual)) and s.min() > 0 and z.min() > 0):
             return InteriorPoint(z, mu, it - 1, False)  # underflow at the boundary: rounding has the last word
-        with pace.step():  # BLAS on all threads or one, whichever factorises faster here and now
+        # BLAS on all threads or one, whichever factorises faster here and now
+        with pace.step() if pace is not None else contextlib.nullcontext():
             Di = z / s
             K = sp.csc_array(B @ sp.diags_array(Di) @ B.T + sp.diags_array(np.concatenate([np.zeros(m), d])))
             try:
                 start = time.perf_counter()
-                solve = _factorise(K, blocks)
-                pace.record(time.perf_counter() - start)
+                solve, by_blocks = _factorise(K, blocks)
+                if by_blocks:  # a fallback to sparse LU says nothing about BLAS threads
+                    pace.record(time.perf_counter() - start)
             except RuntimeError:  # numerically singular (extreme z / s): the caller falls back
                 return InteriorPoint(z, mu, it - 1, False)
 
