@@ -132,3 +132,16 @@ def test_auto_leaves_a_factor_that_cannot_fit_to_frank_wolfe(monkeypatch):
     assert "frank-wolfe" in fw.message and "interior-point" not in fw.message and fw.converged
     with pytest.raises(MemoryError, match="block Cholesky factor"):
         max_state_entropy(mdp, horizon=6, method="interior-point")
+
+
+def test_frank_wolfe_stops_at_its_time_budget():
+    # the budget given after an interior point that ended close to the optimum but uncertified
+    from tabular_irl.rewardfree._frank_wolfe import frank_wolfe_optimum
+    from tabular_irl.rewardfree._model import resolve_model
+
+    model = resolve_model(_walled_grid(), 20, None, None)
+    log_q = np.zeros(100)
+    stopped = frank_wolfe_optimum(model, log_q, tol=1e-300, max_iter=1000, seconds=0.0)
+    assert stopped.n_iter == 0 and stopped.lower <= stopped.upper
+    more = frank_wolfe_optimum(model, log_q, tol=1e-300, max_iter=5)
+    assert more.n_iter == 5 and more.upper - more.lower < stopped.upper - stopped.lower

@@ -31,6 +31,7 @@ have full support; the gap is always measured with the hard oracle.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,18 +87,22 @@ class FrankWolfe:
         return max(0.0, self._response[2] - float(r @ self.marginal))
 
     # -- iterations -----------------------------------------------------------
-    def run(self, n_iter: int, *, tol: float | None = None) -> tuple[float, bool, int]:
-        """Up to ``n_iter`` iterations, stopping once the gap is ``<= tol`` if given.
+    def run(self, n_iter: int, *, tol: float | None = None, seconds: float | None = None
+            ) -> tuple[float, bool, int]:
+        """Up to ``n_iter`` iterations, stopping once the gap is ``<= tol`` if given (or after ``seconds``).
 
         Each iteration measures the gap at the current marginal (its hard
         plan is the oracle's answer) and then steps. Returns
         ``(gap at the final marginal, converged, iterations stepped)``;
         the naive scheme's gap is ``nan``.
         """
+        deadline = None if seconds is None else time.perf_counter() + seconds
         for k in range(n_iter):
             gap = self.gap()
             if tol is not None and gap <= tol:
                 return gap, True, k
+            if deadline is not None and time.perf_counter() > deadline:
+                return gap, False, k
             self.gaps.append(gap)
             policy, v, _ = self._response
             if self.step == "naive":
@@ -156,10 +161,11 @@ class FrankWolfeOptimum:
     n_iter: int
 
 
-def frank_wolfe_optimum(model: Model, log_q: np.ndarray, *, tol: float, max_iter: int) -> FrankWolfeOptimum:
-    """Fully-corrective Frank--Wolfe until the gap is ``<= tol`` or ``max_iter``: bounds on ``min f``."""
+def frank_wolfe_optimum(model: Model, log_q: np.ndarray, *, tol: float, max_iter: int,
+                        seconds: float | None = None) -> FrankWolfeOptimum:
+    """Fully-corrective Frank--Wolfe until the gap is ``<= tol``, ``max_iter`` or ``seconds``: bounds on ``min f``."""
     fw = start(model, log_q, step="fully-corrective")
-    gap, _, n_iter = fw.run(max_iter, tol=tol)
+    gap, _, n_iter = fw.run(max_iter, tol=tol, seconds=seconds)
     f = fw.value()
     policy = markov_mixture(model, fw.policies, fw.weights)
     return FrankWolfeOptimum(upper=f, lower=f - gap, marginal=fw.marginal, policy=policy,

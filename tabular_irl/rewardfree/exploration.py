@@ -41,7 +41,8 @@ def max_state_entropy(mdp: Any, *, horizon: int | None = None, discount: float |
     constraints (Mehrotra's predictor-corrector with Gondzio's centrality
     correctors; with a horizon the Newton system is factorised block by
     time step in dense BLAS, discounted by sparse LU), with fully-corrective
-    Frank--Wolfe as a fallback should it end uncertified.
+    Frank--Wolfe as a fallback should it end uncertified more than ``1e-6``
+    from the optimum (closer, the bracket is returned with a warning).
     The answer is certified, not trusted: ``lower`` is the entropy of an
     actual policy's exact marginal, ``upper`` a dual bound from one hard
     planning pass (Gibbs' inequality), and it stops once ``upper - lower <=
