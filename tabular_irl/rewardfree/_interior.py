@@ -82,11 +82,11 @@ _CERTIFY_BELOW = 1e-9
 # Gondzio's correctors: at most this many per iteration, each aiming at a step longer by _STRETCH and kept if
 # it gains at least _ACCEPT of that; the band of products z_i s_i around the target is [_BETA, 1 / _BETA] mu.
 _MAX_CORRECTORS = 3
-# Iterative refinement steps of a Newton solve, at most (each kept only if it lowers the residual).
-_MAX_REFINEMENTS = 3
 _STRETCH = 0.2
 _ACCEPT = 0.1
 _BETA = 0.1
+# Iterative refinement steps of a Newton solve, at most (each kept only if it lowers the residual).
+_MAX_REFINEMENTS = 3
 
 
 @dataclass(frozen=True)
